@@ -1,0 +1,30 @@
+package dev.offpeak.schemas.events;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/** A sealed job whose tasks are all terminal; see job.completed.schema.json. */
+public record JobCompleted(
+        String eventId,
+        String jobId,
+        String tenant,
+        long tasks,
+        long succeeded,
+        long failed,
+        long expired,
+        long cancelled,
+        long duplicates,
+        BigDecimal costUsd,
+        BigDecimal syncCostUsd,
+        BigDecimal savedUsd,
+        Instant firstSubmittedAt,
+        Instant sealedAt,
+        Instant completedAt) implements Event {
+
+    public static final String TYPE = "job.completed";
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+}

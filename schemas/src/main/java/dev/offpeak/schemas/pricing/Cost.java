@@ -1,0 +1,67 @@
+package dev.offpeak.schemas.pricing;
+
+import dev.offpeak.schemas.events.Usage;
+import java.math.BigDecimal;
+
+/**
+ * The exact cost of one result: what the batch bills, what the same usage costs at synchronous
+ * list prices, and the difference. Every figure is an exact {@link BigDecimal} (a price per million
+ * tokens times a token count, divided by 10^6, never rounded).
+ */
+public record Cost(BigDecimal batchUsd, BigDecimal syncUsd, String priceVersion) {
+    public static final Cost FREE = new Cost(BigDecimal.ZERO, BigDecimal.ZERO, null);
+
+    public BigDecimal savedUsd() {
+        return normalize(syncUsd.subtract(batchUsd));
+    }
+
+    /** Prices one usage record with one catalog row. */
+    public static Cost of(Usage usage, PriceEntry price) {
+        BigDecimal m = price.batchMultiplier();
+        BigDecimal cachedBatchRate = switch (price.batchCachedInput()) {
+            case MULTIPLIED -> price.cachedInput().multiply(m);
+            case AS_INPUT -> price.input().multiply(m);
+            case UNMULTIPLIED -> price.cachedInput();
+        };
+        BigDecimal batchPerMillion = sum(
+                times(usage.inputTokens(), price.input().multiply(m)),
+                times(usage.cachedInputTokens(), cachedBatchRate),
+                times(usage.cacheWrite5mTokens(), price.cacheWrite5m().multiply(m)),
+                times(usage.cacheWrite1hTokens(), price.cacheWrite1h().multiply(m)),
+                times(usage.outputTokens() + usage.reasoningTokens(), price.output().multiply(m)));
+        BigDecimal syncPerMillion = sum(
+                times(usage.inputTokens(), price.input()),
+                times(usage.cachedInputTokens(), price.cachedInput()),
+                times(usage.cacheWrite5mTokens(), price.cacheWrite5m()),
+                times(usage.cacheWrite1hTokens(), price.cacheWrite1h()),
+                times(usage.outputTokens() + usage.reasoningTokens(), price.output()));
+        return new Cost(perToken(batchPerMillion), perToken(syncPerMillion), price.version());
+    }
+
+    /** A duplicate: billed nothing, and it saved the whole synchronous cost of its answer. */
+    public Cost asDuplicate() {
+        return new Cost(BigDecimal.ZERO, syncUsd, priceVersion);
+    }
+
+    private static BigDecimal times(long tokens, BigDecimal rate) {
+        return rate.multiply(BigDecimal.valueOf(tokens));
+    }
+
+    private static BigDecimal sum(BigDecimal... parts) {
+        BigDecimal total = BigDecimal.ZERO;
+        for (BigDecimal p : parts) {
+            total = total.add(p);
+        }
+        return total;
+    }
+
+    private static BigDecimal perToken(BigDecimal perMillion) {
+        return normalize(perMillion.movePointLeft(6));
+    }
+
+    /** Drops trailing zeros without ever using exponent notation for whole numbers. */
+    static BigDecimal normalize(BigDecimal value) {
+        BigDecimal stripped = value.stripTrailingZeros();
+        return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
+    }
+}

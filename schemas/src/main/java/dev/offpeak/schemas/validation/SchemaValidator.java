@@ -1,0 +1,141 @@
+package dev.offpeak.schemas.validation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
+import dev.offpeak.schemas.json.EventTypes;
+import dev.offpeak.schemas.json.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.StreamSupport;
+
+/**
+ * Validates JSON against the event schemas (draft 2020-12, formats asserted) and turns the
+ * library's errors into {@link Problem}s that name the field in dotted form. The schemas are read
+ * once; validation is thread-safe.
+ */
+public final class SchemaValidator {
+    private static final SchemaValidator INSTANCE = new SchemaValidator();
+
+    private final Map<EventTypes, Schema> schemas = new EnumMap<>(EventTypes.class);
+    private final Map<EventTypes, JsonNode> schemaDocuments = new EnumMap<>(EventTypes.class);
+
+    private SchemaValidator() {
+        SchemaRegistryConfig config = SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build();
+        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+                builder -> builder.schemaRegistryConfig(config));
+        for (EventTypes type : EventTypes.values()) {
+            try (InputStream in = SchemaValidator.class.getResourceAsStream(type.schemaResource())) {
+                if (in == null) {
+                    throw new IllegalStateException("missing schema resource " + type.schemaResource());
+                }
+                JsonNode document = Json.mapper().readTree(in);
+                schemaDocuments.put(type, document);
+                schemas.put(type, registry.getSchema(document));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + type.schemaResource(), e);
+            }
+        }
+    }
+
+    public static SchemaValidator get() {
+        return INSTANCE;
+    }
+
+    /** The schema document itself (for its examples, and for tests). */
+    public JsonNode schemaDocument(EventTypes type) {
+        return schemaDocuments.get(type);
+    }
+
+    /** Every structural problem of {@code instance} against the schema of {@code type}; empty if valid. */
+    public List<Problem> validate(EventTypes type, JsonNode instance) {
+        List<Error> errors = schemas.get(type).validate(instance);
+        Set<Problem> problems = new LinkedHashSet<>();
+        for (Error error : errors) {
+            problems.add(toProblem(error));
+        }
+        return new ArrayList<>(problems);
+    }
+
+    private static Problem toProblem(Error error) {
+        String location = dotted(error.getInstanceLocation().toString());
+        String keyword = error.getKeyword() == null ? "" : error.getKeyword();
+        return switch (keyword) {
+            case "required" -> new Problem(join(location, error.getProperty()), "required");
+            case "additionalProperties", "unevaluatedProperties" ->
+                    new Problem(join(location, error.getProperty()), "unknown field");
+            case "type" -> new Problem(location, "must be " + article(expectedType(error)));
+            case "const" -> new Problem(location, "must be " + error.getSchemaNode());
+            case "enum" -> new Problem(location, "must be one of " + enumValues(error.getSchemaNode()));
+            case "pattern" -> new Problem(location, "must match " + error.getSchemaNode().asText());
+            case "minLength" -> new Problem(location, "must not be shorter than " + error.getSchemaNode() + " characters");
+            case "maxLength" -> new Problem(location, "must not be longer than " + error.getSchemaNode() + " characters");
+            case "minItems" -> new Problem(location, "must have at least " + error.getSchemaNode() + " item(s)");
+            case "maxProperties" -> new Problem(location, "must have at most " + error.getSchemaNode() + " entries");
+            case "minimum" -> new Problem(location, "must be >= " + error.getSchemaNode());
+            case "format" -> new Problem(location, "must be an RFC 3339 " + error.getSchemaNode().asText()
+                    + " such as 2026-11-23T02:00:00Z");
+            default -> new Problem(location, stripLocation(error.getMessage()));
+        };
+    }
+
+    private static String expectedType(Error error) {
+        JsonNode schemaNode = error.getSchemaNode();
+        if (schemaNode.isTextual()) {
+            return schemaNode.asText();
+        }
+        return schemaNode.toString();
+    }
+
+    private static String article(String type) {
+        return switch (type) {
+            case "object", "array", "integer" -> "an " + type;
+            default -> "a " + type;
+        };
+    }
+
+    private static String enumValues(JsonNode values) {
+        if (!values.isArray()) {
+            return values.toString();
+        }
+        return StreamSupport.stream(values.spliterator(), false).map(JsonNode::asText)
+                .collect(Collectors.joining(", "));
+    }
+
+    /** "$.request.messages[0].role" or "/request/messages/0/role" → "request.messages[0].role"; root → "$". */
+    static String dotted(String location) {
+        String path = location;
+        if (path.startsWith("$")) {
+            path = path.substring(1);
+        } else if (path.startsWith("/")) {
+            path = path.replaceAll("/(\\d+)(?=/|$)", "[$1]").replace('/', '.');
+        }
+        if (path.startsWith(".")) {
+            path = path.substring(1);
+        }
+        return path.isEmpty() ? Problem.ROOT : path;
+    }
+
+    private static String join(String location, String property) {
+        if (property == null || property.isEmpty()) {
+            return location;
+        }
+        return Problem.ROOT.equals(location) ? property : location + "." + property;
+    }
+
+    private static String stripLocation(String message) {
+        int colon = message.indexOf(": ");
+        return message.startsWith("$") && colon > 0 ? message.substring(colon + 2) : message;
+    }
+}
