@@ -1,0 +1,3 @@
+CREATE TABLE gadget (
+    name TEXT PRIMARY KEY
+);
