@@ -1,39 +1,31 @@
 package dev.offpeak.ingest;
 
+import dev.offpeak.ingest.config.ConfigException;
+import dev.offpeak.ingest.config.IngestConfig;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Entry point of the ingest service: wires the service, starts it, and stops it on SIGTERM. */
-public final class IngestMain implements AutoCloseable {
+/** Entry point: load config from the environment, start the service, stop it on SIGTERM. */
+public final class IngestMain {
     private static final Logger log = LoggerFactory.getLogger(IngestMain.class);
-
-    private final CountDownLatch stopped = new CountDownLatch(1);
 
     private IngestMain() {}
 
-    /** Starts the service; the returned handle stops it. */
-    public static IngestMain start() {
-        IngestMain service = new IngestMain();
-        log.info("ingest service started");
-        return service;
-    }
-
-    public boolean isRunning() {
-        return stopped.getCount() > 0;
-    }
-
-    @Override
-    public void close() {
-        if (stopped.getCount() > 0) {
-            stopped.countDown();
-            log.info("ingest service stopped");
-        }
-    }
-
     public static void main(String[] args) throws InterruptedException {
-        IngestMain service = start();
-        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "ingest-shutdown"));
-        service.stopped.await();
+        IngestService service;
+        try {
+            service = IngestService.start(IngestConfig.fromEnv(System.getenv()));
+        } catch (ConfigException e) {
+            log.error(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            service.close();
+            stopped.countDown();
+        }, "ingest-shutdown"));
+        stopped.await();
     }
 }

@@ -1,0 +1,152 @@
+package dev.offpeak.batcher;
+
+import dev.offpeak.schemas.events.Provider;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The batcher's configuration, read once at startup from {@code OFFPEAK_BATCHER_*} environment
+ * variables (and {@code OFFPEAK_KAFKA_BOOTSTRAP}), validated as a whole, then frozen. Every key
+ * and default is listed in the module README and in {@link #describe()}.
+ */
+public record BatcherConfig(
+        String bootstrapServers,
+        String applicationId,
+        String instanceId,
+        Path stateDir,
+        int streamThreads,
+        Duration commitInterval,
+        Duration dedupWindow,
+        Duration maxWait,
+        Duration checkInterval,
+        Duration sealGrace,
+        double safetyMargin,
+        long maxRecordBytes,
+        Map<Provider, ProviderLimits> providerLimits,
+        Map<String, Long> tokenLimits,
+        Map<String, Long> laneShards) {
+
+    public static final String BOOTSTRAP = "OFFPEAK_KAFKA_BOOTSTRAP";
+    public static final String PREFIX = "OFFPEAK_BATCHER_";
+    public static final String APPLICATION_ID = PREFIX + "APPLICATION_ID";
+    public static final String INSTANCE_ID = PREFIX + "INSTANCE_ID";
+    public static final String STATE_DIR = PREFIX + "STATE_DIR";
+    public static final String STREAM_THREADS = PREFIX + "STREAM_THREADS";
+    public static final String COMMIT_INTERVAL = PREFIX + "COMMIT_INTERVAL";
+    public static final String DEDUP_WINDOW = PREFIX + "DEDUP_WINDOW";
+    public static final String MAX_WAIT = PREFIX + "MAX_WAIT";
+    public static final String CHECK_INTERVAL = PREFIX + "CHECK_INTERVAL";
+    public static final String SEAL_GRACE = PREFIX + "SEAL_GRACE";
+    public static final String SAFETY_MARGIN = PREFIX + "SAFETY_MARGIN";
+    public static final String MAX_RECORD_BYTES = PREFIX + "MAX_RECORD_BYTES";
+    public static final String TOKEN_LIMITS = PREFIX + "TOKEN_LIMITS";
+    public static final String LANE_SHARDS = PREFIX + "LANE_SHARDS";
+
+    public BatcherConfig {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        providerLimits = Map.copyOf(providerLimits);
+        tokenLimits = Map.copyOf(tokenLimits);
+        laneShards = Map.copyOf(laneShards);
+    }
+
+    /** {@code OFFPEAK_BATCHER_OPENAI_MAX_REQUESTS} and the like. */
+    public static String maxRequestsKey(Provider p) {
+        return PREFIX + p.name() + "_MAX_REQUESTS";
+    }
+
+    public static String maxBytesKey(Provider p) {
+        return PREFIX + p.name() + "_MAX_BYTES";
+    }
+
+    public static BatcherConfig fromEnv() {
+        return fromEnv(System.getenv());
+    }
+
+    /** Reads and validates; throws {@link ConfigException} naming every bad key and value at once. */
+    public static BatcherConfig fromEnv(Map<String, String> env) {
+        EnvReader r = new EnvReader(env);
+        String bootstrap = r.string(BOOTSTRAP, "localhost:9092");
+        String appId = r.string(APPLICATION_ID, "offpeak-batcher");
+        String instanceId = r.string(INSTANCE_ID, "");
+        Path stateDir = r.path(STATE_DIR, Path.of(System.getProperty("java.io.tmpdir"), "offpeak-batcher"));
+        int threads = (int) r.longValue(STREAM_THREADS, 1, 1, 64);
+        Duration commit = r.duration(COMMIT_INTERVAL, Duration.ofMillis(100), Duration.ofMillis(10));
+        Duration window = r.duration(DEDUP_WINDOW, Duration.ofHours(24), Duration.ofSeconds(1));
+        Duration maxWait = r.duration(MAX_WAIT, Duration.ofMinutes(10), Duration.ofSeconds(1));
+        Duration check = r.duration(CHECK_INTERVAL, Duration.ofSeconds(1), Duration.ofMillis(10));
+        Duration grace = r.duration(SEAL_GRACE, Duration.ofSeconds(2), Duration.ZERO);
+        double margin = r.fraction(SAFETY_MARGIN, 0.05, 0.0, 0.5);
+        long maxRecord = r.bytes(MAX_RECORD_BYTES, 1_000_000L, 16_384);
+        Map<Provider, ProviderLimits> limits = new EnumMap<>(Provider.class);
+        for (Provider p : Provider.values()) {
+            ProviderLimits d = defaults(p);
+            limits.put(p, new ProviderLimits(
+                    r.longValue(maxRequestsKey(p), d.maxRequests(), 1, d.maxRequests() * 10),
+                    r.bytes(maxBytesKey(p), d.maxBytes(), 1024)));
+        }
+        Map<String, Long> tokens = r.longMap(TOKEN_LIMITS, 1, Long.MAX_VALUE);
+        Map<String, Long> shards = r.longMap(LANE_SHARDS, 1, 1024);
+        List<String> problems = new ArrayList<>(r.problems());
+        if (check.compareTo(maxWait) > 0 && env.get(CHECK_INTERVAL) != null) {
+            problems.add("Invalid value " + env.get(CHECK_INTERVAL) + " for " + CHECK_INTERVAL + ": must be <= "
+                    + MAX_WAIT + " (" + EnvReader.format(maxWait) + ")");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new BatcherConfig(bootstrap, appId, instanceId, stateDir, threads, commit, window, maxWait, check, grace, margin,
+                maxRecord, limits, tokens, shards);
+    }
+
+    static ProviderLimits defaults(Provider p) {
+        return switch (p) {
+            case OPENAI -> ProviderLimits.OPENAI;
+            case ANTHROPIC -> ProviderLimits.ANTHROPIC;
+            case GEMINI -> ProviderLimits.GEMINI;
+        };
+    }
+
+    /** The limits of one lane: its provider's, margin applied, with the model's token limit if configured. */
+    public LaneLimits limitsFor(Provider provider, String model) {
+        return LaneLimits.of(providerLimits.get(provider), tokenLimits.get(model), safetyMargin);
+    }
+
+    /** How many shards the lanes of a model are split into (1 unless configured for a hot model). */
+    public int shardsFor(String model) {
+        return laneShards.getOrDefault(model, 1L).intValue();
+    }
+
+    /** The effective configuration, one {@code KEY=value} per line; nothing here is secret. */
+    public String describe() {
+        StringBuilder b = new StringBuilder();
+        line(b, BOOTSTRAP, bootstrapServers);
+        line(b, APPLICATION_ID, applicationId);
+        line(b, INSTANCE_ID, instanceId.isEmpty() ? "(none: dynamic group membership)" : instanceId);
+        line(b, STATE_DIR, stateDir);
+        line(b, STREAM_THREADS, streamThreads);
+        line(b, COMMIT_INTERVAL, EnvReader.format(commitInterval));
+        line(b, DEDUP_WINDOW, EnvReader.format(dedupWindow));
+        line(b, MAX_WAIT, EnvReader.format(maxWait));
+        line(b, CHECK_INTERVAL, EnvReader.format(checkInterval));
+        line(b, SEAL_GRACE, EnvReader.format(sealGrace));
+        line(b, SAFETY_MARGIN, safetyMargin);
+        line(b, MAX_RECORD_BYTES, maxRecordBytes);
+        for (Provider p : Provider.values()) {
+            line(b, maxRequestsKey(p), providerLimits.get(p).maxRequests());
+            line(b, maxBytesKey(p), providerLimits.get(p).maxBytes());
+        }
+        line(b, TOKEN_LIMITS, tokenLimits.isEmpty() ? "(none)" : tokenLimits);
+        line(b, LANE_SHARDS, laneShards.isEmpty() ? "(none)" : laneShards);
+        return b.toString();
+    }
+
+    private static void line(StringBuilder b, String key, Object value) {
+        b.append(String.format(Locale.ROOT, "%n  %s=%s", key, value));
+    }
+}

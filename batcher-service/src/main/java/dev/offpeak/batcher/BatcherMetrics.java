@@ -1,0 +1,85 @@
+package dev.offpeak.batcher;
+
+import dev.offpeak.schemas.events.CloseReason;
+import dev.offpeak.schemas.events.Provider;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The batcher's meters, created once under {@code offpeak.batcher.*} with low-cardinality tags
+ * ({@code provider}, {@code reason}). Under exactly-once a task that is reprocessed after an
+ * aborted transaction is counted again: counters are rates for dashboards, not ledgers.
+ */
+public final class BatcherMetrics {
+    public static final String TASKS_IN = "offpeak.batcher.tasks.in";
+    public static final String DUPLICATES = "offpeak.batcher.duplicates";
+    public static final String DLQ = "offpeak.batcher.dlq";
+    public static final String LINES = "offpeak.batcher.lines";
+    public static final String OPEN_BATCHES = "offpeak.batcher.batches.open";
+    public static final String CLOSED = "offpeak.batcher.batches.closed";
+    public static final String BATCH_ITEMS = "offpeak.batcher.batch.items";
+    public static final String BATCH_BYTES = "offpeak.batcher.batch.bytes";
+    public static final String BATCH_FILL = "offpeak.batcher.batch.fill";
+
+    private final MeterRegistry registry;
+    private final Counter tasksIn;
+    private final Counter duplicates;
+    private final Counter lines;
+    private final AtomicLong openBatches = new AtomicLong();
+
+    public BatcherMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.tasksIn = Counter.builder(TASKS_IN).description("Task records read from offpeak.tasks (process rate)")
+                .register(registry);
+        this.duplicates = Counter.builder(DUPLICATES)
+                .description("Tasks accepted as duplicates of an earlier identical request").register(registry);
+        this.lines = Counter.builder(LINES).description("Lines appended to batches").register(registry);
+        Gauge.builder(OPEN_BATCHES, openBatches, AtomicLong::get).description("Batches open right now")
+                .register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    void taskIn() {
+        tasksIn.increment();
+    }
+
+    void duplicate() {
+        duplicates.increment();
+    }
+
+    void dlq(String reason) {
+        Counter.builder(DLQ).description("Records sent to the DLQ").tag("reason", reason).register(registry).increment();
+    }
+
+    void line() {
+        lines.increment();
+    }
+
+    void batchOpened() {
+        openBatches.incrementAndGet();
+    }
+
+    /** A processor handing its lanes to another instance no longer owns their open batches. */
+    void batchesReleased(long count) {
+        openBatches.addAndGet(-count);
+    }
+
+    void batchClosed(Provider provider, CloseReason reason, long items, long bytes, double fill) {
+        openBatches.decrementAndGet();
+        Counter.builder(CLOSED).description("Batches closed, by reason").tag("provider", provider.id())
+                .tag("reason", reason.id()).register(registry).increment();
+        DistributionSummary.builder(BATCH_ITEMS).description("Lines per closed batch").tag("provider", provider.id())
+                .register(registry).record(items);
+        DistributionSummary.builder(BATCH_BYTES).description("Bytes per closed batch").baseUnit("bytes")
+                .tag("provider", provider.id()).register(registry).record(bytes);
+        DistributionSummary.builder(BATCH_FILL)
+                .description("Fill ratio of a closed batch: its fullest limit (requests, bytes or tokens), 0..1")
+                .tag("provider", provider.id()).register(registry).record(fill);
+    }
+}

@@ -1,0 +1,55 @@
+package dev.offpeak.batcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offpeak.schemas.events.Provider;
+import dev.offpeak.schemas.events.Usage;
+import dev.offpeak.schemas.pricing.Cost;
+import dev.offpeak.schemas.pricing.PriceCatalog;
+import java.math.BigDecimal;
+import java.time.Instant;
+
+/**
+ * The estimated batch cost of a request: the estimated input tokens plus an output estimate, priced
+ * with the catalog row in force when the task was submitted, at the batch rate.
+ *
+ * <p>Output estimate: the request's own output cap when it sets one ({@code max_tokens},
+ * {@code max_completion_tokens}, {@code max_output_tokens}, Gemini's
+ * {@code generationConfig.maxOutputTokens}), else 0. The cap is the most the line can bill for
+ * output, so the estimate is an upper bound when a cap is given and a floor when it is not
+ * (embeddings bill no output at all). No cache discount is assumed.
+ */
+public final class CostEstimator {
+    private final PriceCatalog catalog;
+
+    public CostEstimator(PriceCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    public BigDecimal estimate(Provider provider, String model, JsonNode request, long inputTokens, Instant at) {
+        Usage usage = new Usage(inputTokens, 0, 0, 0, outputEstimate(request), 0);
+        // Validation guarantees the model is priced; a row effective only after `at` still prices it.
+        return catalog.priceAt(provider, model, at)
+                .or(() -> catalog.priceAt(provider, model, Instant.parse("9999-12-31T00:00:00Z")))
+                .map(price -> Cost.of(usage, price).batchUsd())
+                .orElse(BigDecimal.ZERO);
+    }
+
+    static long outputEstimate(JsonNode request) {
+        for (String field : new String[] {"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
+            JsonNode cap = request.get(field);
+            if (cap != null && cap.canConvertToLong() && cap.asLong() > 0) {
+                return cap.asLong();
+            }
+        }
+        for (String config : new String[] {"generationConfig", "generation_config"}) {
+            JsonNode gen = request.path(config);
+            for (String field : new String[] {"maxOutputTokens", "max_output_tokens"}) {
+                JsonNode cap = gen.get(field);
+                if (cap != null && cap.canConvertToLong() && cap.asLong() > 0) {
+                    return cap.asLong();
+                }
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.offpeak.batcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+import dev.offpeak.schemas.events.Provider;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * Estimates the input tokens of a request, for token limits and the estimated cost.
+ *
+ * <p>What is counted: every string value of the request body (message contents, system prompt,
+ * tool descriptions, ...; not the JSON keys or punctuation), plus {@value #PER_VALUE_OVERHEAD}
+ * tokens per string value for the framing the provider adds around each message. For OpenAI models
+ * the text is encoded with the model's tokenizer (o200k_base for the gpt-4o, gpt-4.1, gpt-5 and o
+ * families, cl100k_base for older and embedding models). Anthropic and Gemini tokenizers are not
+ * public, so for them the estimate is UTF-8 bytes / 4, rounded up: slightly high for English,
+ * which is the safe side for a limit.
+ */
+public final class TokenEstimator {
+    static final int PER_VALUE_OVERHEAD = 3;
+
+    private final Encoding o200k;
+    private final Encoding cl100k;
+
+    public TokenEstimator() {
+        EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
+        this.o200k = registry.getEncoding(EncodingType.O200K_BASE);
+        this.cl100k = registry.getEncoding(EncodingType.CL100K_BASE);
+    }
+
+    public long estimate(Provider provider, String model, JsonNode request) {
+        StringBuilder text = new StringBuilder();
+        int values = collectText(request, text);
+        long tokens = switch (provider) {
+            case OPENAI -> encodingFor(model).countTokensOrdinary(text.toString());
+            case ANTHROPIC, GEMINI -> (text.toString().getBytes(StandardCharsets.UTF_8).length + 3L) / 4;
+        };
+        return tokens + (long) PER_VALUE_OVERHEAD * values;
+    }
+
+    Encoding encodingFor(String model) {
+        boolean modern = model.startsWith("gpt-4o") || model.startsWith("gpt-4.1") || model.startsWith("gpt-5")
+                || model.startsWith("o1") || model.startsWith("o3") || model.startsWith("o4") || model.startsWith("chatgpt-4o");
+        return modern ? o200k : cl100k;
+    }
+
+    /** Appends every string value under {@code node}, newline-separated; returns how many there were. */
+    private static int collectText(JsonNode node, StringBuilder out) {
+        if (node == null) {
+            return 0;
+        }
+        if (node.isTextual()) {
+            if (!out.isEmpty()) {
+                out.append('\n');
+            }
+            out.append(node.textValue());
+            return 1;
+        }
+        int count = 0;
+        if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                if (!"model".equals(field.getKey())) {
+                    count += collectText(field.getValue(), out);
+                }
+            }
+        } else if (node.isArray()) {
+            for (JsonNode item : node) {
+                count += collectText(item, out);
+            }
+        }
+        return count;
+    }
+}

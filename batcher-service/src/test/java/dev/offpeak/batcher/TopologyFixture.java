@@ -1,0 +1,139 @@
+package dev.offpeak.batcher;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.offpeak.schemas.events.BatchClosed;
+import dev.offpeak.schemas.events.BatchItem;
+import dev.offpeak.schemas.events.BatchRecord;
+import dev.offpeak.schemas.events.JobSealed;
+import dev.offpeak.schemas.events.TaskAccepted;
+import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.pricing.PriceCatalog;
+import dev.offpeak.schemas.topics.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+/** A TopologyTestDriver around the app's own topology, with task builders and typed topics. */
+final class TopologyFixture implements AutoCloseable {
+    static final Instant T0 = Instant.parse("2026-11-23T02:00:00Z");
+
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final BatcherConfig config;
+    final TopologyTestDriver driver;
+    final TestInputTopic<byte[], byte[]> tasks;
+    final TestInputTopic<String, JobSealed> jobs;
+    final TestOutputTopic<byte[], byte[]> dlq;
+    final TestOutputTopic<String, TaskAccepted> accepted;
+    final TestOutputTopic<String, BatchRecord> items;
+    private int taskCounter;
+
+    TopologyFixture(Map<String, String> env) {
+        Map<String, String> all = new HashMap<>(env);
+        all.putIfAbsent(BatcherConfig.BOOTSTRAP, "unused:9092");
+        all.putIfAbsent(BatcherConfig.STATE_DIR, Path.of("target", "ttd-state", UUID.randomUUID().toString()).toString());
+        config = BatcherConfig.fromEnv(all);
+        Properties props = BatcherService.streamsProperties(config);
+        driver = new TopologyTestDriver(
+                BatcherTopology.build(config, PriceCatalog.loadDefault(), new BatcherMetrics(registry)), props, T0);
+        tasks = driver.createInputTopic(Topics.TASKS.name(), new ByteArraySerializer(), new ByteArraySerializer(),
+                T0, Duration.ZERO);
+        jobs = driver.createInputTopic(Topics.JOBS.name(), Topics.JOBS.keySerde().serializer(),
+                Topics.JOBS.valueSerde().serializer(), T0, Duration.ZERO);
+        dlq = driver.createOutputTopic(Topics.TASKS_DLQ.name(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        accepted = driver.createOutputTopic(Topics.TASK_ACCEPTED.name(), Topics.TASK_ACCEPTED.keySerde().deserializer(),
+                Topics.TASK_ACCEPTED.valueSerde().deserializer());
+        items = driver.createOutputTopic(Topics.BATCH_ITEMS.name(), Topics.BATCH_ITEMS.keySerde().deserializer(),
+                Topics.BATCH_ITEMS.valueSerde().deserializer());
+    }
+
+    TopologyFixture() {
+        this(Map.of());
+    }
+
+    /** A valid OpenAI chat task with a fresh task id and the given prompt. */
+    ObjectNode openai(String prompt) {
+        return task("openai", "gpt-4o-mini", "/v1/chat/completions",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}],\"max_tokens\":5}");
+    }
+
+    ObjectNode anthropic(String prompt) {
+        return task("anthropic", "claude-haiku-4-5", "/v1/messages",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}],\"max_tokens\":64}");
+    }
+
+    ObjectNode gemini(String prompt) {
+        return task("gemini", "gemini-2.5-flash", "generateContent",
+                "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"" + prompt + "\"}]}]}");
+    }
+
+    ObjectNode task(String provider, String model, String endpoint, String requestJson) {
+        try {
+            ObjectNode t = Json.mapper().createObjectNode();
+            t.put("type", "task.submitted");
+            t.put("schema_version", 1);
+            t.put("task_id", "t-" + (++taskCounter));
+            t.put("tenant", "acme");
+            t.put("provider", provider);
+            t.put("model", model);
+            t.put("endpoint", endpoint);
+            t.set("request", Json.mapper().readTree(requestJson));
+            return t;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void send(ObjectNode task) {
+        send(task, T0);
+    }
+
+    void send(ObjectNode task, Instant at) {
+        tasks.pipeInput(task.get("task_id").asText().getBytes(StandardCharsets.UTF_8), Json.writeBytes(task), at);
+    }
+
+    void seal(String jobId, Instant at) {
+        jobs.pipeInput(jobId, new JobSealed(jobId, "acme", null, at), at);
+    }
+
+    /** Moves wall-clock time, which fires the age / seal punctuation. */
+    void advance(Duration d) {
+        driver.advanceWallClockTime(d);
+    }
+
+    List<BatchRecord> batchRecords() {
+        return items.readRecordsToList().stream().map(TestRecord::value).toList();
+    }
+
+    static List<BatchItem> lines(List<BatchRecord> records) {
+        return records.stream().filter(BatchItem.class::isInstance).map(BatchItem.class::cast).toList();
+    }
+
+    static List<BatchClosed> markers(List<BatchRecord> records) {
+        return records.stream().filter(BatchClosed.class::isInstance).map(BatchClosed.class::cast).toList();
+    }
+
+    double counter(String name, String... tags) {
+        var c = registry.find(name).tags(tags).counter();
+        return c == null ? 0 : c.count();
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}

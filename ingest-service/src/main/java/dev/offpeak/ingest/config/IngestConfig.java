@@ -1,0 +1,232 @@
+package dev.offpeak.ingest.config;
+
+import dev.offpeak.schemas.topics.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The ingest service's configuration, built once at start-up and then frozen. {@link #fromEnv}
+ * reads {@code OFFPEAK_INGEST_*} (plus {@code OFFPEAK_KAFKA_BOOTSTRAP}) and reports every bad key
+ * at once; nothing is clamped. Embedders (local mode, tests) start from {@link #defaults()} and use
+ * the {@code with*} methods.
+ *
+ * @param kafkaOverrides extra producer properties from {@code OFFPEAK_INGEST_KAFKA_<NAME>} (e.g.
+ *     {@code OFFPEAK_INGEST_KAFKA_SECURITY_PROTOCOL} → {@code security.protocol}); may hold secrets,
+ *     so they are masked in {@link #describe()}
+ */
+public record IngestConfig(
+        String host,
+        int port,
+        String bootstrapServers,
+        String tasksTopic,
+        String jobsTopic,
+        int maxTaskBytes,
+        int maxInFlight,
+        Duration sendTimeout,
+        Duration maxBlock,
+        Duration linger,
+        long bufferBytes,
+        Duration retryAfter,
+        Path tokenFile,
+        Map<String, String> kafkaOverrides) {
+
+    public static final String PREFIX = "OFFPEAK_INGEST_";
+    public static final String KAFKA_PREFIX = PREFIX + "KAFKA_";
+    public static final String HOST = PREFIX + "HOST";
+    public static final String PORT = PREFIX + "PORT";
+    public static final String BOOTSTRAP = "OFFPEAK_KAFKA_BOOTSTRAP";
+    public static final String TASKS_TOPIC = PREFIX + "TASKS_TOPIC";
+    public static final String JOBS_TOPIC = PREFIX + "JOBS_TOPIC";
+    public static final String MAX_TASK_BYTES = PREFIX + "MAX_TASK_BYTES";
+    public static final String MAX_IN_FLIGHT = PREFIX + "MAX_IN_FLIGHT";
+    public static final String SEND_TIMEOUT = PREFIX + "SEND_TIMEOUT";
+    public static final String MAX_BLOCK = PREFIX + "MAX_BLOCK";
+    public static final String LINGER = PREFIX + "LINGER";
+    public static final String BUFFER_BYTES = PREFIX + "BUFFER_BYTES";
+    public static final String RETRY_AFTER = PREFIX + "RETRY_AFTER";
+    public static final String TOKEN_FILE = PREFIX + "TOKEN_FILE";
+
+    private static final Set<String> KNOWN = Set.of(HOST, PORT, TASKS_TOPIC, JOBS_TOPIC, MAX_TASK_BYTES,
+            MAX_IN_FLIGHT, SEND_TIMEOUT, MAX_BLOCK, LINGER, BUFFER_BYTES, RETRY_AFTER, TOKEN_FILE);
+
+    /** Producer settings the service owns: overriding them would break "202 only after a durable ack". */
+    private static final Set<String> OWNED_PRODUCER_KEYS = Set.of("acks", "enable.idempotence",
+            "bootstrap.servers", "key.serializer", "value.serializer", "transactional.id", "delivery.timeout.ms",
+            "max.block.ms", "linger.ms", "buffer.memory", "max.request.size", "retries");
+
+    private static final int MIN_TASK_BYTES = 1024;
+    private static final int MAX_TASK_BYTES_LIMIT = 64 * 1024 * 1024;
+
+    public IngestConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(tasksTopic, "tasksTopic");
+        Objects.requireNonNull(jobsTopic, "jobsTopic");
+        Objects.requireNonNull(sendTimeout, "sendTimeout");
+        Objects.requireNonNull(maxBlock, "maxBlock");
+        Objects.requireNonNull(linger, "linger");
+        Objects.requireNonNull(retryAfter, "retryAfter");
+        Objects.requireNonNull(tokenFile, "tokenFile");
+        kafkaOverrides = Map.copyOf(kafkaOverrides);
+    }
+
+    /** Every default; the token file still has to exist before the service starts. */
+    public static IngestConfig defaults() {
+        return new IngestConfig("0.0.0.0", 8080, "localhost:9092", Topics.TASKS.name(), Topics.JOBS.name(),
+                1024 * 1024, 1000, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMillis(5),
+                64L * 1024 * 1024, Duration.ofSeconds(5), Path.of("ingest-tokens.json"), Map.of());
+    }
+
+    /** Reads and validates the environment; throws {@link ConfigException} listing every bad key. */
+    public static IngestConfig fromEnv(Map<String, String> env) {
+        IngestConfig d = defaults();
+        EnvReader r = new EnvReader(env);
+        IngestConfig config = new IngestConfig(
+                r.string(HOST, d.host()),
+                r.intValue(PORT, d.port(), 0, 65535),
+                r.string(BOOTSTRAP, d.bootstrapServers()),
+                r.string(TASKS_TOPIC, d.tasksTopic()),
+                r.string(JOBS_TOPIC, d.jobsTopic()),
+                r.intValue(MAX_TASK_BYTES, d.maxTaskBytes(), MIN_TASK_BYTES, MAX_TASK_BYTES_LIMIT),
+                r.intValue(MAX_IN_FLIGHT, d.maxInFlight(), 1, 100_000),
+                r.duration(SEND_TIMEOUT, d.sendTimeout(), Duration.ofSeconds(1), Duration.ofMinutes(10)),
+                r.duration(MAX_BLOCK, d.maxBlock(), Duration.ZERO, Duration.ofMinutes(5)),
+                r.duration(LINGER, d.linger(), Duration.ZERO, Duration.ofSeconds(1)),
+                r.longValue(BUFFER_BYTES, d.bufferBytes(), 1024L * 1024, 16L * 1024 * 1024 * 1024),
+                r.duration(RETRY_AFTER, d.retryAfter(), Duration.ofSeconds(1), Duration.ofHours(1)),
+                r.path(TOKEN_FILE, d.tokenFile().toString()),
+                kafkaOverrides(env, r));
+        unknownKeys(env, r);
+        crossChecks(config, r);
+        // Its content is checked (every problem at once) by Tenants.load when the service starts.
+        r.requireReadableFile(TOKEN_FILE, config.tokenFile());
+        if (!r.problems().isEmpty()) {
+            throw new ConfigException(r.problems());
+        }
+        return config;
+    }
+
+    /** Checks the record's own values (for embedders that skip {@link #fromEnv}). */
+    public IngestConfig validate() {
+        EnvReader r = new EnvReader(Map.of());
+        crossChecks(this, r);
+        if (maxTaskBytes < MIN_TASK_BYTES || maxTaskBytes > MAX_TASK_BYTES_LIMIT) {
+            r.problem("maxTaskBytes", String.valueOf(maxTaskBytes),
+                    "must be in [" + MIN_TASK_BYTES + ", " + MAX_TASK_BYTES_LIMIT + "]");
+        }
+        if (maxInFlight < 1) {
+            r.problem("maxInFlight", String.valueOf(maxInFlight), "must be >= 1");
+        }
+        if (port < 0 || port > 65535) {
+            r.problem("port", String.valueOf(port), "must be in [0, 65535]");
+        }
+        if (!r.problems().isEmpty()) {
+            throw new ConfigException(r.problems());
+        }
+        return this;
+    }
+
+    private static Map<String, String> kafkaOverrides(Map<String, String> env, EnvReader r) {
+        Map<String, String> overrides = new TreeMap<>();
+        env.forEach((key, value) -> {
+            if (!key.startsWith(KAFKA_PREFIX) || key.length() == KAFKA_PREFIX.length()) {
+                return;
+            }
+            String property = key.substring(KAFKA_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+            if (OWNED_PRODUCER_KEYS.contains(property)) {
+                r.problem(key, masked(property, value), "the service owns producer setting " + property
+                        + " (acks=all and idempotence are what make a 202 mean durable)");
+            } else {
+                overrides.put(property, value);
+            }
+        });
+        return overrides;
+    }
+
+    private static void unknownKeys(Map<String, String> env, EnvReader r) {
+        Set<String> unknown = new TreeSet<>();
+        env.keySet().stream().filter(k -> k.startsWith(PREFIX) && !k.startsWith(KAFKA_PREFIX) && !KNOWN.contains(k))
+                .forEach(unknown::add);
+        unknown.forEach(k -> r.problems().add("Unknown key " + k + " (a typo?): known keys are "
+                + new TreeSet<>(KNOWN) + ", " + BOOTSTRAP + " and " + KAFKA_PREFIX + "<producer property>"));
+    }
+
+    private static void crossChecks(IngestConfig c, EnvReader r) {
+        if (c.sendTimeout().compareTo(c.linger().plusMillis(500)) < 0) {
+            r.problem(SEND_TIMEOUT, EnvReader.format(c.sendTimeout()),
+                    "must be at least " + LINGER + " + 500ms (" + EnvReader.format(c.linger().plusMillis(500)) + ")");
+        }
+        if (c.bufferBytes() < 2L * c.maxTaskBytes()) {
+            r.problem(BUFFER_BYTES, String.valueOf(c.bufferBytes()),
+                    "must be >= 2 x " + MAX_TASK_BYTES + " (" + 2L * c.maxTaskBytes() + ")");
+        }
+    }
+
+    public IngestConfig withPort(int newPort) {
+        return new IngestConfig(host, newPort, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, kafkaOverrides);
+    }
+
+    public IngestConfig withKafka(String newBootstrap, String newTasksTopic, String newJobsTopic) {
+        return new IngestConfig(host, port, newBootstrap, newTasksTopic, newJobsTopic, maxTaskBytes, maxInFlight,
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, kafkaOverrides);
+    }
+
+    public IngestConfig withTokenFile(Path newTokenFile) {
+        return new IngestConfig(host, port, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, newTokenFile, kafkaOverrides);
+    }
+
+    public IngestConfig withLimits(int newMaxTaskBytes, int newMaxInFlight) {
+        return new IngestConfig(host, port, bootstrapServers, tasksTopic, jobsTopic, newMaxTaskBytes, newMaxInFlight,
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, kafkaOverrides);
+    }
+
+    public IngestConfig withTimeouts(Duration newSendTimeout, Duration newMaxBlock) {
+        return new IngestConfig(host, port, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
+                newSendTimeout, newMaxBlock, linger, bufferBytes, retryAfter, tokenFile, kafkaOverrides);
+    }
+
+    /** The effective configuration as {@code KEY=value} lines, secrets masked; safe to log. */
+    public String describe() {
+        Map<String, String> lines = new LinkedHashMap<>();
+        lines.put(HOST, host);
+        lines.put(PORT, String.valueOf(port));
+        lines.put(BOOTSTRAP, bootstrapServers);
+        lines.put(TASKS_TOPIC, tasksTopic);
+        lines.put(JOBS_TOPIC, jobsTopic);
+        lines.put(MAX_TASK_BYTES, String.valueOf(maxTaskBytes));
+        lines.put(MAX_IN_FLIGHT, String.valueOf(maxInFlight));
+        lines.put(SEND_TIMEOUT, EnvReader.format(sendTimeout));
+        lines.put(MAX_BLOCK, EnvReader.format(maxBlock));
+        lines.put(LINGER, EnvReader.format(linger));
+        lines.put(BUFFER_BYTES, String.valueOf(bufferBytes));
+        lines.put(RETRY_AFTER, EnvReader.format(retryAfter));
+        lines.put(TOKEN_FILE, tokenFile.toString());
+        kafkaOverrides.forEach((k, v) -> lines.put(KAFKA_PREFIX + k.toUpperCase(Locale.ROOT).replace('.', '_'),
+                masked(k, v)));
+        StringBuilder out = new StringBuilder();
+        lines.forEach((k, v) -> out.append("\n  ").append(k).append('=').append(v));
+        return out.toString();
+    }
+
+    @Override
+    public String toString() {
+        return "IngestConfig" + describe().replace("\n  ", " ");
+    }
+
+    private static final List<String> SECRET_HINTS = List.of("password", "secret", "jaas", "token", "key");
+
+    static String masked(String property, String value) {
+        String p = property.toLowerCase(Locale.ROOT);
+        return SECRET_HINTS.stream().anyMatch(p::contains) ? "****" : value;
+    }
+}

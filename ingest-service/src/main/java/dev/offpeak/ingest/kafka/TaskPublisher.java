@@ -1,0 +1,100 @@
+package dev.offpeak.ingest.kafka;
+
+import dev.offpeak.ingest.ErrorCode;
+import dev.offpeak.ingest.Rejection;
+import dev.offpeak.ingest.config.IngestConfig;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The one Kafka producer of the service: acks=all and idempotence, so a completed send means the
+ * record is on every in-sync replica and a retry inside the producer never duplicates it. Values
+ * are the already-validated JSON bytes; keys are task_id (tasks) or job_id (jobs).
+ */
+public final class TaskPublisher implements AutoCloseable {
+    /** Room for the key and record overhead on top of the largest accepted body. */
+    private static final int RECORD_OVERHEAD_BYTES = 64 * 1024;
+
+    private final KafkaProducer<String, byte[]> producer;
+    private final Duration closeTimeout;
+
+    public TaskPublisher(IngestConfig config) {
+        this.producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(),
+                new ByteArraySerializer());
+        this.closeTimeout = config.sendTimeout();
+    }
+
+    /** Receives how long each send took and whether the broker acknowledged it. */
+    @FunctionalInterface
+    public interface SendTimer {
+        void record(long nanos, boolean acknowledged);
+    }
+
+    public static Map<String, Object> producerProperties(IngestConfig config) {
+        Map<String, Object> props = new HashMap<>(config.kafkaOverrides());
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, props.getOrDefault(ProducerConfig.CLIENT_ID_CONFIG, "offpeak-ingest"));
+        long lingerMs = config.linger().toMillis();
+        long deliveryMs = config.sendTimeout().toMillis();
+        props.put(ProducerConfig.LINGER_MS_CONFIG, (int) lingerMs);
+        props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) deliveryMs);
+        // Kafka requires delivery.timeout >= linger + request.timeout.
+        props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(30_000, deliveryMs - lingerMs));
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.maxBlock().toMillis());
+        props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, config.bufferBytes());
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, config.maxTaskBytes() + RECORD_OVERHEAD_BYTES);
+        props.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        return props;
+    }
+
+    /**
+     * Sends one record; the future completes when the broker acknowledged it, or fails with a
+     * {@link SendFailedException} carrying the rejection to report. Never throws: a full buffer or
+     * missing metadata (after max.block) fails the future like any other send error.
+     */
+    public CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value, SendTimer timer) {
+        CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
+        long started = System.nanoTime();
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
+                timer.record(System.nanoTime() - started, error == null);
+                if (error == null) {
+                    result.complete(metadata);
+                } else {
+                    result.completeExceptionally(new SendFailedException(classify(error)));
+                }
+            });
+        } catch (KafkaException | IllegalStateException e) {
+            timer.record(System.nanoTime() - started, false);
+            result.completeExceptionally(new SendFailedException(classify(e)));
+        }
+        return result;
+    }
+
+    /** Too large is the caller's fault (413); everything else means Kafka did not take it now (503). */
+    static Rejection classify(Throwable error) {
+        if (error instanceof RecordTooLargeException) {
+            return Rejection.of(ErrorCode.TOO_LARGE, "record too large for Kafka: " + error.getMessage());
+        }
+        return Rejection.of(ErrorCode.KAFKA_UNAVAILABLE, "Kafka did not acknowledge the record ("
+                + error.getClass().getSimpleName() + ": " + error.getMessage() + "); not accepted, resend later"
+                + " (the task_id makes a resend safe)");
+    }
+
+    @Override
+    public void close() {
+        producer.close(closeTimeout);
+    }
+}

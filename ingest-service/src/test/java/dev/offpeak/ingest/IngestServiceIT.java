@@ -1,0 +1,220 @@
+package dev.offpeak.ingest;
+
+import static dev.offpeak.ingest.TestTenants.ACME_TOKEN;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offpeak.schemas.events.DedupScope;
+import dev.offpeak.schemas.events.JobSealed;
+import dev.offpeak.schemas.events.Provider;
+import dev.offpeak.schemas.events.TaskSubmitted;
+import dev.offpeak.schemas.json.EventSerde;
+import dev.offpeak.schemas.topics.Topics;
+import dev.offpeak.testsupport.KafkaCluster;
+import dev.offpeak.testsupport.RealKafka;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The happy paths against a real broker: single, bulk, OpenAI batch import, seal, health, metrics. */
+@RealKafka
+class IngestServiceIT {
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
+    private KafkaCluster kafka;
+    private RunningService running;
+    private Http http;
+
+    @BeforeEach
+    void start(KafkaCluster kafka, @TempDir Path dir) {
+        this.kafka = kafka;
+        running = RunningService.start(kafka, dir);
+        http = running.http();
+    }
+
+    @AfterEach
+    void stop() {
+        running.close();
+    }
+
+    private List<ConsumerRecord<String, TaskSubmitted>> tasks(int count) {
+        return kafka.readCommitted(running.tasksTopic(), count, new StringDeserializer(),
+                Topics.TASKS.valueSerde().deserializer(), READ_TIMEOUT);
+    }
+
+    @Test
+    void singleTaskIsAcceptedOnlyAfterKafkaHasItWithOmittedFieldsFilledIn() {
+        Http.Response response = http.post("/v1/tasks", ACME_TOKEN, "application/json", Tasks.chat("t-1"));
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(202);
+        assertThat(response.json().path("task_id").asText()).isEqualTo("t-1");
+        assertThat(response.json().path("status").asText()).isEqualTo("accepted");
+        ConsumerRecord<String, TaskSubmitted> record = tasks(1).getFirst();
+        assertThat(record.key()).isEqualTo("t-1");
+        TaskSubmitted task = record.value();
+        assertThat(task.tenant()).isEqualTo("acme");
+        assertThat(task.provider()).isEqualTo(Provider.OPENAI);
+        assertThat(task.submittedAt()).isNotNull();
+        assertThat(task.dedupScope()).isEqualTo(DedupScope.TENANT);
+        assertThat(record.partition()).isEqualTo(response.json().path("partition").asInt());
+        assertThat(record.offset()).isEqualTo(response.json().path("offset").asLong());
+    }
+
+    @Test
+    void tenantThatOptedIntoGlobalDedupGetsGlobalScope() {
+        Http.Response response = http.post("/v1/tasks", TestTenants.GLOBEX_TOKEN, "application/json; charset=utf-8",
+                Tasks.chat("g-1"));
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(202);
+        TaskSubmitted task = tasks(1).getFirst().value();
+        assertThat(task.tenant()).isEqualTo("globex");
+        assertThat(task.dedupScope()).isEqualTo(DedupScope.GLOBAL);
+    }
+
+    @Test
+    void bulkAcceptsEveryGoodLineAndReportsEachBadLineByNumber() {
+        String body = String.join("\n",
+                Tasks.chatLine("b-1"),
+                "{not json",
+                Tasks.chatLine("b-3"),
+                "",
+                Tasks.chatLine("b-5").replace("gpt-4o-mini", "gpt-unknown"),
+                Tasks.chatLine("b-6") + "\r") + "\n";
+
+        Http.Response response = http.post("/v1/tasks:bulk", ACME_TOKEN, "application/x-ndjson", body);
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(202);
+        JsonNode json = response.json();
+        assertThat(json.path("accepted").asInt()).isEqualTo(3);
+        assertThat(json.path("rejected").asInt()).isEqualTo(2);
+        assertThat(json.path("not_sent").asInt()).isZero();
+        assertThat(json.path("accepted_tasks").toString())
+                .isEqualTo("[{\"line\":1,\"task_id\":\"b-1\"},{\"line\":3,\"task_id\":\"b-3\"},{\"line\":6,\"task_id\":\"b-6\"}]");
+        JsonNode rejected = json.path("rejected_lines");
+        assertThat(rejected.get(0).path("line").asInt()).isEqualTo(2);
+        assertThat(rejected.get(0).path("error").path("code").asText()).isEqualTo("malformed_json");
+        assertThat(rejected.get(1).path("line").asInt()).isEqualTo(5);
+        assertThat(rejected.get(1).path("error").path("code").asText()).isEqualTo("invalid_task");
+        assertThat(rejected.get(1).path("error").path("problems").get(0).path("field").asText()).isEqualTo("model");
+
+        Map<String, TaskSubmitted> onKafka = tasks(3).stream()
+                .collect(Collectors.toMap(ConsumerRecord::key, ConsumerRecord::value));
+        assertThat(onKafka).containsOnlyKeys("b-1", "b-3", "b-6");
+    }
+
+    @Test
+    void bulkStreamsManyLinesAndListsEveryAcceptedOne() {
+        int count = 5_000;
+        String body = IntStream.range(0, count).mapToObj(i -> Tasks.chatLine("many-" + i))
+                .collect(Collectors.joining("\n"));
+
+        Http.Response response = http.post("/v1/tasks:bulk", ACME_TOKEN, "application/jsonl", body);
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(202);
+        assertThat(response.json().path("accepted").asInt()).isEqualTo(count);
+        assertThat(response.json().path("accepted_tasks").size()).isEqualTo(count);
+        assertThat(tasks(count)).extracting(ConsumerRecord::key).doesNotHaveDuplicates().hasSize(count);
+    }
+
+    @Test
+    void bulkWhereEveryLineIsBadIsA422WithLineNumberedProblems() {
+        Http.Response response = http.post("/v1/tasks:bulk", ACME_TOKEN, "application/x-ndjson",
+                "[1]\n{\"task_id\": 5}\n");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(422);
+        JsonNode error = response.json().path("error");
+        assertThat(error.path("code").asText()).isEqualTo("all_lines_rejected");
+        assertThat(error.path("problems").toString()).contains("line 1", "line 2: task_id");
+        assertThat(response.json().path("accepted").asInt()).isZero();
+    }
+
+    @Test
+    void emptyBulkIsA400() {
+        Http.Response response = http.post("/v1/tasks:bulk", ACME_TOKEN, "application/x-ndjson", "\n\n");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(400);
+        assertThat(response.json().path("error").path("code").asText()).isEqualTo("empty_body");
+    }
+
+    @Test
+    void openAiBatchFileBecomesTasksOfTheJob() {
+        String file = String.join("\n", Tasks.openAiLine("req-1"), Tasks.openAiLine("req-2"),
+                Tasks.openAiLine("req-3").replace("\"POST\"", "\"GET\""),
+                Tasks.openAiLine("req-4").replace("gpt-4o-mini", "no-such-model")) + "\n";
+
+        Http.Response response = http.post("/v1/jobs/nightly-7/openai-batch", ACME_TOKEN, "application/jsonl", file);
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(202);
+        JsonNode json = response.json();
+        assertThat(json.path("job_id").asText()).isEqualTo("nightly-7");
+        assertThat(json.path("accepted").asInt()).isEqualTo(2);
+        JsonNode rejected = json.path("rejected_lines");
+        assertThat(rejected.get(0).path("line").asInt()).isEqualTo(3);
+        assertThat(rejected.get(0).path("error").path("problems").get(0).path("field").asText()).isEqualTo("method");
+        assertThat(rejected.get(1).path("line").asInt()).isEqualTo(4);
+        assertThat(rejected.get(1).path("error").path("problems").get(0).path("field").asText())
+                .isEqualTo("body.model");
+
+        Map<String, TaskSubmitted> onKafka = tasks(2).stream()
+                .collect(Collectors.toMap(ConsumerRecord::key, ConsumerRecord::value));
+        TaskSubmitted task = onKafka.get("req-1");
+        assertThat(task.jobId()).isEqualTo("nightly-7");
+        assertThat(task.provider()).isEqualTo(Provider.OPENAI);
+        assertThat(task.endpoint()).isEqualTo("/v1/chat/completions");
+        assertThat(task.model()).isEqualTo("gpt-4o-mini");
+        assertThat(task.request().path("messages").get(0).path("content").asText()).isEqualTo("Hi req-1");
+        assertThat(task.tenant()).isEqualTo("acme");
+    }
+
+    @Test
+    void sealPublishesJobSealedKeyedByJobId() {
+        Http.Response response = http.post("/v1/jobs/nightly-7:seal", ACME_TOKEN, "application/json",
+                "{\"task_count\": 2}");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(202);
+        assertThat(response.json().path("task_count").asLong()).isEqualTo(2);
+        ConsumerRecord<String, JobSealed> record = kafka.readCommitted(running.jobsTopic(), 1,
+                new StringDeserializer(), EventSerde.of(JobSealed.class).deserializer(), READ_TIMEOUT).getFirst();
+        assertThat(record.key()).isEqualTo("nightly-7");
+        assertThat(record.value().tenant()).isEqualTo("acme");
+        assertThat(record.value().taskCount()).isEqualTo(2L);
+        assertThat(record.value().sealedAt()).isNotNull();
+    }
+
+    @Test
+    void sealWithoutBodyLeavesTaskCountOut() {
+        Http.Response response = http.post("/v1/jobs/j-2:seal", ACME_TOKEN, null, "");
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(202);
+        assertThat(response.json().has("task_count")).isFalse();
+    }
+
+    @Test
+    void healthAndMetricsAreServed() {
+        assertThat(http.get("/health/live").status()).isEqualTo(200);
+        Http.Response ready = http.get("/health/ready");
+        assertThat(ready.status()).as(ready.toString()).isEqualTo(200);
+        assertThat(ready.json().path("status").asText()).isEqualTo("ready");
+
+        http.post("/v1/tasks", ACME_TOKEN, "application/json", Tasks.chat("m-1"));
+        http.post("/v1/tasks", ACME_TOKEN, "application/json", "{");
+        Http.Response metrics = http.get("/metrics");
+        assertThat(metrics.status()).isEqualTo(200);
+        Function<String, String> line = prefix -> metrics.body().lines().filter(l -> l.startsWith(prefix))
+                .findFirst().orElse("missing " + prefix);
+        assertThat(line.apply("offpeak_ingest_tasks_accepted_total{endpoint=\"single\"}")).endsWith(" 1.0");
+        assertThat(line.apply("offpeak_ingest_tasks_rejected_total{endpoint=\"single\",reason=\"malformed_json\"}"))
+                .endsWith(" 1.0");
+        assertThat(metrics.body()).contains("offpeak_ingest_send_latency_seconds_count{outcome=\"ok\"}");
+    }
+}

@@ -1,0 +1,147 @@
+package dev.offpeak.emulator;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything the emulator needs to start, built once and validated. Use {@link #defaults()} and the
+ * {@code with*} methods; {@link #validate()} reports every bad value at once.
+ *
+ * @param host          interface to bind ({@code 127.0.0.1} by default, {@code 0.0.0.0} in containers)
+ * @param port          0 picks a free port
+ * @param speed         how fast batches move through their states
+ * @param requiredKey   null: any non-empty key is accepted; otherwise only this key
+ * @param dataDir       where uploaded and generated files live; null: a fresh temp dir, deleted on close
+ * @param clock         time source; pass a {@link ManualClock} in tests
+ * @param publicBaseUrl absolute base used in URLs the emulator hands out (Anthropic {@code results_url},
+ *                      Gemini file {@code uri}); null: {@code http://localhost:<port>}
+ * @param choices       behaviour where the provider notes are unconfirmed
+ */
+public record EmulatorConfig(String host, int port, Speed speed, String requiredKey, Path dataDir,
+                             InstantSource clock, String publicBaseUrl, Choices choices) {
+
+    /**
+     * @param linesPerSecond  lines finished per second once a batch runs
+     * @param turnaround      minimum running time of any batch, however small
+     * @param validationDelay time spent in {@code validating} / {@code BATCH_STATE_PENDING}
+     * @param finalizeDelay   time spent in OpenAI {@code finalizing} (the other providers show it as running)
+     * @param cancelDrain     time between cancel and the terminal cancelled state
+     */
+    public record Speed(double linesPerSecond, Duration turnaround, Duration validationDelay,
+                        Duration finalizeDelay, Duration cancelDrain) {
+        public static Speed defaults() {
+            return new Speed(100, Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(2),
+                    Duration.ofSeconds(5));
+        }
+
+        /** The demo setting: a batch of a few hundred lines finishes in about a second. */
+        public static Speed fast() {
+            return new Speed(10_000, Duration.ZERO, Duration.ofMillis(200), Duration.ofMillis(200),
+                    Duration.ofMillis(200));
+        }
+    }
+
+    /**
+     * Choices for behaviour the provider notes mark [unconfirmed]; see the module README.
+     *
+     * @param openAiCountUnfinishedAsFailed     expired / cancelled lines count in {@code request_counts.failed}
+     * @param geminiCancelKeepsFinishedResults  a cancelled Gemini job returns the lines it finished
+     * @param anthropicMinCacheableTokens       shortest prefix that cache_control actually caches
+     * @param anthropicCancelEndedStatus        HTTP status of cancel on an ended Anthropic batch
+     */
+    public record Choices(boolean openAiCountUnfinishedAsFailed, boolean geminiCancelKeepsFinishedResults,
+                          int anthropicMinCacheableTokens, int anthropicCancelEndedStatus) {
+        public static Choices defaults() {
+            return new Choices(true, false, 1024, 400);
+        }
+    }
+
+    public static EmulatorConfig defaults() {
+        return new EmulatorConfig("127.0.0.1", 0, Speed.defaults(), null, null, InstantSource.system(), null,
+                Choices.defaults());
+    }
+
+    public EmulatorConfig withHost(String h) {
+        return new EmulatorConfig(h, port, speed, requiredKey, dataDir, clock, publicBaseUrl, choices);
+    }
+
+    public EmulatorConfig withPort(int p) {
+        return new EmulatorConfig(host, p, speed, requiredKey, dataDir, clock, publicBaseUrl, choices);
+    }
+
+    public EmulatorConfig withSpeed(Speed s) {
+        return new EmulatorConfig(host, port, s, requiredKey, dataDir, clock, publicBaseUrl, choices);
+    }
+
+    public EmulatorConfig withRequiredKey(String k) {
+        return new EmulatorConfig(host, port, speed, k, dataDir, clock, publicBaseUrl, choices);
+    }
+
+    public EmulatorConfig withDataDir(Path d) {
+        return new EmulatorConfig(host, port, speed, requiredKey, d, clock, publicBaseUrl, choices);
+    }
+
+    public EmulatorConfig withClock(InstantSource c) {
+        return new EmulatorConfig(host, port, speed, requiredKey, dataDir, c, publicBaseUrl, choices);
+    }
+
+    public EmulatorConfig withPublicBaseUrl(String u) {
+        return new EmulatorConfig(host, port, speed, requiredKey, dataDir, clock, u, choices);
+    }
+
+    public EmulatorConfig withChoices(Choices c) {
+        return new EmulatorConfig(host, port, speed, requiredKey, dataDir, clock, publicBaseUrl, c);
+    }
+
+    /** Throws one exception naming every bad value; never clamps. */
+    public EmulatorConfig validate() {
+        List<String> bad = new ArrayList<>();
+        if (port < 0 || port > 65535) {
+            bad.add("Invalid value " + port + " for port: must be 0..65535");
+        }
+        if (speed == null) {
+            bad.add("speed must be set");
+        } else {
+            if (!(speed.linesPerSecond() > 0)) {
+                bad.add("Invalid value " + speed.linesPerSecond() + " for lines-per-second: must be > 0");
+            }
+            checkNotNegative(bad, "turnaround", speed.turnaround());
+            checkNotNegative(bad, "validation-delay", speed.validationDelay());
+            checkNotNegative(bad, "finalize-delay", speed.finalizeDelay());
+            checkNotNegative(bad, "cancel-drain", speed.cancelDrain());
+        }
+        if (requiredKey != null && requiredKey.isBlank()) {
+            bad.add("Invalid value '' for require-key: must be non-empty when set");
+        }
+        if (clock == null) {
+            bad.add("clock must be set");
+        }
+        if (choices == null) {
+            bad.add("choices must be set");
+        } else if (choices.anthropicMinCacheableTokens() < 0) {
+            bad.add("Invalid value " + choices.anthropicMinCacheableTokens() + " for anthropic-min-cacheable-tokens");
+        }
+        if (!bad.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", bad));
+        }
+        return this;
+    }
+
+    private static void checkNotNegative(List<String> bad, String name, Duration d) {
+        if (d == null || d.isNegative()) {
+            bad.add("Invalid value " + d + " for " + name + ": must be >= 0");
+        }
+    }
+
+    /** For logs: the key itself never appears. */
+    @Override
+    public String toString() {
+        return "EmulatorConfig[host=" + host + ", port=" + port + ", speed=" + speed
+                + ", requiredKey=" + (requiredKey == null ? "<any>" : "****") + ", dataDir=" + dataDir
+                + ", clock=" + clock.getClass().getSimpleName() + ", publicBaseUrl=" + publicBaseUrl
+                + ", choices=" + choices + "]";
+    }
+}

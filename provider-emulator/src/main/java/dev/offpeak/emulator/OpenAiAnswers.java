@@ -1,0 +1,181 @@
+package dev.offpeak.emulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Bodies the OpenAI endpoints would have answered for one batch line: chat completions, responses,
+ * embeddings and legacy completions. Everything is derived from the request, so the same request
+ * gets the same answer.
+ */
+public final class OpenAiAnswers {
+    private OpenAiAnswers() {
+    }
+
+    /** The 400 the endpoint would give this body, or null when it is acceptable. */
+    public static ApiException paramError(String endpoint, JsonNode body) {
+        switch (endpoint) {
+            case "/v1/chat/completions" -> {
+                if (!body.path("messages").isArray() || body.path("messages").isEmpty()) {
+                    return missing("messages");
+                }
+                return minimum(body, body.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens", 1);
+            }
+            case "/v1/responses" -> {
+                return body.has("input") ? minimum(body, "max_output_tokens", 16) : missing("input");
+            }
+            case "/v1/embeddings" -> {
+                return body.has("input") ? null : missing("input");
+            }
+            case "/v1/completions" -> {
+                return body.has("prompt") ? minimum(body, "max_tokens", 1) : missing("prompt");
+            }
+            default -> {
+                return new ApiException(400, "The emulator does not answer requests to " + endpoint + ".",
+                        null, "unsupported_endpoint");
+            }
+        }
+    }
+
+    private static ApiException missing(String param) {
+        return new ApiException(400, "Missing required parameter: '" + param + "'.", param, "missing_required_parameter");
+    }
+
+    private static ApiException minimum(JsonNode body, String param, int min) {
+        JsonNode v = body.get(param);
+        if (v != null && !v.isNull() && v.asLong() < min) {
+            return new ApiException(400, "Invalid '" + param + "': integer below minimum value. Expected a value >= "
+                    + min + ", but got " + v.asLong() + " instead.", param, "integer_below_min_value");
+        }
+        return null;
+    }
+
+    /** The max-tokens cap of the body, or {@code Integer.MAX_VALUE}. */
+    public static int maxTokens(String endpoint, JsonNode body) {
+        String field = switch (endpoint) {
+            case "/v1/chat/completions" -> body.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
+            case "/v1/responses" -> "max_output_tokens";
+            case "/v1/completions" -> "max_tokens";
+            default -> null;
+        };
+        if (field == null || !body.hasNonNull(field)) {
+            return "/v1/completions".equals(endpoint) ? 16 : Integer.MAX_VALUE;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, body.get(field).asLong());
+    }
+
+    /** Usage of one answered line. */
+    public record Usage(int promptTokens, int cachedTokens, int outputTokens) {
+    }
+
+    public static ObjectNode answer(String endpoint, JsonNode body, Usage u, long created) {
+        String seed = body.toString();
+        String model = body.path("model").asText();
+        boolean capped = u.outputTokens() < TextSynth.naturalLength(seed);
+        String text = TextSynth.words(seed, u.outputTokens());
+        ObjectNode out = Json.object();
+        switch (endpoint) {
+            case "/v1/chat/completions" -> {
+                out.put("id", "chatcmpl-" + Ids.derivedBase62(seed, 29));
+                out.put("object", "chat.completion");
+                out.put("created", created);
+                out.put("model", model);
+                ObjectNode choice = out.putArray("choices").addObject();
+                choice.put("index", 0);
+                ObjectNode msg = choice.putObject("message");
+                msg.put("role", "assistant");
+                msg.put("content", text);
+                msg.putNull("refusal");
+                msg.putArray("annotations");
+                choice.putNull("logprobs");
+                choice.put("finish_reason", capped ? "length" : "stop");
+                ObjectNode usage = out.putObject("usage");
+                usage.put("prompt_tokens", u.promptTokens());
+                usage.put("completion_tokens", u.outputTokens());
+                usage.put("total_tokens", u.promptTokens() + u.outputTokens());
+                usage.putObject("prompt_tokens_details").put("cached_tokens", u.cachedTokens()).put("audio_tokens", 0);
+                usage.putObject("completion_tokens_details").put("reasoning_tokens", 0).put("audio_tokens", 0)
+                        .put("accepted_prediction_tokens", 0).put("rejected_prediction_tokens", 0);
+                out.put("service_tier", "default");
+                out.put("system_fingerprint", "fp_" + Ids.sha256Hex(model).substring(0, 10));
+            }
+            case "/v1/responses" -> responses(out, body, u, created, seed, capped, text);
+            case "/v1/embeddings" -> embeddings(out, body, u, model);
+            default -> {
+                out.put("id", "cmpl-" + Ids.derivedBase62(seed, 29));
+                out.put("object", "text_completion");
+                out.put("created", created);
+                out.put("model", model);
+                ObjectNode choice = out.putArray("choices").addObject();
+                choice.put("text", text);
+                choice.put("index", 0);
+                choice.putNull("logprobs");
+                choice.put("finish_reason", capped ? "length" : "stop");
+                ObjectNode usage = out.putObject("usage");
+                usage.put("prompt_tokens", u.promptTokens());
+                usage.put("completion_tokens", u.outputTokens());
+                usage.put("total_tokens", u.promptTokens() + u.outputTokens());
+            }
+        }
+        return out;
+    }
+
+    private static void responses(ObjectNode out, JsonNode body, Usage u, long created, String seed, boolean capped,
+                                  String text) {
+        out.put("id", "resp_" + Ids.sha256Hex(seed).substring(0, 48));
+        out.put("object", "response");
+        out.put("created_at", created);
+        out.put("status", capped ? "incomplete" : "completed");
+        out.putNull("error");
+        if (capped) {
+            out.putObject("incomplete_details").put("reason", "max_output_tokens");
+        } else {
+            out.putNull("incomplete_details");
+        }
+        out.set("instructions", body.get("instructions"));
+        out.set("max_output_tokens", body.get("max_output_tokens"));
+        out.put("model", body.path("model").asText());
+        ObjectNode msg = out.putArray("output").addObject();
+        msg.put("type", "message");
+        msg.put("id", "msg_" + Ids.sha256Hex("msg" + seed).substring(0, 48));
+        msg.put("status", capped ? "incomplete" : "completed");
+        msg.put("role", "assistant");
+        ObjectNode part = msg.putArray("content").addObject();
+        part.put("type", "output_text");
+        part.put("text", text);
+        part.putArray("annotations");
+        out.put("parallel_tool_calls", true);
+        out.put("temperature", body.path("temperature").asDouble(1.0));
+        out.put("tool_choice", "auto");
+        out.putArray("tools");
+        out.put("top_p", body.path("top_p").asDouble(1.0));
+        out.putObject("text").putObject("format").put("type", "text");
+        ObjectNode usage = out.putObject("usage");
+        usage.put("input_tokens", u.promptTokens());
+        usage.putObject("input_tokens_details").put("cached_tokens", u.cachedTokens());
+        usage.put("output_tokens", u.outputTokens());
+        usage.putObject("output_tokens_details").put("reasoning_tokens", 0);
+        usage.put("total_tokens", u.promptTokens() + u.outputTokens());
+        out.set("metadata", body.has("metadata") ? body.get("metadata") : Json.object());
+    }
+
+    private static void embeddings(ObjectNode out, JsonNode body, Usage u, String model) {
+        out.put("object", "list");
+        ArrayNode data = out.putArray("data");
+        JsonNode input = body.path("input");
+        int dims = body.path("dimensions").asInt(model.contains("large") ? 3072 : 1536);
+        int i = 0;
+        for (JsonNode in : input.isArray() && !input.isEmpty() && !input.get(0).isNumber() ? input : Json.array().add(input)) {
+            ObjectNode e = data.addObject();
+            e.put("object", "embedding");
+            e.put("index", i++);
+            ArrayNode vec = e.putArray("embedding");
+            for (double d : TextSynth.vector(in.toString(), dims)) {
+                vec.add(d);
+            }
+        }
+        out.put("model", model);
+        out.putObject("usage").put("prompt_tokens", u.promptTokens()).put("total_tokens", u.promptTokens());
+    }
+}

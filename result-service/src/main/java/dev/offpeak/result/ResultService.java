@@ -1,0 +1,131 @@
+package dev.offpeak.result;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.offpeak.result.config.ResultConfig;
+import dev.offpeak.result.db.Database;
+import dev.offpeak.result.db.Db;
+import dev.offpeak.result.intake.EventIntake;
+import dev.offpeak.result.metrics.ResultMetrics;
+import dev.offpeak.result.poll.PollSettings;
+import dev.offpeak.result.poll.Poller;
+import dev.offpeak.result.provider.BatchProviderClient;
+import dev.offpeak.result.provider.ProviderClients;
+import dev.offpeak.result.provider.RetryPolicy;
+import dev.offpeak.result.settle.Pricing;
+import dev.offpeak.result.settle.Settlement;
+import dev.offpeak.result.store.BatchStore;
+import dev.offpeak.result.store.IntakeStore;
+import dev.offpeak.result.store.PriceStore;
+import dev.offpeak.result.submit.SubmitSettings;
+import dev.offpeak.result.submit.Submitter;
+import dev.offpeak.schemas.events.Provider;
+import dev.offpeak.schemas.pricing.PriceCatalog;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Properties;
+import java.util.random.RandomGenerator;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * result-service, wired: the pool and migrations, the price catalog loaded as rows, the intake
+ * loop (Kafka → Postgres) and the work loop (submit, then poll and settle). Every piece takes its
+ * clock and settings from here, so tests build the same pieces with a manual clock.
+ */
+public final class ResultService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ResultService.class);
+
+    private final HikariDataSource pool;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Loop intakeLoop;
+    private final Loop workLoop;
+
+    private ResultService(HikariDataSource pool, KafkaConsumer<byte[], byte[]> consumer, Loop intakeLoop,
+            Loop workLoop) {
+        this.pool = pool;
+        this.consumer = consumer;
+        this.intakeLoop = intakeLoop;
+        this.workLoop = workLoop;
+    }
+
+    /** The pieces of the money path over one database, for the service and for tests. */
+    public record Parts(Db db, BatchStore batches, Settlement settlement, Submitter submitter, Poller poller) {
+
+        public static Parts build(Db db, PriceCatalog catalog, Map<Provider, BatchProviderClient> clients,
+                SubmitSettings submit, PollSettings poll, InstantSource clock, RandomGenerator random,
+                ResultMetrics metrics, Submitter.CrashPoint crashPoint) {
+            BatchStore batches = new BatchStore(db);
+            Settlement settlement = new Settlement(db, new Pricing(catalog));
+            return new Parts(db, batches, settlement,
+                    new Submitter(batches, clients, settlement, submit, clock, random, metrics, crashPoint),
+                    new Poller(batches, clients, settlement, poll, clock, random, metrics));
+        }
+    }
+
+    public static SubmitSettings submitSettings(ResultConfig config) {
+        return new SubmitSettings(config.owner(), config.lease(), 20, config.firstPoll(), config.quotaWait(),
+                Duration.ofMinutes(5), RetryPolicy.defaults(), config.quotas());
+    }
+
+    public static PollSettings pollSettings(ResultConfig config) {
+        RetryPolicy schedule = new RetryPolicy(Integer.MAX_VALUE, config.firstPoll(), 1.5, 0.1, config.pollMax());
+        return new PollSettings(config.owner(), config.lease(), 20, schedule, RetryPolicy.defaults(),
+                config.quotaWait(), config.spoolDir());
+    }
+
+    public static ResultService start(ResultConfig config, MeterRegistry registry) {
+        log.info("starting result-service with {}", config);
+        HikariDataSource pool = Database.pool(config.jdbcUrl(), config.dbUser(), config.dbPassword(), 8, "offpeak-result");
+        Database.migrate(pool);
+        PriceCatalog catalog = PriceCatalog.loadDefault();
+        Db db = new Db(pool);
+        new PriceStore(db).load(catalog);
+        InstantSource clock = InstantSource.system();
+        ResultMetrics metrics = new ResultMetrics(registry);
+        ProviderClients providerClients = ProviderClients.of(config.providers(), clock);
+        Map<Provider, BatchProviderClient> clients = new java.util.EnumMap<>(Provider.class);
+        for (Provider p : Provider.values()) {
+            providerClients.find(p).ifPresent(c -> clients.put(p, c));
+        }
+        Parts parts = Parts.build(db, catalog, clients, submitSettings(config), pollSettings(config), clock,
+                RandomGenerator.getDefault(), metrics, Submitter.CrashPoint.NONE);
+
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(config),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        EventIntake intake = new EventIntake(consumer, db, new IntakeStore(), clock, EventIntake.IntakeListener.NONE);
+        intake.subscribe();
+        Loop intakeLoop = new Loop("result-intake", Duration.ofMillis(10), () -> intake.pollOnce(Duration.ofMillis(500)));
+        Loop workLoop = new Loop("result-work", config.tick(),
+                () -> parts.submitter().submitOnce() + parts.poller().pollOnce());
+        intakeLoop.start();
+        workLoop.start();
+        return new ResultService(pool, consumer, intakeLoop, workLoop);
+    }
+
+    static Properties consumerProperties(ResultConfig config) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        return p;
+    }
+
+    @Override
+    public void close() {
+        try {
+            workLoop.close();
+            intakeLoop.close();
+        } finally {
+            consumer.close();
+            pool.close();
+        }
+    }
+}

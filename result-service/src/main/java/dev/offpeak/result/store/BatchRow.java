@@ -1,0 +1,47 @@
+package dev.offpeak.result.store;
+
+import dev.offpeak.schemas.events.Provider;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+
+/** A pipeline batch as the submitter and poller see it. */
+public record BatchRow(
+        String batchId,
+        String lane,
+        Provider provider,
+        String endpoint,
+        String model,
+        String state,
+        long expectedCount,
+        long expectedBytes,
+        long estimatedTokens,
+        String providerBatchId,
+        int submitAttempts,
+        int pollAttempts,
+        int tokenLimitHits,
+        Instant firstSubmitAt,
+        Instant submittedAt) {
+
+    /**
+     * The id sent to the provider (metadata, file name, display name). A batch resubmitted after
+     * token_limit_exceeded gets a new round suffix, so the failed provider batch of the earlier
+     * round is never mistaken for the new one when looking for a lost answer.
+     */
+    public String submissionKey() {
+        return tokenLimitHits == 0 ? batchId : batchId + "-r" + tokenLimitHits;
+    }
+
+    static BatchRow map(ResultSet rs) throws SQLException {
+        return new BatchRow(rs.getString("batch_id"), rs.getString("lane"), Provider.of(rs.getString("provider")),
+                rs.getString("endpoint"), rs.getString("model"), rs.getString("state"), rs.getLong("expected_count"),
+                rs.getLong("expected_bytes"), rs.getLong("estimated_tokens"), rs.getString("provider_batch_id"),
+                rs.getInt("submit_attempts"), rs.getInt("poll_attempts"), rs.getInt("token_limit_hits"),
+                instant(rs.getTimestamp("first_submit_at")), instant(rs.getTimestamp("submitted_at")));
+    }
+
+    private static Instant instant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
+    }
+}

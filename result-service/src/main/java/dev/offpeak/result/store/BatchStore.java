@@ -1,0 +1,139 @@
+package dev.offpeak.result.store;
+
+import dev.offpeak.result.db.Db;
+import dev.offpeak.result.provider.BatchSubmission;
+import dev.offpeak.result.provider.ProviderBatch;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The batch state machine in SQL. Work is claimed with {@code FOR UPDATE SKIP LOCKED} and a lease,
+ * so any number of result-service replicas share it; a lease that runs out (its holder died) makes
+ * the batch claimable again.
+ */
+public final class BatchStore {
+    private final Db db;
+
+    public BatchStore(Db db) {
+        this.db = db;
+    }
+
+    /** Claims up to {@code limit} due batches in one of {@code states} for {@code lease}. */
+    public List<BatchRow> claim(List<String> states, Instant now, String owner, Duration lease, int limit) {
+        return db.query("""
+                UPDATE batches SET lease_owner = ?, lease_until = ?
+                 WHERE batch_id IN (
+                       SELECT batch_id FROM batches
+                        WHERE state = ANY (?) AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+                        ORDER BY next_attempt_at
+                        LIMIT ?
+                        FOR UPDATE SKIP LOCKED)
+                RETURNING *""", BatchRow::map,
+                owner, now.plus(lease), new Db.TextArray(states), now, now, limit);
+    }
+
+    public Optional<BatchRow> find(String batchId) {
+        return db.queryOne("SELECT * FROM batches WHERE batch_id = ?", BatchRow::map, batchId);
+    }
+
+    /**
+     * Records the intent to submit before the provider is called, and reserves the lane's
+     * enqueued-token budget under a per-model lock: the reservation is the sum of the estimated
+     * tokens of the model's batches in {@code submitting} or {@code in_flight}, so it is released
+     * exactly when a batch leaves those states. Returns false (nothing changed) if the quota would
+     * be exceeded.
+     */
+    public boolean recordIntent(BatchRow batch, long quotaTokens, Instant now) {
+        return db.inTransaction(c -> {
+            Db.queryOne(c, "SELECT pg_advisory_xact_lock(hashtext(?))", rs -> 1,
+                    batch.provider().id() + "|" + batch.model());
+            if (quotaTokens > 0 && !"submitting".equals(batch.state())) {
+                long reserved = reservedTokens(c, batch);
+                if (reserved + batch.estimatedTokens() > quotaTokens) {
+                    return false;
+                }
+            }
+            Db.update(c, """
+                    UPDATE batches SET state = 'submitting', submit_attempts = submit_attempts + 1,
+                           first_submit_at = coalesce(first_submit_at, ?), updated_at = ?
+                     WHERE batch_id = ?""", now, now, batch.batchId());
+            return true;
+        });
+    }
+
+    public long reservedTokens(Connection c, BatchRow batch) throws SQLException {
+        return Db.queryOne(c, """
+                SELECT coalesce(sum(estimated_tokens), 0) FROM batches
+                 WHERE provider = ? AND model = ? AND state IN ('submitting', 'in_flight') AND batch_id <> ?""",
+                rs -> rs.getLong(1), batch.provider().id(), batch.model(), batch.batchId()).orElse(0L);
+    }
+
+    public void markInFlight(String batchId, ProviderBatch created, Instant now, Instant firstPoll) {
+        db.update("""
+                UPDATE batches SET state = 'in_flight', provider_batch_id = ?, provider_status = ?, submitted_at = ?,
+                       input_file_id = ?, next_attempt_at = ?, poll_attempts = 0, lease_owner = NULL,
+                       lease_until = NULL, last_error = NULL, updated_at = ?
+                 WHERE batch_id = ?""",
+                created.id(), created.providerStatus(), now, created.raw().get("input_file_id"), firstPoll, now,
+                batchId);
+    }
+
+    /** Keeps the state; tries again at {@code next}, with the reason visible on the batch. */
+    public void retryLater(String batchId, Instant next, String error, Instant now) {
+        db.update("""
+                UPDATE batches SET next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_until = NULL,
+                       updated_at = ?
+                 WHERE batch_id = ?""", next, error, now, batchId);
+    }
+
+    /** A poll that found the batch still running. */
+    public void pollAgain(String batchId, String providerStatus, Instant next, Instant now) {
+        db.update("""
+                UPDATE batches SET provider_status = ?, poll_attempts = poll_attempts + 1, next_attempt_at = ?,
+                       last_error = NULL, lease_owner = NULL, lease_until = NULL, updated_at = ?
+                 WHERE batch_id = ?""", providerStatus, next, now, batchId);
+    }
+
+    /** A poll or download that failed: counts toward the poll backoff, reason visible. */
+    public void pollError(String batchId, Instant next, String error, Instant now) {
+        db.update("""
+                UPDATE batches SET poll_attempts = poll_attempts + 1, next_attempt_at = ?, last_error = ?,
+                       lease_owner = NULL, lease_until = NULL, updated_at = ?
+                 WHERE batch_id = ?""", next, error, now, batchId);
+    }
+
+    /** token_limit_exceeded: drop the failed provider batch, wait, and submit again in a new round. */
+    public void backToReady(String batchId, String error, Instant next, Instant now) {
+        db.update("""
+                UPDATE batches SET state = 'ready', provider_batch_id = NULL, provider_status = NULL,
+                       token_limit_hits = token_limit_hits + 1, first_submit_at = NULL, next_attempt_at = ?,
+                       last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
+                 WHERE batch_id = ?""", next, error, now, batchId);
+    }
+
+    /** The lines of a batch in order, streamed from the database with a cursor (never all in memory). */
+    public BatchSubmission.LineSource lines(String batchId) {
+        return consumer -> db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT r.line FROM batch_items i JOIN requests r ON r.request_id = i.request_id
+                     WHERE i.batch_id = ? ORDER BY i.seq""")) {
+                ps.setFetchSize(500);
+                ps.setString(1, batchId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        consumer.accept(rs.getString(1));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return null;
+        });
+    }
+}

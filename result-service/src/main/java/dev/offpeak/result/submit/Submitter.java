@@ -1,0 +1,160 @@
+package dev.offpeak.result.submit;
+
+import dev.offpeak.result.metrics.ResultMetrics;
+import dev.offpeak.result.provider.BatchProviderClient;
+import dev.offpeak.result.provider.BatchSubmission;
+import dev.offpeak.result.provider.Outcome;
+import dev.offpeak.result.provider.ProviderBatch;
+import dev.offpeak.result.provider.RetryPolicy;
+import dev.offpeak.result.settle.Settlement;
+import dev.offpeak.result.store.BatchRow;
+import dev.offpeak.result.store.BatchStore;
+import dev.offpeak.schemas.events.Provider;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns ready pipeline batches into provider batches, exactly one each. The intent is committed
+ * before the provider is called; any later attempt of the same batch (after a crash, a timeout, a
+ * 5xx) first looks for a provider batch that an earlier attempt created and adopts it, so a lost
+ * answer never becomes a second provider batch.
+ */
+public final class Submitter {
+    private static final Logger log = LoggerFactory.getLogger(Submitter.class);
+    private static final List<String> DUE_STATES = List.of("ready", "submitting");
+
+    private final BatchStore batches;
+    private final Map<Provider, BatchProviderClient> clients;
+    private final Settlement settlement;
+    private final SubmitSettings settings;
+    private final InstantSource clock;
+    private final RandomGenerator random;
+    private final ResultMetrics metrics;
+    private final CrashPoint crashPoint;
+
+    /** Lets a test stop the submitter dead between the provider's answer and our commit. */
+    @FunctionalInterface
+    public interface CrashPoint {
+        void afterProviderCreated(String batchId, ProviderBatch created);
+
+        CrashPoint NONE = (batchId, created) -> {};
+    }
+
+    public Submitter(BatchStore batches, Map<Provider, BatchProviderClient> clients, Settlement settlement,
+            SubmitSettings settings, InstantSource clock, RandomGenerator random, ResultMetrics metrics,
+            CrashPoint crashPoint) {
+        this.batches = batches;
+        this.clients = Map.copyOf(clients);
+        this.settlement = settlement;
+        this.settings = settings;
+        this.clock = clock;
+        this.random = random;
+        this.metrics = metrics;
+        this.crashPoint = crashPoint;
+    }
+
+    /** Claims the due batches and submits each; returns how many it handled. */
+    public int submitOnce() {
+        List<BatchRow> due = batches.claim(DUE_STATES, clock.instant(), settings.owner(), settings.lease(),
+                settings.claimLimit());
+        for (BatchRow batch : due) {
+            submit(batch);
+        }
+        return due.size();
+    }
+
+    private void submit(BatchRow batch) {
+        Instant now = clock.instant();
+        BatchProviderClient client = clients.get(batch.provider());
+        if (client == null) {
+            batches.retryLater(batch.batchId(), now.plus(settings.quotaWait()),
+                    "no client configured for provider " + batch.provider().id(), now);
+            return;
+        }
+        boolean earlierAttempt = "submitting".equals(batch.state());
+        if (!batches.recordIntent(batch, settings.quotaTokens(batch.provider(), batch.model()), now)) {
+            metrics.submitCall(batch.provider(), "quota_wait");
+            batches.retryLater(batch.batchId(), now.plus(settings.quotaWait()),
+                    "waiting for enqueued-token quota of " + batch.model(), now);
+            return;
+        }
+        if (earlierAttempt && adoptEarlierCreation(batch, client, now)) {
+            return;
+        }
+        BatchSubmission submission = new BatchSubmission(batch.submissionKey(), batch.endpoint(), batch.model(),
+                batch.expectedCount(), batch.expectedBytes(), batches.lines(batch.batchId()));
+        Outcome<ProviderBatch> outcome = client.create(submission);
+        switch (outcome) {
+            case Outcome.Ok<ProviderBatch> ok -> {
+                crashPoint.afterProviderCreated(batch.batchId(), ok.value());
+                inFlight(batch, ok.value(), "created");
+            }
+            case Outcome.RetryLater<ProviderBatch> retry -> {
+                metrics.submitCall(batch.provider(), "retry_later");
+                Duration delay = settings.retry().delayAfter(retry, batch.submitAttempts() + 2, random);
+                batches.retryLater(batch.batchId(), now.plus(delay), "create: " + retry.reason(), now);
+            }
+            case Outcome.Failed<ProviderBatch> failed -> refused(batch, failed, now);
+        }
+    }
+
+    /** Looks for a provider batch an earlier attempt created; adopts it if found. */
+    private boolean adoptEarlierCreation(BatchRow batch, BatchProviderClient client, Instant now) {
+        Instant since = (batch.firstSubmitAt() == null ? now : batch.firstSubmitAt()).minus(settings.clockSkew());
+        Outcome<Optional<ProviderBatch>> found = client.findCreated(batch.submissionKey(), since,
+                batch.expectedCount());
+        switch (found) {
+            case Outcome.Ok<Optional<ProviderBatch>> ok when ok.value().isPresent() -> {
+                log.warn("batch {}: adopting provider batch {} created by an earlier attempt", batch.batchId(),
+                        ok.value().get().id());
+                inFlight(batch, ok.value().get(), "adopted");
+                return true;
+            }
+            case Outcome.Ok<Optional<ProviderBatch>> ok -> {
+                return false;
+            }
+            case Outcome.RetryLater<Optional<ProviderBatch>> retry -> {
+                Duration delay = settings.retry().delayAfter(retry, batch.submitAttempts() + 2, random);
+                batches.retryLater(batch.batchId(), now.plus(delay), "reconcile: " + retry.reason(), now);
+                return true;
+            }
+            case Outcome.Failed<Optional<ProviderBatch>> failed -> {
+                batches.retryLater(batch.batchId(), now.plus(settings.retry().cap()),
+                        "reconcile: " + failed.reason(), now);
+                return true;
+            }
+        }
+    }
+
+    private void inFlight(BatchRow batch, ProviderBatch created, String how) {
+        Instant now = clock.instant();
+        batches.markInFlight(batch.batchId(), created, now, now.plus(settings.firstPoll()));
+        metrics.submitCall(batch.provider(), how);
+        log.info("batch {} ({} lines) is provider batch {} ({})", batch.batchId(), batch.expectedCount(),
+                created.id(), how);
+    }
+
+    /**
+     * A permanent refusal. Authentication and permission errors are configuration problems that an
+     * operator fixes: the batch waits (visible) rather than failing its tasks. Anything else means
+     * the provider will never take these lines: they are settled as errored.
+     */
+    private void refused(BatchRow batch, Outcome.Failed<ProviderBatch> failed, Instant now) {
+        metrics.submitCall(batch.provider(), "failed");
+        if (failed.httpStatus() == 401 || failed.httpStatus() == 403) {
+            log.error("batch {}: provider {} refused our credentials ({}); waiting for an operator", batch.batchId(),
+                    batch.provider().id(), failed.httpStatus());
+            batches.retryLater(batch.batchId(), now.plus(settings.retry().cap()), "create: " + failed.reason(), now);
+            return;
+        }
+        log.error("batch {}: provider refused it: {}", batch.batchId(), failed.reason());
+        settlement.settle(batch, null, "provider refused the batch: " + failed.reason(), sink -> {}, now);
+    }
+}

@@ -1,0 +1,44 @@
+package dev.offpeak.result;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.offpeak.result.db.Db;
+import dev.offpeak.result.store.PriceStore;
+import dev.offpeak.schemas.events.Usage;
+import dev.offpeak.schemas.pricing.Cost;
+import dev.offpeak.schemas.pricing.PriceEntry;
+import java.math.BigDecimal;
+import java.util.List;
+
+/**
+ * Recomputes the cost of every settled line from what the database alone holds (stored usage and
+ * the price rows) and checks it equals the stored cost exactly.
+ */
+final class CostRecomputation {
+    private final Db db;
+
+    CostRecomputation(Db db) {
+        this.db = db;
+    }
+
+    record Stored(String requestId, String priceVersion, Usage usage, BigDecimal cost, BigDecimal sync) {}
+
+    int assertEveryStoredCostIsExact() {
+        List<PriceEntry> prices = new PriceStore(db).all();
+        List<Stored> rows = db.query("""
+                SELECT request_id, price_version, input_tokens, cached_input_tokens, cache_write_5m_tokens,
+                       cache_write_1h_tokens, output_tokens, reasoning_tokens, cost_usd, sync_cost_usd
+                  FROM results""", rs -> new Stored(rs.getString(1), rs.getString(2),
+                new Usage(rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)),
+                rs.getBigDecimal(9), rs.getBigDecimal(10)));
+        assertThat(rows).isNotEmpty();
+        for (Stored row : rows) {
+            PriceEntry price = prices.stream().filter(p -> p.version().equals(row.priceVersion())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no price row " + row.priceVersion()));
+            Cost cost = Cost.of(row.usage(), price);
+            assertThat(row.cost()).as("cost of " + row.requestId()).isEqualByComparingTo(cost.batchUsd());
+            assertThat(row.sync()).as("sync cost of " + row.requestId()).isEqualByComparingTo(cost.syncUsd());
+        }
+        return rows.size();
+    }
+}
