@@ -128,10 +128,11 @@ CREATE UNIQUE INDEX batch_items_by_request ON batch_items (batch_id, request_id)
 CREATE INDEX batch_items_request ON batch_items (request_id);
 
 -- One row per request and batch it was sent in (an attempt): what the provider answered, and
--- what it cost.
+-- what it cost. No foreign keys: settlement writes these with COPY after matching every line to
+-- the batch's items in the same transaction, and per-row key checks would halve its speed.
 CREATE TABLE results (
-    request_id             text        NOT NULL REFERENCES requests (request_id),
-    batch_id               text        NOT NULL REFERENCES batches (batch_id),
+    request_id             text        NOT NULL,
+    batch_id               text        NOT NULL,
     attempt                int         NOT NULL,
     status                 text        NOT NULL,
     http_status            int,

@@ -23,6 +23,7 @@ import dev.offpeak.schemas.pricing.PriceCatalog;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.random.RandomGenerator;
@@ -42,15 +43,15 @@ public final class ResultService implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final Loop intakeLoop;
-    private final Loop workLoop;
+    private final ProviderClients clients;
+    private final List<Loop> loops;
 
-    private ResultService(HikariDataSource pool, KafkaConsumer<byte[], byte[]> consumer, Loop intakeLoop,
-            Loop workLoop) {
+    private ResultService(HikariDataSource pool, KafkaConsumer<byte[], byte[]> consumer, ProviderClients clients,
+            List<Loop> loops) {
         this.pool = pool;
         this.consumer = consumer;
-        this.intakeLoop = intakeLoop;
-        this.workLoop = workLoop;
+        this.clients = clients;
+        this.loops = loops;
     }
 
     /** The pieces of the money path over one database, for the service and for tests. */
@@ -100,11 +101,22 @@ public final class ResultService implements AutoCloseable {
         EventIntake intake = new EventIntake(consumer, db, new IntakeStore(), clock, EventIntake.IntakeListener.NONE);
         intake.subscribe();
         Loop intakeLoop = new Loop("result-intake", Duration.ofMillis(10), () -> intake.pollOnce(Duration.ofMillis(500)));
+        SubmitSettings submit = submitSettings(config);
         Loop workLoop = new Loop("result-work", config.tick(),
                 () -> parts.submitter().submitOnce() + parts.poller().pollOnce());
+        Loop gaugeLoop = new Loop("result-gauges", Duration.ofSeconds(10), () -> {
+            metrics.batchStates(parts.batches().countByState());
+            for (var reserved : parts.batches().reservedByModel()) {
+                String[] pm = reserved.getKey().split("/", 2);
+                metrics.reservedTokens(pm[0], pm[1], reserved.getValue(),
+                        submit.quotaTokens(Provider.of(pm[0]), pm[1]));
+            }
+            return 0;
+        });
         intakeLoop.start();
         workLoop.start();
-        return new ResultService(pool, consumer, intakeLoop, workLoop);
+        gaugeLoop.start();
+        return new ResultService(pool, consumer, providerClients, List.of(gaugeLoop, workLoop, intakeLoop));
     }
 
     static Properties consumerProperties(ResultConfig config) {
@@ -121,10 +133,10 @@ public final class ResultService implements AutoCloseable {
     @Override
     public void close() {
         try {
-            workLoop.close();
-            intakeLoop.close();
+            loops.forEach(Loop::close);
         } finally {
             consumer.close();
+            clients.close();
             pool.close();
         }
     }

@@ -111,6 +111,16 @@ final class MoneyPathHarness implements AutoCloseable {
         }
     }
 
+    /** Polls the intake until the consumer group has consumed {@code records} records in all. */
+    void intakeUntilOffsetsReach(long records) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long consumed = 0;
+        while (consumed < records) {
+            assertThat(System.nanoTime()).as("intake consumed only " + consumed + " of " + records).isLessThan(deadline);
+            consumed += intake.pollOnce(Duration.ofMillis(200));
+        }
+    }
+
     /** Steps submitter and poller, a minute of manual time per round, until no batch is in flight. */
     int runUntilQuiet(int maxRounds) {
         for (int round = 1; round <= maxRounds; round++) {

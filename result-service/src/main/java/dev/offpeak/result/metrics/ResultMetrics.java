@@ -3,6 +3,13 @@ package dev.offpeak.result.metrics;
 import dev.offpeak.result.settle.Settlement;
 import dev.offpeak.schemas.events.Provider;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /**
@@ -16,11 +23,49 @@ public final class ResultMetrics {
     public static final String LINES_SETTLED = "offpeak.result.lines.settled";
     public static final String BATCHES_SETTLED = "offpeak.result.batches.settled";
     public static final String COUNT_MISMATCHES = "offpeak.result.settlement.mismatches";
+    public static final String BATCHES = "offpeak.result.batches";
+    public static final String COST = "offpeak.result.cost.usd";
+    public static final String SAVED = "offpeak.result.saved.usd";
+    public static final String SETTLEMENT_SECONDS = "offpeak.result.settlement.seconds";
+    public static final String TOKENS_RESERVED = "offpeak.result.tokens.reserved";
+    public static final String TOKENS_QUOTA = "offpeak.result.tokens.quota";
+    public static final List<String> STATES =
+            List.of("collecting", "ready", "submitting", "in_flight", "settled", "failed", "split");
+
+    private final Map<String, AtomicLong> batchesByState = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> reservedByModel = new ConcurrentHashMap<>();
 
     private final MeterRegistry registry;
 
     public ResultMetrics(MeterRegistry registry) {
         this.registry = registry;
+        for (String state : STATES) {
+            AtomicLong value = new AtomicLong();
+            batchesByState.put(state, value);
+            Gauge.builder(BATCHES, value, AtomicLong::get).description("pipeline batches by state")
+                    .tag("state", state).register(registry);
+        }
+    }
+
+    /** Sets the batches-by-state gauges from a fresh count (states absent from the map are zero). */
+    public void batchStates(Map<String, Long> counts) {
+        batchesByState.forEach((state, value) -> value.set(counts.getOrDefault(state, 0L)));
+    }
+
+    /** Tokens reserved by submitting and in-flight batches of one model, beside its configured quota. */
+    public void reservedTokens(String provider, String model, long reserved, long quota) {
+        String key = provider + "/" + model;
+        reservedByModel.computeIfAbsent(key, k -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder(TOKENS_RESERVED, value, AtomicLong::get)
+                    .description("estimated tokens enqueued at the provider (submitting + in flight)")
+                    .tag("provider", provider).tag("model", model).register(registry);
+            if (quota > 0) {
+                Gauge.builder(TOKENS_QUOTA, () -> quota).description("configured enqueued-token quota")
+                        .tag("provider", provider).tag("model", model).register(registry);
+            }
+            return value;
+        }).set(reserved);
     }
 
     public MeterRegistry registry() {
@@ -37,7 +82,15 @@ public final class ResultMetrics {
                 .tag("provider", provider.id()).tag("outcome", outcome).register(registry).increment();
     }
 
-    public void settled(Provider provider, String model, Settlement.Settled settled) {
+    public void settled(Provider provider, String model, Settlement.Settled settled, Duration took) {
+        Timer.builder(SETTLEMENT_SECONDS).description("time to download and settle one batch")
+                .tag("provider", provider.id()).register(registry).record(took);
+        Counter.builder(COST).description("billed batch cost (exact figures are in Postgres)")
+                .tag("provider", provider.id()).tag("model", model).register(registry)
+                .increment(settled.costUsd().doubleValue());
+        Counter.builder(SAVED).description("saved against synchronous list prices (exact figures are in Postgres)")
+                .tag("provider", provider.id()).tag("model", model).register(registry)
+                .increment(settled.savedUsd().doubleValue());
         lines(provider, model, "succeeded", settled.counts().succeeded());
         lines(provider, model, "errored", settled.counts().errored());
         lines(provider, model, "expired", settled.counts().expired());

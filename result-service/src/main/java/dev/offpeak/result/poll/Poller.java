@@ -99,8 +99,10 @@ public final class Poller {
             Outcome<Void> download = client.streamResults(terminal, spool);
             switch (download) {
                 case Outcome.Ok<Void> ok -> {
+                    long started = System.nanoTime();
                     var settled = settlement.settle(batch, terminal, null, spool::forEach, clock.instant());
-                    metrics.settled(batch.provider(), batch.model(), settled);
+                    metrics.settled(batch.provider(), batch.model(), settled,
+                            Duration.ofNanos(System.nanoTime() - started));
                     log.info("batch {} settled: {} ({} tasks ended)", batch.batchId(), settled.counts(),
                             settled.tasksEnded());
                 }

@@ -70,7 +70,8 @@ public final class AnthropicBatchClient implements BatchProviderClient, AutoClos
         ProviderBatch best = null;
         String after = null;
         while (true) {
-            String path = BATCHES + "?limit=" + PAGE + (after == null ? "" : "&after_id=" + OpenAiBatchClient.seg(after));
+            String path = BATCHES + "?limit=" + PAGE
+                    + (after == null ? "" : "&after_id=" + OpenAiBatchClient.seg(after));
             Outcome<JsonNode> page = http.json("list_batches", http.call(path).GET().build());
             if (!(page instanceof Outcome.Ok<JsonNode> ok)) {
                 return page.map(p -> Optional.empty());
@@ -92,8 +93,8 @@ public final class AnthropicBatchClient implements BatchProviderClient, AutoClos
     }
 
     private static ProviderBatch tagged(ProviderBatch b, String pipelineBatchId) {
-        return new ProviderBatch(b.id(), b.state(), b.providerStatus(), pipelineBatchId, b.createdAt(), b.requestTotal(),
-                b.outputFileId(), b.errorFileId(), b.resultsUrl(), b.errors(), b.raw());
+        return new ProviderBatch(b.id(), b.state(), b.providerStatus(), pipelineBatchId, b.createdAt(),
+                b.requestTotal(), b.outputFileId(), b.errorFileId(), b.resultsUrl(), b.errors(), b.raw());
     }
 
     @Override

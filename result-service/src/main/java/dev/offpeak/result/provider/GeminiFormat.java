@@ -52,9 +52,10 @@ final class GeminiFormat {
 
     /** The output: top-level {@code response}, or {@code metadata.output} where only that is filled. */
     static JsonNode output(JsonNode op) {
-        JsonNode r = op.path("response");
-        return r.isObject() && r.size() > 1 || !op.path("metadata").path("output").isObject() ? r
-                : op.path("metadata").path("output");
+        JsonNode top = op.path("response");
+        JsonNode inMetadata = op.path("metadata").path("output");
+        boolean topHasOutput = top.has("responsesFile") || top.has("inlinedResponses");
+        return topHasOutput || !inMetadata.isObject() ? top : inMetadata;
     }
 
     /** {@code BATCH_STATE_*} on the wire; the SDKs' {@code JOB_STATE_*} spelling is accepted too. */

@@ -34,7 +34,7 @@ final class HttpCalls implements AutoCloseable {
     private static final int MAX_REASON = 500;
     private static final int MAX_ERROR_BODY = 64 * 1024;
     /** Providers echo parts of a wrong key (OpenAI: "Incorrect API key provided: sk-abc***wxyz"). */
-    private static final Pattern KEY_LIKE = Pattern.compile("(sk-[A-Za-z0-9_\\-*.]{3,}|AIza[0-9A-Za-z_\\-]{8,})");
+    private static final Pattern KEY_LIKE = Pattern.compile("\\b(sk-[A-Za-z0-9_\\-*.]{3,}|AIza[0-9A-Za-z_\\-]{8,})");
 
     private final Provider provider;
     private final ProviderEndpoint endpoint;
@@ -184,7 +184,8 @@ final class HttpCalls implements AutoCloseable {
         JsonNode json = parseQuietly(body);
         String reason = truncate(describe(operation) + ": HTTP " + status + errorText(json));
         if (retryable(status)) {
-            return new Outcome.RetryLater<>(RetryAfter.from(headers, json, clock.instant()).orElse(null), reason, status);
+            Duration after = RetryAfter.from(headers, json, clock.instant()).orElse(null);
+            return new Outcome.RetryLater<>(after, reason, status);
         }
         return new Outcome.Failed<>(reason, status);
     }

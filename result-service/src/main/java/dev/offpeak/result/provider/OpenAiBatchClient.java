@@ -100,8 +100,12 @@ public final class OpenAiBatchClient implements BatchProviderClient, AutoCloseab
             if (!(page instanceof Outcome.Ok<JsonNode> ok)) {
                 return page.map(p -> Optional.empty());
             }
+            JsonNode data = ok.value().path("data");
+            if (data.isEmpty()) {
+                return Outcome.ok(Optional.empty());
+            }
             boolean older = false;
-            for (JsonNode b : ok.value().path("data")) {
+            for (JsonNode b : data) {
                 ProviderBatch batch = OpenAiFormat.batch(b);
                 if (pipelineBatchId.equals(batch.pipelineBatchId())) {
                     return Outcome.ok(Optional.of(batch));

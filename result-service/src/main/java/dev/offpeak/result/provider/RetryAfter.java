@@ -2,6 +2,7 @@ package dev.offpeak.result.provider;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.http.HttpHeaders;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,7 +39,7 @@ public final class RetryAfter {
         String v = value.trim();
         try {
             BigDecimal seconds = new BigDecimal(v);
-            return Optional.of(nonNegative(Duration.ofMillis(seconds.movePointRight(3).longValue())));
+            return Optional.of(nonNegative(millis(seconds.movePointRight(3))));
         } catch (NumberFormatException | ArithmeticException notSeconds) {
             try {
                 Instant at = ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
@@ -51,7 +52,7 @@ public final class RetryAfter {
 
     static Optional<Duration> millis(String value) {
         try {
-            return Optional.of(nonNegative(Duration.ofMillis(new BigDecimal(value.trim()).longValue())));
+            return Optional.of(nonNegative(millis(new BigDecimal(value.trim()))));
         } catch (NumberFormatException | ArithmeticException e) {
             return Optional.empty();
         }
@@ -77,10 +78,15 @@ public final class RetryAfter {
         }
         try {
             BigDecimal seconds = new BigDecimal(v.substring(0, v.length() - 1));
-            return Optional.of(nonNegative(Duration.ofMillis(seconds.movePointRight(3).longValue())));
+            return Optional.of(nonNegative(millis(seconds.movePointRight(3))));
         } catch (NumberFormatException | ArithmeticException e) {
             return Optional.empty();
         }
+    }
+
+    /** Whole milliseconds; an absurdly large hint throws ArithmeticException and is ignored by the callers. */
+    private static Duration millis(BigDecimal ms) {
+        return Duration.ofMillis(ms.setScale(0, RoundingMode.DOWN).longValueExact());
     }
 
     private static Duration nonNegative(Duration d) {

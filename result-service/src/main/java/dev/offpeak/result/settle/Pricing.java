@@ -16,9 +16,13 @@ public final class Pricing {
     }
 
     public Cost cost(Provider provider, String model, Instant submittedAt, Usage usage) {
-        PriceEntry price = catalog.priceAt(provider, model, submittedAt).orElseThrow(() -> new IllegalStateException(
+        return Cost.of(usage, priceFor(provider, model, submittedAt));
+    }
+
+    /** The row in force; a missing row stops the settlement (visible batch error), never a zero price. */
+    public PriceEntry priceFor(Provider provider, String model, Instant submittedAt) {
+        return catalog.priceAt(provider, model, submittedAt).orElseThrow(() -> new IllegalStateException(
                 "no price for " + provider.id() + "/" + model + " at " + submittedAt
                         + ": add a row to the price catalog; the batch stays unsettled until then"));
-        return Cost.of(usage, price);
     }
 }

@@ -8,10 +8,12 @@ import dev.offpeak.result.provider.ResultLine.LineOutcome;
 import dev.offpeak.result.store.BatchRow;
 import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.pricing.Cost;
-import java.sql.PreparedStatement;
+import dev.offpeak.schemas.pricing.PriceEntry;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -27,6 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class Settlement {
     private static final Logger log = LoggerFactory.getLogger(Settlement.class);
 
+    /** States a batch may be settled from: in flight, or refused while submitting. */
+    private static final Set<String> SETTLEABLE = Set.of("in_flight", "submitting");
+
     private final Db db;
     private final Pricing pricing;
 
@@ -36,7 +41,8 @@ public final class Settlement {
     }
 
     /** What settling a batch did. */
-    public record Settled(String batchId, SettledCounts counts, long tasksEnded, boolean mismatch, String error) {}
+    public record Settled(String batchId, SettledCounts counts, long tasksEnded, boolean mismatch, String error,
+            BigDecimal costUsd, BigDecimal savedUsd) {}
 
     /**
      * @param provider the provider's terminal batch; null when the provider refused the batch at
@@ -46,57 +52,63 @@ public final class Settlement {
     public Settled settle(BatchRow batch, ProviderBatch provider, String rejection,
             Consumer<Consumer<ResultLine>> lines, Instant now) {
         Instant pricedAt = batch.submittedAt() == null ? now : batch.submittedAt();
+        PriceEntry price = pricing.priceFor(batch.provider(), batch.model(), pricedAt);
         return db.inTransaction(c -> {
+            Optional<String> state = Db.queryOne(c, "SELECT state FROM batches WHERE batch_id = ? FOR UPDATE",
+                    rs -> rs.getString(1), batch.batchId());
+            if (state.isEmpty() || !SETTLEABLE.contains(state.get())) {
+                log.warn("batch {} is {}, not settling it again", batch.batchId(), state.orElse("missing"));
+                return new Settled(batch.batchId(), SettledCounts.ZERO, 0, false, "already " + state.orElse("missing"),
+                        BigDecimal.ZERO, BigDecimal.ZERO);
+            }
             Map<String, Integer> items = SettlementStore.items(c, batch.batchId());
             Set<String> settled = new HashSet<>();
             long[] unknown = {0};
             SettledCounts[] counts = {SettledCounts.ZERO};
-            try (PreparedStatement insert = SettlementStore.resultInsert(c)) {
-                int[] pending = {0};
-                Consumer<ResultLine> write = line -> {
-                    try {
-                        Integer attempt = items.get(line.requestId());
-                        if (attempt == null || !settled.add(line.requestId())) {
-                            unknown[0]++;
-                            log.error("batch {}: result line for {} custom_id {} ignored", batch.batchId(),
-                                    attempt == null ? "unknown" : "repeated", line.requestId());
-                            return;
-                        }
-                        Cost cost = pricing.cost(batch.provider(), batch.model(), pricedAt,
-                                line.usage() == null ? Usage.ZERO : line.usage());
-                        SettlementStore.addResult(insert, batch.batchId(), attempt, line, cost, now);
-                        counts[0] = counts[0].plus(line.outcome());
-                        if (++pending[0] % SettlementStore.CHUNK == 0) {
-                            insert.executeBatch();
-                        }
-                    } catch (java.sql.SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                };
-                lines.accept(write);
-                long reported = settled.size();
-                for (Map.Entry<String, Integer> item : items.entrySet()) {
-                    if (!settled.contains(item.getKey())) {
-                        write.accept(missing(item.getKey(), provider, rejection));
-                    }
+            ResultCopyWriter writer = new ResultCopyWriter(c, batch.batchId(), now);
+            Consumer<ResultLine> write = line -> {
+                Integer attempt = items.get(line.requestId());
+                if (attempt == null || !settled.add(line.requestId())) {
+                    unknown[0]++;
+                    log.error("batch {}: result line for {} custom_id {} ignored", batch.batchId(),
+                            attempt == null ? "unknown" : "repeated", line.requestId());
+                    return;
                 }
-                insert.executeBatch();
-                boolean mismatch = unknown[0] > 0 || (reported != items.size() && accountsForEveryLine(provider));
-                String error = mismatch ? "provider reported " + reported + " known lines (" + unknown[0]
-                        + " unknown or repeated) for " + items.size() + " submitted" : rejection;
-                if (counts[0].total() != items.size()) {
-                    throw new IllegalStateException("settlement of " + batch.batchId() + " counted " + counts[0]
-                            + " for " + items.size() + " lines");
+                writer.add(attempt, line, Cost.of(line.usage() == null ? Usage.ZERO : line.usage(), price));
+                counts[0] = counts[0].plus(line.outcome());
+            };
+            long t0 = System.nanoTime();
+            lines.accept(write);
+            long reported = settled.size();
+            for (String requestId : items.keySet()) {
+                if (!settled.contains(requestId)) {
+                    write.accept(missing(requestId, provider, rejection));
                 }
-                long ended = SettlementStore.completeTasks(c, batch.batchId(), now);
-                SettlementStore.finishBatch(c, batch.batchId(), provider == null ? null : provider.providerStatus(),
-                        provider == null ? null : provider.outputFileId(),
-                        provider == null ? null : provider.errorFileId(), counts[0], mismatch, error, null, now);
-                if (mismatch) {
-                    log.error("batch {} settled with a count mismatch: {}", batch.batchId(), error);
-                }
-                return new Settled(batch.batchId(), counts[0], ended, mismatch, error);
             }
+            writer.flush();
+            boolean mismatch = unknown[0] > 0 || (reported != items.size() && accountsForEveryLine(provider));
+            String error = mismatch ? "provider reported " + reported + " known lines (" + unknown[0]
+                    + " unknown or repeated) for " + items.size() + " submitted" : rejection;
+            if (counts[0].total() != items.size()) {
+                throw new IllegalStateException("settlement of " + batch.batchId() + " counted " + counts[0]
+                        + " for " + items.size() + " lines");
+            }
+            long t1 = System.nanoTime();
+            long ended = SettlementStore.completeTasks(c, batch.batchId(), now);
+            long t2 = System.nanoTime();
+            SettlementStore.finishBatch(c, batch.batchId(), provider == null ? null : provider.providerStatus(),
+                    provider == null ? null : provider.outputFileId(),
+                    provider == null ? null : provider.errorFileId(), counts[0], mismatch, error, null, now);
+            if (mismatch) {
+                log.error("batch {} settled with a count mismatch: {}", batch.batchId(), error);
+            }
+            log.debug("batch {}: {} lines read and written in {} ms, {} tasks ended in {} ms", batch.batchId(),
+                    items.size(), (t1 - t0) / 1_000_000, ended, (t2 - t1) / 1_000_000);
+            BigDecimal[] money = Db.queryOne(c, """
+                    SELECT coalesce(sum(cost_usd), 0), coalesce(sum(sync_cost_usd - cost_usd), 0)
+                      FROM results WHERE batch_id = ?""",
+                    rs -> new BigDecimal[] {rs.getBigDecimal(1), rs.getBigDecimal(2)}, batch.batchId()).orElseThrow();
+            return new Settled(batch.batchId(), counts[0], ended, mismatch, error, money[0], money[1]);
         });
     }
 

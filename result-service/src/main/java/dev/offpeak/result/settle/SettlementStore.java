@@ -2,22 +2,14 @@ package dev.offpeak.result.settle;
 
 import dev.offpeak.result.db.Db;
 import dev.offpeak.result.provider.ResultLine;
-import dev.offpeak.schemas.events.Usage;
-import dev.offpeak.schemas.json.Json;
-import dev.offpeak.schemas.pricing.Cost;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
 /** The SQL of settlement: result rows in multi-row batches, then tasks and the batch in set-based updates. */
 final class SettlementStore {
-    static final int CHUNK = 1000;
-
     /** request_id → attempt, for the lines of one batch. */
     static Map<String, Integer> items(Connection c, String batchId) throws SQLException {
         Map<String, Integer> items = new HashMap<>();
@@ -26,46 +18,6 @@ final class SettlementStore {
             items.put(row.getKey(), row.getValue());
         }
         return items;
-    }
-
-    static PreparedStatement resultInsert(Connection c) throws SQLException {
-        return c.prepareStatement("""
-                INSERT INTO results (request_id, batch_id, attempt, status, http_status, response, error_code,
-                                     error_message, retryable, input_tokens, cached_input_tokens, cache_write_5m_tokens,
-                                     cache_write_1h_tokens, output_tokens, reasoning_tokens, cost_usd, sync_cost_usd,
-                                     price_version, settled_at)
-                VALUES (?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (request_id, batch_id) DO NOTHING""");
-    }
-
-    static void addResult(PreparedStatement ps, String batchId, int attempt, ResultLine line, Cost cost, Instant now)
-            throws SQLException {
-        Usage u = line.usage() == null ? Usage.ZERO : line.usage();
-        int i = 1;
-        ps.setString(i++, line.requestId());
-        ps.setString(i++, batchId);
-        ps.setInt(i++, attempt);
-        ps.setString(i++, status(line.outcome()));
-        if (line.httpStatus() == null) {
-            ps.setNull(i++, Types.INTEGER);
-        } else {
-            ps.setInt(i++, line.httpStatus());
-        }
-        ps.setString(i++, line.response() == null ? null : Json.write(line.response()));
-        ps.setString(i++, line.errorCode());
-        ps.setString(i++, line.errorMessage());
-        ps.setBoolean(i++, line.retryable());
-        ps.setLong(i++, u.inputTokens());
-        ps.setLong(i++, u.cachedInputTokens());
-        ps.setLong(i++, u.cacheWrite5mTokens());
-        ps.setLong(i++, u.cacheWrite1hTokens());
-        ps.setLong(i++, u.outputTokens());
-        ps.setLong(i++, u.reasoningTokens());
-        ps.setBigDecimal(i++, cost.batchUsd());
-        ps.setBigDecimal(i++, cost.syncUsd());
-        ps.setString(i++, cost.priceVersion());
-        ps.setTimestamp(i, Timestamp.from(now));
-        ps.addBatch();
     }
 
     static String status(ResultLine.LineOutcome outcome) {

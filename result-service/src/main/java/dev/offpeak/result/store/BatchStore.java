@@ -117,6 +117,22 @@ public final class BatchStore {
                  WHERE batch_id = ?""", next, error, now, batchId);
     }
 
+    /** Batches per state, for the gauges. */
+    public java.util.Map<String, Long> countByState() {
+        java.util.Map<String, Long> counts = new java.util.HashMap<>();
+        db.query("SELECT state, count(*) FROM batches GROUP BY state",
+                rs -> counts.put(rs.getString(1), rs.getLong(2)));
+        return counts;
+    }
+
+    /** Estimated tokens enqueued per provider/model (batches submitting or in flight). */
+    public List<java.util.Map.Entry<String, Long>> reservedByModel() {
+        return db.query("""
+                SELECT provider || '/' || model, sum(estimated_tokens) FROM batches
+                 WHERE state IN ('submitting', 'in_flight') GROUP BY provider, model""",
+                rs -> java.util.Map.entry(rs.getString(1), rs.getLong(2)));
+    }
+
     /** The lines of a batch in order, streamed from the database with a cursor (never all in memory). */
     public BatchSubmission.LineSource lines(String batchId) {
         return consumer -> db.inTransaction(c -> {

@@ -84,4 +84,13 @@ class GeminiFormatTest {
                     .isTrue();
         }
     }
+
+    @Test
+    void outputIsReadFromMetadataWhenOnlyThePythonSdkPlaceIsFilled() throws Exception {
+        var op = Json.mapper().readTree("""
+                {"name":"batches/i","done":true,"metadata":{"state":"BATCH_STATE_SUCCEEDED",
+                 "output":{"inlinedResponses":{"inlinedResponses":[{"metadata":{"key":"k1"},"response":{}}]}}}}""");
+        assertThat(GeminiFormat.output(op).path("inlinedResponses").path("inlinedResponses")).hasSize(1);
+        assertThat(GeminiFormat.batch(op).raw()).containsEntry("inlined", "true");
+    }
 }

@@ -41,6 +41,7 @@ class RetryAfterTest {
     @Test
     void garbageHintsAreIgnored() {
         assertThat(RetryAfter.fromHeaders(headers(Map.of("retry-after", "soon", "retry-after-ms", "x")), NOW)).isEmpty();
+        assertThat(RetryAfter.fromHeaders(headers(Map.of("retry-after", "1e400")), NOW)).isEmpty();
         assertThat(RetryAfter.fromHeaders(headers(Map.of()), NOW)).isEmpty();
     }
 

@@ -1,0 +1,94 @@
+package dev.offpeak.result.settle;
+
+import dev.offpeak.result.provider.ResultLine;
+import dev.offpeak.schemas.events.Usage;
+import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.pricing.Cost;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyManager;
+
+/**
+ * Writes result rows with {@code COPY ... FROM STDIN (FORMAT csv)} in chunks: the fastest way into
+ * Postgres, and safe here because a batch is settled once, in one transaction, under a row lock
+ * (a duplicate row would violate the primary key and roll the whole settlement back).
+ */
+final class ResultCopyWriter {
+    static final String COLUMNS = "request_id, batch_id, attempt, status, http_status, response, error_code,"
+            + " error_message, retryable, input_tokens, cached_input_tokens, cache_write_5m_tokens,"
+            + " cache_write_1h_tokens, output_tokens, reasoning_tokens, cost_usd, sync_cost_usd, price_version,"
+            + " settled_at";
+    private static final int CHUNK_ROWS = 5000;
+
+    private final CopyManager copy;
+    private final String batchId;
+    private final String settledAt;
+    private final StringBuilder chunk = new StringBuilder(1 << 20);
+    private int rows;
+
+    ResultCopyWriter(Connection c, String batchId, Instant settledAt) throws SQLException {
+        this.copy = c.unwrap(PGConnection.class).getCopyAPI();
+        this.batchId = batchId;
+        this.settledAt = settledAt.toString();
+    }
+
+    void add(int attempt, ResultLine line, Cost cost) {
+        Usage u = line.usage() == null ? Usage.ZERO : line.usage();
+        field(line.requestId()).append(',');
+        field(batchId).append(',');
+        chunk.append(attempt).append(',');
+        field(SettlementStore.status(line.outcome())).append(',');
+        if (line.httpStatus() != null) {
+            chunk.append(line.httpStatus().intValue());
+        }
+        chunk.append(',');
+        field(line.response() == null ? null : Json.write(line.response())).append(',');
+        field(line.errorCode()).append(',');
+        field(line.errorMessage()).append(',');
+        chunk.append(line.retryable()).append(',');
+        chunk.append(u.inputTokens()).append(',').append(u.cachedInputTokens()).append(',')
+                .append(u.cacheWrite5mTokens()).append(',').append(u.cacheWrite1hTokens()).append(',')
+                .append(u.outputTokens()).append(',').append(u.reasoningTokens()).append(',');
+        chunk.append(cost.batchUsd().toPlainString()).append(',').append(cost.syncUsd().toPlainString()).append(',');
+        field(cost.priceVersion()).append(',');
+        chunk.append(settledAt).append('\n');
+        if (++rows % CHUNK_ROWS == 0) {
+            flush();
+        }
+    }
+
+    void flush() {
+        if (chunk.isEmpty()) {
+            return;
+        }
+        try {
+            copy.copyIn("COPY results (" + COLUMNS + ") FROM STDIN (FORMAT csv)", new StringReader(chunk.toString()));
+        } catch (SQLException e) {
+            throw new IllegalStateException("COPY of results for " + batchId + " failed: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        chunk.setLength(0);
+    }
+
+    /** CSV: null is an empty unquoted field; every text value is quoted, quotes doubled. */
+    private StringBuilder field(String value) {
+        if (value == null) {
+            return chunk;
+        }
+        chunk.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            if (ch == '"') {
+                chunk.append('"');
+            }
+            chunk.append(ch);
+        }
+        return chunk.append('"');
+    }
+}

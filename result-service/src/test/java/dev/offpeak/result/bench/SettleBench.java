@@ -1,0 +1,175 @@
+package dev.offpeak.result.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.offpeak.result.db.Database;
+import dev.offpeak.result.db.Db;
+import dev.offpeak.result.provider.ResultLines;
+import dev.offpeak.result.settle.Pricing;
+import dev.offpeak.result.settle.Settlement;
+import dev.offpeak.result.store.BatchRow;
+import dev.offpeak.result.store.PriceStore;
+import dev.offpeak.schemas.events.Provider;
+import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.pricing.PriceCatalog;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.HexFormat;
+import org.postgresql.PGConnection;
+
+/**
+ * Settlement throughput: a 50,000-line OpenAI output file parsed, matched, costed and written (with
+ * the tasks and the batch updated), next to a raw COPY of the same rows into the same database in
+ * the same run. Prints as its last line {@code settle: <n> lines/s, raw COPY <n> rows/s, ratio <r>}.
+ *
+ * <p>Run: {@code ./mvnw -q -pl result-service exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=dev.offpeak.result.bench.SettleBench [-Dexec.args=50000]}
+ */
+public final class SettleBench {
+    private static final Instant NOW = Instant.parse("2026-11-23T00:00:00Z");
+
+    public static void main(String[] args) throws Exception {
+        System.setProperty("org.slf4j.simpleLogger.log.dev.offpeak.result.settle.Settlement", "debug");
+        int lines = args.length > 0 ? Integer.parseInt(args[0]) : 50_000;
+        Path dir = Files.createTempDirectory("settle-bench");
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().setDataDirectory(dir.resolve("pg")).setCleanDataDirectory(true).start();
+             HikariDataSource pool = Database.pool(pg.getJdbcUrl("postgres", "postgres"), "postgres", "", 4, "bench")) {
+            Database.migrate(pool);
+            Db db = new Db(pool);
+            PriceCatalog catalog = PriceCatalog.loadDefault();
+            new PriceStore(db).load(catalog);
+            Settlement settlement = new Settlement(db, new Pricing(catalog));
+            Path output = dir.resolve("output.jsonl");
+            writeOutputFile(output, lines);
+            System.out.printf("output file: %d lines, %.1f MB%n", lines, Files.size(output) / 1e6);
+
+            double best = 0;
+            double bestRaw = 0;
+            for (int round = 1; round <= 3; round++) {
+                String batchId = "b-bench-" + round;
+                seed(pool, batchId, lines);
+                Path roundFile = dir.resolve("output-" + round + ".jsonl");
+                withIds(output, roundFile, batchId);
+                BatchRow batch = new BatchRow(batchId, "openai|/v1/chat/completions|gpt-4o-mini|0", Provider.OPENAI,
+                        "/v1/chat/completions", "gpt-4o-mini", "in_flight", lines, 0, 0, "batch_x", 1, 1, 0, NOW, NOW);
+                long t0 = System.nanoTime();
+                var settled = settlement.settle(batch, null, null, sink -> readOutput(roundFile, sink), NOW);
+                double settleSeconds = (System.nanoTime() - t0) / 1e9;
+                double rate = lines / settleSeconds;
+                double raw = rawCopy(pool, batchId, lines);
+                System.out.printf("round %d: settled %s in %.2f s = %.0f lines/s; raw COPY %.0f rows/s%n", round,
+                        settled.counts(), settleSeconds, rate, raw);
+                best = Math.max(best, rate);
+                bestRaw = Math.max(bestRaw, raw);
+            }
+            System.out.printf("settle: %.0f lines/s, raw COPY %.0f rows/s, ratio %.2f%n", best, bestRaw, best / bestRaw);
+        }
+    }
+
+    static String requestId(String batchId, int i) {
+        try {
+            return HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((batchId + i).getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** An output file in the shape OpenAI writes (see shared/providers/openai-batch.md §5). */
+    private static void writeOutputFile(Path file, int lines) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            for (int i = 0; i < lines; i++) {
+                w.write("{\"id\":\"batch_req_" + i + "\",\"custom_id\":\"@ID" + i + "@\",\"response\":{\"status_code\":200,"
+                        + "\"request_id\":\"req_" + i + "\",\"body\":{\"id\":\"chatcmpl-" + i + "\",\"object\":\"chat.completion\","
+                        + "\"created\":1763856000,\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,\"message\":"
+                        + "{\"role\":\"assistant\",\"content\":\"The review is positive: the customer liked the product "
+                        + i + ".\",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":"
+                        + (1200 + i % 300) + ",\"completion_tokens\":" + (12 + i % 40) + ",\"total_tokens\":0,"
+                        + "\"prompt_tokens_details\":{\"cached_tokens\":" + (i % 3 == 0 ? 1024 : 0) + ",\"audio_tokens\":0},"
+                        + "\"completion_tokens_details\":{\"reasoning_tokens\":0,\"audio_tokens\":0}},"
+                        + "\"service_tier\":\"default\",\"system_fingerprint\":\"fp_1\"}},\"error\":null}\n");
+            }
+        }
+    }
+
+    /** This round's copy of the output file, with its request ids filled in (outside the timing). */
+    private static void withIds(Path template, Path file, String batchId) throws IOException {
+        try (BufferedReader r = Files.newBufferedReader(template, StandardCharsets.UTF_8);
+             BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            String text;
+            int i = 0;
+            while ((text = r.readLine()) != null) {
+                w.write(text.replace("@ID" + i + "@", requestId(batchId, i)));
+                w.write('\n');
+                i++;
+            }
+        }
+    }
+
+    /** Parses each line of the file as the OpenAI client does. */
+    private static void readOutput(Path file, java.util.function.Consumer<dev.offpeak.result.provider.ResultLine> sink) {
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String text;
+            while ((text = r.readLine()) != null) {
+                sink.accept(ResultLines.parse(Provider.OPENAI, Json.mapper().readTree(text)));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The rows settlement reads: requests, the batch, its items and one task per line. */
+    private static void seed(javax.sql.DataSource ds, String batchId, int lines) throws Exception {
+        try (Connection c = ds.getConnection()) {
+            var copy = c.unwrap(PGConnection.class).getCopyAPI();
+            StringBuilder requests = new StringBuilder();
+            StringBuilder items = new StringBuilder();
+            StringBuilder tasks = new StringBuilder();
+            for (int i = 0; i < lines; i++) {
+                String id = requestId(batchId, i);
+                requests.append(id).append(",openai,/v1/chat/completions,gpt-4o-mini,lane,\"{}\",3,1,acme,t").append(i)
+                        .append(',').append(NOW).append('\n');
+                items.append(batchId).append(',').append(i).append(',').append(id).append(",t").append(i).append(",acme,1\n");
+                tasks.append("acme,").append(batchId).append("-t").append(i).append(',').append(id)
+                        .append(",openai,gpt-4o-mini,/v1/chat/completions,lane,false,10,0.00001,").append(NOW).append('\n');
+            }
+            c.createStatement().execute("INSERT INTO batches (batch_id, lane, provider, endpoint, model, state, expected_count,"
+                    + " created_at, updated_at) VALUES ('" + batchId + "', 'lane', 'openai', '/v1/chat/completions',"
+                    + " 'gpt-4o-mini', 'in_flight', " + lines + ", now(), now())");
+            copy.copyIn("COPY requests (request_id, provider, endpoint, model, lane, line, line_bytes, estimated_tokens,"
+                    + " first_tenant, first_task_id, created_at) FROM STDIN (FORMAT csv)", new StringReader(requests.toString()));
+            copy.copyIn("COPY batch_items (batch_id, seq, request_id, task_id, tenant, attempt) FROM STDIN (FORMAT csv)",
+                    new StringReader(items.toString()));
+            copy.copyIn("COPY tasks (tenant, task_id, request_id, provider, model, endpoint, lane, duplicate,"
+                    + " estimated_input_tokens, estimated_cost_usd, accepted_at) FROM STDIN (FORMAT csv)",
+                    new StringReader(tasks.toString()));
+        }
+    }
+
+    /**
+     * The very rows settlement wrote (read back untimed as CSV), COPYed raw into a table like
+     * results (same columns, types and indexes), timing only the COPY.
+     */
+    private static double rawCopy(javax.sql.DataSource ds, String batchId, int lines) throws Exception {
+        try (Connection c = ds.getConnection()) {
+            var copy = c.unwrap(PGConnection.class).getCopyAPI();
+            java.io.StringWriter rows = new java.io.StringWriter();
+            copy.copyOut("COPY (SELECT * FROM results WHERE batch_id = '" + batchId + "') TO STDOUT (FORMAT csv)", rows);
+            c.createStatement().execute("CREATE TABLE IF NOT EXISTS results_raw (LIKE results INCLUDING ALL)");
+            c.createStatement().execute("TRUNCATE results_raw");
+            long t0 = System.nanoTime();
+            copy.copyIn("COPY results_raw FROM STDIN (FORMAT csv)", new StringReader(rows.toString()));
+            return lines / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    private SettleBench() {}
+}

@@ -1,0 +1,53 @@
+package dev.offpeak.result.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.offpeak.schemas.events.Provider;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ResultConfigTest {
+    private static final Map<String, String> MINIMAL = Map.of(
+            "OFFPEAK_DB_URL", "jdbc:postgresql://localhost:5432/offpeak",
+            "OFFPEAK_KAFKA_BOOTSTRAP", "localhost:9092");
+
+    @Test
+    void defaultsAreSaneAndProvidersWithoutKeysAreNotConfigured() {
+        ResultConfig c = ResultConfig.fromEnv(MINIMAL);
+        assertThat(c.firstPoll()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.lease()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.groupId()).isEqualTo("offpeak-result");
+        assertThat(c.providers()).isEmpty();
+    }
+
+    @Test
+    void everyBadKeyIsReportedAtOnceNamingKeyAndValue() {
+        assertThatThrownBy(() -> ResultConfig.fromEnv(Map.of(
+                "OFFPEAK_DB_URL", "mysql://x",
+                "OFFPEAK_RESULT_TICK", "0s",
+                "OFFPEAK_RESULT_LEASE", "soon",
+                "OFFPEAK_RESULT_QUOTAS", "openai/gpt-4o=many",
+                "OFFPEAK_OPENAI_BASE_URL", "not a url")))
+                .isInstanceOf(ResultConfig.ConfigException.class)
+                .hasMessageContaining("Invalid value mysql://x for OFFPEAK_DB_URL: must start with jdbc:postgresql:")
+                .hasMessageContaining("Missing value for OFFPEAK_KAFKA_BOOTSTRAP: required")
+                .hasMessageContaining("Invalid value 0s for OFFPEAK_RESULT_TICK: must be >= 10ms")
+                .hasMessageContaining("Invalid value soon for OFFPEAK_RESULT_LEASE: must be a duration")
+                .hasMessageContaining("Invalid value openai/gpt-4o=many in OFFPEAK_RESULT_QUOTAS")
+                .hasMessageContaining("Invalid value not a url for OFFPEAK_OPENAI_BASE_URL");
+    }
+
+    @Test
+    void secretsNeverAppearInTheLoggedConfiguration() {
+        Map<String, String> env = new java.util.HashMap<>(MINIMAL);
+        env.put("OFFPEAK_DB_PASSWORD", "hunter2-db-secret");
+        env.put("OFFPEAK_ANTHROPIC_API_KEY", "sk-ant-very-secret-key");
+        env.put("OFFPEAK_RESULT_QUOTAS", "openai/gpt-4o-mini=2000000");
+        ResultConfig c = ResultConfig.fromEnv(env);
+        assertThat(c.providers()).containsOnlyKeys(Provider.ANTHROPIC);
+        assertThat(c.quotas()).containsEntry("openai/gpt-4o-mini", 2_000_000L);
+        assertThat(c.toString()).doesNotContain("hunter2").doesNotContain("sk-ant-very-secret-key").contains("****");
+    }
+}
