@@ -4,6 +4,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.offpeak.result.config.ResultConfig;
 import dev.offpeak.result.db.Database;
 import dev.offpeak.result.db.Db;
+import dev.offpeak.result.events.JobCompleter;
+import dev.offpeak.result.events.OutboxRelay;
 import dev.offpeak.result.intake.EventIntake;
 import dev.offpeak.result.metrics.ResultMetrics;
 import dev.offpeak.result.poll.PollSettings;
@@ -12,7 +14,9 @@ import dev.offpeak.result.provider.BatchProviderClient;
 import dev.offpeak.result.provider.ProviderClients;
 import dev.offpeak.result.provider.RetryPolicy;
 import dev.offpeak.result.settle.Pricing;
+import dev.offpeak.result.settle.Retries;
 import dev.offpeak.result.settle.Settlement;
+import dev.offpeak.result.settle.TaskCompletion;
 import dev.offpeak.result.store.BatchStore;
 import dev.offpeak.result.store.IntakeStore;
 import dev.offpeak.result.store.PriceStore;
@@ -29,6 +33,10 @@ import java.util.Properties;
 import java.util.random.RandomGenerator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,29 +51,47 @@ public final class ResultService implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
     private final ProviderClients clients;
     private final List<Loop> loops;
 
-    private ResultService(HikariDataSource pool, KafkaConsumer<byte[], byte[]> consumer, ProviderClients clients,
-            List<Loop> loops) {
+    private ResultService(HikariDataSource pool, KafkaConsumer<byte[], byte[]> consumer,
+            KafkaProducer<String, byte[]> producer, ProviderClients clients, List<Loop> loops) {
         this.pool = pool;
         this.consumer = consumer;
+        this.producer = producer;
         this.clients = clients;
         this.loops = loops;
     }
 
+    /** How the work loop behaves: submission, polling, retries, and event sizes. */
+    public record WorkSettings(SubmitSettings submit, PollSettings poll, Retries retries, int inlineResponseBytes) {}
+
     /** The pieces of the money path over one database, for the service and for tests. */
-    public record Parts(Db db, BatchStore batches, Settlement settlement, Submitter submitter, Poller poller) {
+    public record Parts(Db db, BatchStore batches, Settlement settlement, TaskCompletion completion,
+            Submitter submitter, Poller poller) {
 
         public static Parts build(Db db, PriceCatalog catalog, Map<Provider, BatchProviderClient> clients,
-                SubmitSettings submit, PollSettings poll, InstantSource clock, RandomGenerator random,
-                ResultMetrics metrics, Submitter.CrashPoint crashPoint) {
+                WorkSettings settings, InstantSource clock, RandomGenerator random, ResultMetrics metrics,
+                Submitter.CrashPoint crashPoint) {
             BatchStore batches = new BatchStore(db);
-            Settlement settlement = new Settlement(db, new Pricing(catalog));
-            return new Parts(db, batches, settlement,
-                    new Submitter(batches, clients, settlement, submit, clock, random, metrics, crashPoint),
-                    new Poller(batches, clients, settlement, poll, clock, random, metrics));
+            TaskCompletion completion = new TaskCompletion(settings.inlineResponseBytes());
+            Settlement settlement = new Settlement(db, new Pricing(catalog), settings.retries(), completion);
+            return new Parts(db, batches, settlement, completion,
+                    new Submitter(batches, clients, settlement, settings.submit(), clock, random, metrics, crashPoint),
+                    new Poller(batches, clients, settlement, settings.poll(), clock, random, metrics));
         }
+
+        /** Ends open tasks whose request already has a final result; closes the acceptance/settlement race. */
+        public int sweep(InstantSource clock) {
+            db.inTransaction(c -> completion.sweep(c, clock.instant()));
+            return 0;
+        }
+    }
+
+    public static WorkSettings workSettings(ResultConfig config) {
+        return new WorkSettings(submitSettings(config), pollSettings(config),
+                new Retries(config.maxAttempts(), config.retryDelay()), config.inlineResponseBytes());
     }
 
     public static SubmitSettings submitSettings(ResultConfig config) {
@@ -93,17 +119,23 @@ public final class ResultService implements AutoCloseable {
         for (Provider p : Provider.values()) {
             providerClients.find(p).ifPresent(c -> clients.put(p, c));
         }
-        Parts parts = Parts.build(db, catalog, clients, submitSettings(config), pollSettings(config), clock,
-                RandomGenerator.getDefault(), metrics, Submitter.CrashPoint.NONE);
+        Parts parts = Parts.build(db, catalog, clients, workSettings(config), clock, RandomGenerator.getDefault(),
+                metrics, Submitter.CrashPoint.NONE);
 
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(config),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        EventIntake intake = new EventIntake(consumer, db, new IntakeStore(), clock, EventIntake.IntakeListener.NONE);
+        EventIntake intake = new EventIntake(consumer, db, new IntakeStore(), parts.completion(), clock,
+                EventIntake.IntakeListener.NONE, EventIntake.IntakeTopics.PRODUCTION);
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(),
+                new ByteArraySerializer());
+        OutboxRelay relay = new OutboxRelay(db, producer, clock, 500);
+        JobCompleter jobs = new JobCompleter(db, clock);
         intake.subscribe();
         Loop intakeLoop = new Loop("result-intake", Duration.ofMillis(10), () -> intake.pollOnce(Duration.ofMillis(500)));
         SubmitSettings submit = submitSettings(config);
         Loop workLoop = new Loop("result-work", config.tick(),
-                () -> parts.submitter().submitOnce() + parts.poller().pollOnce());
+                () -> parts.submitter().submitOnce() + parts.poller().pollOnce() + parts.sweep(clock) + jobs.completeOnce());
+        Loop relayLoop = new Loop("result-outbox", Duration.ofMillis(200), relay::relayOnce);
         Loop gaugeLoop = new Loop("result-gauges", Duration.ofSeconds(10), () -> {
             metrics.batchStates(parts.batches().countByState());
             for (var reserved : parts.batches().reservedByModel()) {
@@ -116,7 +148,18 @@ public final class ResultService implements AutoCloseable {
         intakeLoop.start();
         workLoop.start();
         gaugeLoop.start();
-        return new ResultService(pool, consumer, providerClients, List.of(gaugeLoop, workLoop, intakeLoop));
+        relayLoop.start();
+        return new ResultService(pool, consumer, producer, providerClients,
+                List.of(gaugeLoop, workLoop, intakeLoop, relayLoop));
+    }
+
+    static Properties producerProperties(ResultConfig config) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        return p;
     }
 
     static Properties consumerProperties(ResultConfig config) {
@@ -136,6 +179,7 @@ public final class ResultService implements AutoCloseable {
             loops.forEach(Loop::close);
         } finally {
             consumer.close();
+            producer.close();
             clients.close();
             pool.close();
         }

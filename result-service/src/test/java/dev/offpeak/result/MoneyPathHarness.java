@@ -13,6 +13,7 @@ import dev.offpeak.result.provider.BatchProviderClient;
 import dev.offpeak.result.provider.ProviderClients;
 import dev.offpeak.result.provider.ProviderEndpoint;
 import dev.offpeak.result.provider.RetryPolicy;
+import dev.offpeak.result.settle.Retries;
 import dev.offpeak.result.store.IntakeStore;
 import dev.offpeak.result.store.PriceStore;
 import dev.offpeak.result.submit.SubmitSettings;
@@ -46,11 +47,17 @@ final class MoneyPathHarness implements AutoCloseable {
     final KafkaCluster kafka;
     final String acceptedTopic;
     final String itemsTopic;
+    final String jobsTopic;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final EventIntake intake;
     private final ProviderClients clients;
 
     MoneyPathHarness(KafkaCluster kafka, DataSource dataSource, Path spool, Submitter.CrashPoint crashPoint) {
+        this(kafka, dataSource, spool, crashPoint, new Retries(1, Duration.ZERO));
+    }
+
+    MoneyPathHarness(KafkaCluster kafka, DataSource dataSource, Path spool, Submitter.CrashPoint crashPoint,
+            Retries retries) {
         this.kafka = kafka;
         this.emulator = ProviderEmulator.start(EmulatorConfig.defaults().withClock(clock).withDataDir(spool.resolve("emu")));
         this.db = new Db(dataSource);
@@ -65,14 +72,16 @@ final class MoneyPathHarness implements AutoCloseable {
         for (Provider p : Provider.values()) {
             byProvider.put(p, clients.get(p));
         }
-        this.parts = ResultService.Parts.build(db, catalog, byProvider, submitSettings(), pollSettings(spool),
-                clock, new Random(7), new ResultMetrics(new SimpleMeterRegistry()), crashPoint);
+        this.parts = ResultService.Parts.build(db, catalog, byProvider, new ResultService.WorkSettings(
+                submitSettings(), pollSettings(spool), retries, 65_536), clock, new Random(7),
+                new ResultMetrics(new SimpleMeterRegistry()), crashPoint);
         this.acceptedTopic = kafka.createUniqueTopic("accepted", 2);
         this.itemsTopic = kafka.createUniqueTopic("items", 2);
+        this.jobsTopic = kafka.createUniqueTopic("jobs", 1);
         this.consumer = new KafkaConsumer<>(kafka.consumerProperties(kafka.uniqueTopic("result-group")),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.intake = new EventIntake(consumer, db, new IntakeStore(), clock, EventIntake.IntakeListener.NONE,
-                acceptedTopic, itemsTopic);
+        this.intake = new EventIntake(consumer, db, new IntakeStore(), parts.completion(), clock,
+                EventIntake.IntakeListener.NONE, new EventIntake.IntakeTopics(acceptedTopic, itemsTopic, jobsTopic));
         intake.subscribe();
     }
 

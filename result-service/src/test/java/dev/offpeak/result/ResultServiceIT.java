@@ -67,6 +67,8 @@ class ResultServiceIT {
                 assertThat(registry.find("offpeak.result.lines.settled").counters().stream()
                         .mapToDouble(c -> c.count()).sum()).isEqualTo(40.0);
                 assertThat(emulator.counters().batchesCreated(dev.offpeak.emulator.Provider.OPENAI)).isEqualTo(1);
+                var events = kafka.readCommitted(Topics.TASK_COMPLETED.name(), 44, Duration.ofSeconds(30));
+                assertThat(events.stream().map(e -> e.key()).distinct()).hasSize(44);
             }
         }
     }

@@ -26,6 +26,10 @@ import java.util.Map;
  * @param quotaWait      OFFPEAK_RESULT_QUOTA_WAIT, default 10m
  * @param quotas         OFFPEAK_RESULT_QUOTAS, e.g. openai/gpt-4o-mini=2000000 (enqueued tokens)
  * @param spoolDir       OFFPEAK_RESULT_SPOOL_DIR, default the temp dir
+ * @param maxAttempts    OFFPEAK_RESULT_MAX_ATTEMPTS, default 3: attempts per request before its tasks fail
+ * @param retryDelay     OFFPEAK_RESULT_RETRY_DELAY, default 1m: wait before a retry batch is submitted
+ * @param inlineResponseBytes OFFPEAK_RESULT_INLINE_RESPONSE_BYTES, default 65536: larger bodies are
+ *                       referenced from task.completed, not inlined
  * @param providers      per provider OFFPEAK_{OPENAI,ANTHROPIC,GEMINI}_{BASE_URL,API_KEY}; a provider
  *                       without a key is not configured and its batches wait, visibly
  */
@@ -43,6 +47,9 @@ public record ResultConfig(
         Duration quotaWait,
         Map<String, Long> quotas,
         Path spoolDir,
+        int maxAttempts,
+        Duration retryDelay,
+        int inlineResponseBytes,
         Map<Provider, ProviderEndpoint> providers) {
 
     public ResultConfig {
@@ -68,6 +75,9 @@ public record ResultConfig(
         Duration quotaWait = r.duration("OFFPEAK_RESULT_QUOTA_WAIT", Duration.ofMinutes(10), Duration.ofMillis(10));
         Map<String, Long> quotas = r.quotas("OFFPEAK_RESULT_QUOTAS");
         Path spool = r.path("OFFPEAK_RESULT_SPOOL_DIR", Path.of(System.getProperty("java.io.tmpdir"), "offpeak-spool"));
+        int maxAttempts = r.integer("OFFPEAK_RESULT_MAX_ATTEMPTS", 3, 1);
+        Duration retryDelay = r.duration("OFFPEAK_RESULT_RETRY_DELAY", Duration.ofMinutes(1), Duration.ZERO);
+        int inline = r.integer("OFFPEAK_RESULT_INLINE_RESPONSE_BYTES", 65_536, 0);
         Map<Provider, ProviderEndpoint> providers = new EnumMap<>(Provider.class);
         provider(r, providers, Provider.OPENAI, ProviderEndpoint.OPENAI_DEFAULT);
         provider(r, providers, Provider.ANTHROPIC, ProviderEndpoint.ANTHROPIC_DEFAULT);
@@ -76,7 +86,7 @@ public record ResultConfig(
             throw new ConfigException(r.problems());
         }
         return new ResultConfig(jdbcUrl, user, password, bootstrap, group, owner, tick, lease, firstPoll, pollMax,
-                quotaWait, quotas, spool, providers);
+                quotaWait, quotas, spool, maxAttempts, retryDelay, inline, providers);
     }
 
     private static void provider(EnvReader r, Map<Provider, ProviderEndpoint> out, Provider provider, URI fallback) {
@@ -98,7 +108,8 @@ public record ResultConfig(
         return "ResultConfig[jdbcUrl=" + jdbcUrl + ", dbUser=" + dbUser + ", dbPassword=****"
                 + ", kafkaBootstrap=" + kafkaBootstrap + ", groupId=" + groupId + ", owner=" + owner + ", tick=" + tick
                 + ", lease=" + lease + ", firstPoll=" + firstPoll + ", pollMax=" + pollMax + ", quotaWait=" + quotaWait
-                + ", quotas=" + quotas + ", spoolDir=" + spoolDir + ", providers=" + providers + "]";
+                + ", quotas=" + quotas + ", spoolDir=" + spoolDir + ", maxAttempts=" + maxAttempts + ", retryDelay="
+                + retryDelay + ", inlineResponseBytes=" + inlineResponseBytes + ", providers=" + providers + "]";
     }
 
     /** Every configuration problem found at start-up. */

@@ -1,10 +1,12 @@
 package dev.offpeak.result.intake;
 
 import dev.offpeak.result.db.Db;
+import dev.offpeak.result.settle.TaskCompletion;
 import dev.offpeak.result.store.IntakeStore;
 import dev.offpeak.schemas.events.BatchClosed;
 import dev.offpeak.schemas.events.BatchItem;
 import dev.offpeak.schemas.events.BatchRecord;
+import dev.offpeak.schemas.events.JobSealed;
 import dev.offpeak.schemas.events.TaskAccepted;
 import dev.offpeak.schemas.json.EventSerde;
 import dev.offpeak.schemas.topics.Topics;
@@ -27,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads {@code offpeak.task-accepted} and {@code offpeak.batch-items} (read_committed) and writes
+ * Reads {@code offpeak.task-accepted}, {@code offpeak.batch-items} and {@code offpeak.jobs} (read_committed) and writes
  * them to Postgres. Offsets are committed only after the database transaction commits, and every
  * write is idempotent, so a crash anywhere replays into the same rows. A record that cannot be
  * read is kept in {@code intake_rejects} with its reason, never dropped and never fatal.
@@ -42,6 +44,8 @@ public final class EventIntake {
     private final IntakeListener listener;
     private final String acceptedTopic;
     private final String itemsTopic;
+    private final String jobsTopic;
+    private final TaskCompletion completion;
 
     /** Hook for what follows a committed intake transaction (late completions, metrics). */
     public interface IntakeListener {
@@ -50,16 +54,18 @@ public final class EventIntake {
         IntakeListener NONE = (tasks, items, ready) -> {};
     }
 
-    public EventIntake(Consumer<byte[], byte[]> consumer, Db db, IntakeStore store, InstantSource clock,
-            IntakeListener listener) {
-        this(consumer, db, store, clock, listener, Topics.TASK_ACCEPTED.name(), Topics.BATCH_ITEMS.name());
+    /** The topics read: production names by default; tests use unique ones. */
+    public record IntakeTopics(String accepted, String items, String jobs) {
+        public static final IntakeTopics PRODUCTION =
+                new IntakeTopics(Topics.TASK_ACCEPTED.name(), Topics.BATCH_ITEMS.name(), Topics.JOBS.name());
     }
 
-    /** With other topic names than the production ones (tests use a unique pair per test). */
-    public EventIntake(Consumer<byte[], byte[]> consumer, Db db, IntakeStore store, InstantSource clock,
-            IntakeListener listener, String acceptedTopic, String itemsTopic) {
-        this.acceptedTopic = acceptedTopic;
-        this.itemsTopic = itemsTopic;
+    public EventIntake(Consumer<byte[], byte[]> consumer, Db db, IntakeStore store, TaskCompletion completion,
+            InstantSource clock, IntakeListener listener, IntakeTopics topics) {
+        this.acceptedTopic = topics.accepted();
+        this.itemsTopic = topics.items();
+        this.jobsTopic = topics.jobs();
+        this.completion = completion;
         this.consumer = consumer;
         this.db = db;
         this.store = store;
@@ -68,7 +74,7 @@ public final class EventIntake {
     }
 
     public void subscribe() {
-        consumer.subscribe(List.of(acceptedTopic, itemsTopic));
+        consumer.subscribe(List.of(acceptedTopic, itemsTopic, jobsTopic));
     }
 
     /** Polls once, writes what came in one transaction, then commits the offsets. Returns records read. */
@@ -83,6 +89,9 @@ public final class EventIntake {
         try {
             ready = db.inTransaction(c -> {
                 store.writeAccepted(c, parsed.accepted);
+                store.writeJobs(c, parsed.sealed);
+                // a task whose request was already settled (a late duplicate) completes at once
+                completion.forRequests(c, parsed.accepted.stream().map(TaskAccepted::requestId).toList(), now);
                 store.writeItems(c, parsed.items, now);
                 store.writeMarkers(c, parsed.markers, now);
                 IntakeRejects.write(c, parsed.rejects, now);
@@ -101,10 +110,13 @@ public final class EventIntake {
         Parsed parsed = new Parsed();
         EventSerde<TaskAccepted> acceptedSerde = EventSerde.of(TaskAccepted.class);
         EventSerde<BatchRecord> batchSerde = EventSerde.of(BatchRecord.class);
+        EventSerde<JobSealed> sealedSerde = EventSerde.of(JobSealed.class);
         for (ConsumerRecord<byte[], byte[]> r : records) {
             try {
                 if (r.topic().equals(acceptedTopic)) {
                     parsed.accepted.add(acceptedSerde.parse(r.value()));
+                } else if (r.topic().equals(jobsTopic)) {
+                    parsed.sealed.add(sealedSerde.parse(r.value()));
                 } else {
                     switch (batchSerde.parse(r.value())) {
                         case BatchItem item -> {
@@ -146,6 +158,7 @@ public final class EventIntake {
         final List<TaskAccepted> accepted = new ArrayList<>();
         final List<BatchItem> items = new ArrayList<>();
         final List<BatchClosed> markers = new ArrayList<>();
+        final List<JobSealed> sealed = new ArrayList<>();
         final List<IntakeRejects.Reject> rejects = new ArrayList<>();
         final Set<String> touchedBatches = new LinkedHashSet<>();
     }

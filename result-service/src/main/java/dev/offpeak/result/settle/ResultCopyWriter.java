@@ -22,7 +22,7 @@ final class ResultCopyWriter {
     static final String COLUMNS = "request_id, batch_id, attempt, status, http_status, response, error_code,"
             + " error_message, retryable, input_tokens, cached_input_tokens, cache_write_5m_tokens,"
             + " cache_write_1h_tokens, output_tokens, reasoning_tokens, cost_usd, sync_cost_usd, price_version,"
-            + " settled_at";
+            + " settled_at, final";
     private static final int CHUNK_ROWS = 5000;
 
     private final CopyManager copy;
@@ -37,7 +37,7 @@ final class ResultCopyWriter {
         this.settledAt = settledAt.toString();
     }
 
-    void add(int attempt, ResultLine line, Cost cost) {
+    void add(int attempt, ResultLine line, Cost cost, boolean isFinal) {
         Usage u = line.usage() == null ? Usage.ZERO : line.usage();
         field(line.requestId()).append(',');
         field(batchId).append(',');
@@ -56,7 +56,7 @@ final class ResultCopyWriter {
                 .append(u.outputTokens()).append(',').append(u.reasoningTokens()).append(',');
         chunk.append(cost.batchUsd().toPlainString()).append(',').append(cost.syncUsd().toPlainString()).append(',');
         field(cost.priceVersion()).append(',');
-        chunk.append(settledAt).append('\n');
+        chunk.append(settledAt).append(',').append(isFinal).append('\n');
         if (++rows % CHUNK_ROWS == 0) {
             flush();
         }

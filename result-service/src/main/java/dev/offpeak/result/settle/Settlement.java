@@ -34,10 +34,14 @@ public final class Settlement {
 
     private final Db db;
     private final Pricing pricing;
+    private final Retries retries;
+    private final TaskCompletion completion;
 
-    public Settlement(Db db, Pricing pricing) {
+    public Settlement(Db db, Pricing pricing, Retries retries, TaskCompletion completion) {
         this.db = db;
         this.pricing = pricing;
+        this.retries = retries;
+        this.completion = completion;
     }
 
     /** What settling a batch did. */
@@ -74,7 +78,8 @@ public final class Settlement {
                             attempt == null ? "unknown" : "repeated", line.requestId());
                     return;
                 }
-                writer.add(attempt, line, Cost.of(line.usage() == null ? Usage.ZERO : line.usage(), price));
+                writer.add(attempt, line, Cost.of(line.usage() == null ? Usage.ZERO : line.usage(), price),
+                        !retries.mayRetry(line.retryable(), attempt));
                 counts[0] = counts[0].plus(line.outcome());
             };
             long t0 = System.nanoTime();
@@ -94,7 +99,11 @@ public final class Settlement {
                         + " for " + items.size() + " lines");
             }
             long t1 = System.nanoTime();
-            long ended = SettlementStore.completeTasks(c, batch.batchId(), now);
+            String retryBatch = retries.retry(c, batch.batchId(), now);
+            if (retryBatch != null) {
+                log.info("batch {}: retryable lines go again in batch {}", batch.batchId(), retryBatch);
+            }
+            long ended = completion.fromBatch(c, batch.batchId(), now);
             long t2 = System.nanoTime();
             SettlementStore.finishBatch(c, batch.batchId(), provider == null ? null : provider.providerStatus(),
                     provider == null ? null : provider.outputFileId(),

@@ -29,29 +29,6 @@ final class SettlementStore {
         };
     }
 
-    /**
-     * Ends every open task of every request settled in this batch: the original and all its
-     * duplicates. Under the {@code first} policy the task that brought the line pays; every other
-     * task sharing the answer costs nothing and records the whole synchronous cost as saved.
-     */
-    static int completeTasks(Connection c, String batchId, Instant now) throws SQLException {
-        return Db.update(c, """
-                UPDATE tasks t SET
-                       status = CASE r.status WHEN 'errored' THEN 'failed' ELSE r.status END,
-                       result_batch_id = r.batch_id,
-                       cost_usd = CASE WHEN t.task_id = r.payer_task AND (r.payer_tenant IS NULL OR r.payer_tenant = t.tenant) THEN r.cost_usd ELSE 0 END,
-                       sync_cost_usd = r.sync_cost_usd,
-                       saved_usd = r.sync_cost_usd - CASE WHEN t.task_id = r.payer_task AND (r.payer_tenant IS NULL OR r.payer_tenant = t.tenant) THEN r.cost_usd ELSE 0 END,
-                       error_code = r.error_code,
-                       error_message = r.error_message,
-                       completed_at = ?
-                  FROM (SELECT r.*, bi.task_id AS payer_task, bi.tenant AS payer_tenant
-                          FROM results r
-                          JOIN batch_items bi ON bi.batch_id = r.batch_id AND bi.request_id = r.request_id
-                         WHERE r.batch_id = ?) r
-                 WHERE t.request_id = r.request_id AND t.status = 'accepted'""", now, batchId);
-    }
-
     static void finishBatch(Connection c, String batchId, String providerStatus, String outputFileId,
             String errorFileId, SettledCounts counts, boolean mismatch, String error, Instant endedAt, Instant now)
             throws SQLException {

@@ -3,6 +3,7 @@ package dev.offpeak.result.store;
 import dev.offpeak.result.db.Db;
 import dev.offpeak.schemas.events.BatchClosed;
 import dev.offpeak.schemas.events.BatchItem;
+import dev.offpeak.schemas.events.JobSealed;
 import dev.offpeak.schemas.events.TaskAccepted;
 import dev.offpeak.schemas.json.Json;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +57,15 @@ public final class IntakeStore {
                 ps.addBatch();
             }
             ps.executeBatch();
+        }
+    }
+
+    /** A job seal; a repeated seal keeps the first one (its time and count). */
+    public void writeJobs(Connection c, List<JobSealed> sealed) throws SQLException {
+        for (JobSealed j : sealed) {
+            Db.update(c, """
+                    INSERT INTO jobs (tenant, job_id, task_count, sealed_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (tenant, job_id) DO NOTHING""", j.tenant(), j.jobId(), j.taskCount(), j.sealedAt());
         }
     }
 

@@ -5,7 +5,10 @@ import dev.offpeak.result.db.Database;
 import dev.offpeak.result.db.Db;
 import dev.offpeak.result.provider.ResultLines;
 import dev.offpeak.result.settle.Pricing;
+import dev.offpeak.result.settle.Retries;
 import dev.offpeak.result.settle.Settlement;
+import dev.offpeak.result.settle.TaskCompletion;
+import java.time.Duration;
 import dev.offpeak.result.store.BatchRow;
 import dev.offpeak.result.store.PriceStore;
 import dev.offpeak.schemas.events.Provider;
@@ -46,7 +49,8 @@ public final class SettleBench {
             Db db = new Db(pool);
             PriceCatalog catalog = PriceCatalog.loadDefault();
             new PriceStore(db).load(catalog);
-            Settlement settlement = new Settlement(db, new Pricing(catalog));
+            Settlement settlement = new Settlement(db, new Pricing(catalog), new Retries(3, Duration.ZERO),
+                    new TaskCompletion(65_536));
             Path output = dir.resolve("output.jsonl");
             writeOutputFile(output, lines);
             System.out.printf("output file: %d lines, %.1f MB%n", lines, Files.size(output) / 1e6);

@@ -1,0 +1,107 @@
+package dev.offpeak.result.settle;
+
+import dev.offpeak.result.db.Db;
+import dev.offpeak.schemas.topics.Topics;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+
+/**
+ * Ends open tasks from the final results of their requests and writes each one's
+ * {@code task.completed} event to the outbox, in the caller's transaction and in one statement.
+ * {@code WHERE status = 'accepted'} under the row lock of the UPDATE makes it exactly once per task
+ * however many paths race to end it (settlement, a late duplicate's arrival, the sweeper).
+ *
+ * <p>Who pays: the task that brought the line (the batch item's task) pays its cost; every other
+ * task sharing the answer costs nothing and records the synchronous price as saved.
+ */
+public final class TaskCompletion {
+    /** Bodies larger than this are not inlined in the event; {@code response_ref} points to the read API. */
+    private final int inlineResponseBytes;
+
+    public TaskCompletion(int inlineResponseBytes) {
+        this.inlineResponseBytes = inlineResponseBytes;
+    }
+
+    /** Ends the open tasks of the requests settled in {@code batchId}. */
+    public int fromBatch(Connection c, String batchId, Instant now) throws SQLException {
+        return complete(c, "r.batch_id = ?", batchId, now);
+    }
+
+    /** Ends the open tasks of these requests that already have a final result (a late duplicate's arrival). */
+    public int forRequests(Connection c, java.util.Collection<String> requestIds, Instant now) throws SQLException {
+        if (requestIds.isEmpty()) {
+            return 0;
+        }
+        return complete(c, "r.request_id = ANY (?)", new Db.TextArray(requestIds), now);
+    }
+
+    /** Ends every open task whose request already has a final result (late duplicates, lost races). */
+    public int sweep(Connection c, Instant now) throws SQLException {
+        return complete(c, """
+                r.request_id IN (SELECT t.request_id FROM tasks t WHERE t.status = 'accepted')""", null, now);
+    }
+
+    private int complete(Connection c, String filter, Object param, Instant now) throws SQLException {
+        String sql = """
+                WITH r AS (
+                    SELECT DISTINCT ON (r.request_id) r.*, bi.task_id AS payer_task, bi.tenant AS payer_tenant,
+                           b.provider_batch_id
+                      FROM results r
+                      JOIN batch_items bi ON bi.batch_id = r.batch_id AND bi.request_id = r.request_id
+                      JOIN batches b ON b.batch_id = r.batch_id
+                     WHERE r.final AND %s
+                     ORDER BY r.request_id, r.settled_at DESC
+                ), done AS (
+                    UPDATE tasks t SET
+                           status = CASE r.status WHEN 'errored' THEN 'failed' ELSE r.status END,
+                           result_batch_id = r.batch_id,
+                           cost_usd = CASE WHEN t.task_id = r.payer_task
+                                            AND (r.payer_tenant IS NULL OR r.payer_tenant = t.tenant)
+                                           THEN r.cost_usd ELSE 0 END,
+                           sync_cost_usd = r.sync_cost_usd,
+                           saved_usd = r.sync_cost_usd - CASE WHEN t.task_id = r.payer_task
+                                            AND (r.payer_tenant IS NULL OR r.payer_tenant = t.tenant)
+                                           THEN r.cost_usd ELSE 0 END,
+                           error_code = r.error_code,
+                           error_message = r.error_message,
+                           completed_at = ?
+                      FROM r
+                     WHERE t.request_id = r.request_id AND t.status = 'accepted'
+                    RETURNING t.*, r.payer_task, r.payer_tenant, r.provider_batch_id, r.http_status, r.response,
+                              r.input_tokens, r.cached_input_tokens, r.cache_write_5m_tokens, r.cache_write_1h_tokens,
+                              r.output_tokens, r.reasoning_tokens, r.price_version, r.attempt
+                )
+                INSERT INTO outbox (event_id, topic, key, payload, created_at)
+                SELECT 'tc-' || done.tenant || '-' || done.task_id, ?, done.task_id, jsonb_strip_nulls(jsonb_build_object(
+                           'type', 'task.completed', 'schema_version', 1,
+                           'event_id', 'tc-' || done.tenant || '-' || done.task_id,
+                           'task_id', done.task_id, 'tenant', done.tenant, 'job_id', done.job_id,
+                           'status', done.status, 'request_id', done.request_id, 'duplicate', done.duplicate,
+                           'provider', done.provider, 'model', done.model, 'endpoint', done.endpoint,
+                           'batch_id', done.result_batch_id, 'provider_batch_id', done.provider_batch_id,
+                           'http_status', done.http_status,
+                           'response', CASE WHEN octet_length(done.response::text) <= ? THEN done.response END,
+                           'response_ref', CASE WHEN octet_length(done.response::text) > ?
+                                                THEN '/v1/tasks/' || done.task_id || '/response' END,
+                           'error', CASE WHEN done.error_code IS NOT NULL THEN jsonb_build_object(
+                                   'code', done.error_code, 'message', coalesce(done.error_message, '')) END,
+                           'usage', jsonb_build_object(
+                                   'input_tokens', done.input_tokens, 'cached_input_tokens', done.cached_input_tokens,
+                                   'cache_write_5m_tokens', done.cache_write_5m_tokens,
+                                   'cache_write_1h_tokens', done.cache_write_1h_tokens,
+                                   'output_tokens', done.output_tokens, 'reasoning_tokens', done.reasoning_tokens),
+                           'cost_usd', done.cost_usd::text, 'sync_cost_usd', done.sync_cost_usd::text,
+                           'saved_usd', done.saved_usd::text, 'price_version', done.price_version,
+                           'attempts', done.attempt, 'metadata', done.metadata,
+                           'submitted_at', to_char(done.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                           'accepted_at', to_char(done.accepted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                           'completed_at', to_char(done.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))),
+                       ?
+                  FROM done
+                ON CONFLICT (event_id) DO NOTHING""".formatted(filter);
+        return param == null
+                ? Db.update(c, sql, now, Topics.TASK_COMPLETED.name(), inlineResponseBytes, inlineResponseBytes, now)
+                : Db.update(c, sql, param, now, Topics.TASK_COMPLETED.name(), inlineResponseBytes, inlineResponseBytes, now);
+    }
+}

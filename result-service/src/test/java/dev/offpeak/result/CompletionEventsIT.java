@@ -1,0 +1,165 @@
+package dev.offpeak.result;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offpeak.emulator.Provider;
+import dev.offpeak.result.PipelineFixture.Batch;
+import dev.offpeak.result.events.JobCompleter;
+import dev.offpeak.result.settle.Retries;
+import dev.offpeak.result.submit.Submitter;
+import dev.offpeak.schemas.events.JobSealed;
+import dev.offpeak.schemas.events.TaskAccepted;
+import dev.offpeak.schemas.events.TaskCompleted;
+import dev.offpeak.schemas.json.EventSerde;
+import dev.offpeak.schemas.json.EventTypes;
+import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.validation.SchemaValidator;
+import dev.offpeak.testsupport.KafkaCluster;
+import dev.offpeak.testsupport.RealKafka;
+import dev.offpeak.testsupport.RealPostgres;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CyclicBarrier;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Terminal statuses, completion events, retries and jobs, against real Kafka and Postgres. */
+@RealKafka
+@RealPostgres
+class CompletionEventsIT {
+    @TempDir
+    Path temp;
+
+    @Test
+    void originalsDuplicatesAndLateDuplicatesEachGetOneTerminalStatusAndOneValidEvent(KafkaCluster kafka,
+            DataSource ds) throws IOException {
+        try (MoneyPathHarness h = new MoneyPathHarness(kafka, ds, temp, Submitter.CrashPoint.NONE)) {
+            Batch batch = PipelineFixture.batch("b-events", PipelineFixture.OPENAI, 5, 2, h.clock.instant());
+            h.publish(batch);
+            h.intakeUntil(7, 1);
+            h.runUntilQuiet(60);
+            // a duplicate of an already settled request arrives late: it completes at once from the stored result
+            TaskAccepted late = PipelineFixture.accepted(new PipelineFixture.Task(
+                    batch.originals().get(1).submitted(), batch.originals().get(1).requestId()), true,
+                    batch.originals().get(1).submitted().taskId(), h.clock.instant());
+            late = new TaskAccepted("late-dup", late.tenant(), late.jobId(), late.requestId(), late.provider(),
+                    late.model(), late.endpoint(), late.lane(), true, late.originalTaskId(), 20, BigDecimal.ONE,
+                    Map.of(), null, null, h.clock.instant());
+            kafka.produce(h.acceptedTopic, List.of(Map.entry(late.taskId(), Json.write(late))));
+            h.intakeUntil(8, 1);
+
+            assertThat(h.count("SELECT count(*) FROM tasks WHERE status = 'succeeded'")).isEqualTo(8);
+            assertThat(h.count("SELECT count(*) FROM outbox WHERE topic = 'offpeak.task-completed'")).isEqualTo(8);
+            assertThat(h.count("SELECT count(DISTINCT event_id) FROM outbox")).isEqualTo(8);
+            for (String payload : h.db.query("SELECT payload::text FROM outbox", rs -> rs.getString(1))) {
+                JsonNode event = Json.mapper().readTree(payload);
+                assertThat(SchemaValidator.get().validate(EventTypes.TASK_COMPLETED, event)).as(payload).isEmpty();
+                TaskCompleted parsed = EventSerde.of(TaskCompleted.class).convert(event);
+                assertThat(parsed.response()).isNotNull();
+                assertThat(parsed.savedUsd()).isPositive();
+            }
+            JsonNode lateEvent = Json.mapper().readTree(h.text("SELECT payload::text FROM outbox WHERE key = 'late-dup'"));
+            assertThat(lateEvent.get("duplicate").asBoolean()).isTrue();
+            assertThat(new BigDecimal(lateEvent.get("cost_usd").asText())).isZero();
+        }
+    }
+
+    @Test
+    void duplicateAcceptedAtTheMomentItsRequestSettlesStillGetsExactlyOneStatusAndEvent(KafkaCluster kafka,
+            DataSource ds) throws Exception {
+        try (MoneyPathHarness h = new MoneyPathHarness(kafka, ds, temp, Submitter.CrashPoint.NONE)) {
+            Batch batch = PipelineFixture.batch("b-race", PipelineFixture.ANTHROPIC, 20, 0, h.clock.instant());
+            h.publish(batch);
+            h.intakeUntil(20, 1);
+            h.parts.submitter().submitOnce();
+            h.clock.advance(Duration.ofMinutes(30));
+            // duplicates of every request, consumed while the batch settles
+            for (PipelineFixture.Task t : batch.originals()) {
+                TaskAccepted dup = PipelineFixture.accepted(t, true, t.submitted().taskId(), h.clock.instant());
+                dup = new TaskAccepted("race-" + t.submitted().taskId(), dup.tenant(), dup.jobId(), dup.requestId(),
+                        dup.provider(), dup.model(), dup.endpoint(), dup.lane(), true, dup.originalTaskId(), 20,
+                        BigDecimal.ONE, Map.of(), null, null, h.clock.instant());
+                kafka.produce(h.acceptedTopic, List.of(Map.entry(dup.taskId(), Json.write(dup))));
+            }
+            CyclicBarrier start = new CyclicBarrier(2);
+            CompletableFuture<Void> settle = CompletableFuture.runAsync(() -> {
+                await(start);
+                h.parts.poller().pollOnce();
+            });
+            await(start);
+            h.intakeUntil(40, 1);
+            settle.get();
+            h.parts.sweep(h.clock);
+
+            assertThat(h.count("SELECT count(*) FROM tasks WHERE status = 'succeeded'")).isEqualTo(40);
+            assertThat(h.count("SELECT count(*) FROM outbox")).isEqualTo(40);
+            assertThat(h.count("SELECT count(DISTINCT key) FROM outbox")).isEqualTo(40);
+        }
+    }
+
+    @Test
+    void retriesResendOnlyTheLinesThatDidNotSucceedAndStopAtTheLimit(KafkaCluster kafka, DataSource ds) {
+        try (MoneyPathHarness h = new MoneyPathHarness(kafka, ds, temp, Submitter.CrashPoint.NONE,
+                new Retries(3, Duration.ZERO))) {
+            // attempt 1: 3 of 6 lines finish, the rest expire; attempt 2: 1 of 3 finishes; attempt 3: none
+            h.emulator.faults().expireNextBatchAfterLines(Provider.OPENAI, 3);
+            h.emulator.faults().expireNextBatchAfterLines(Provider.OPENAI, 1);
+            h.emulator.faults().expireNextBatchAfterLines(Provider.OPENAI, 0);
+            h.publish(PipelineFixture.batch("b-retry", PipelineFixture.OPENAI, 6, 1, h.clock.instant()));
+            h.intakeUntil(7, 1);
+            h.runUntilQuiet(60 * 200);
+
+            assertThat(h.emulator.counters().batchesCreated(Provider.OPENAI)).isEqualTo(3);
+            assertThat(h.db.query("SELECT expected_count FROM batches ORDER BY created_at, batch_id",
+                    rs -> rs.getLong(1))).containsExactly(6L, 3L, 2L);
+            assertThat(h.count("SELECT count(*) FROM results WHERE status = 'succeeded'")).isEqualTo(4);
+            // a request that succeeded was never sent again
+            assertThat(h.count("""
+                    SELECT count(*) FROM results r JOIN results s ON s.request_id = r.request_id
+                     WHERE s.status = 'succeeded' AND r.attempt > s.attempt""")).isZero();
+            assertThat(h.count("SELECT count(*) FROM tasks WHERE status = 'succeeded'")).isEqualTo(5);
+            assertThat(h.count("SELECT count(*) FROM tasks WHERE status = 'expired'")).isEqualTo(2);
+            assertThat(h.count("SELECT count(*) FROM outbox")).isEqualTo(7);
+            assertThat(h.count("SELECT max(attempt) FROM results")).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void sealedJobCompletesOnceWithItsTotals(KafkaCluster kafka, DataSource ds) throws IOException {
+        try (MoneyPathHarness h = new MoneyPathHarness(kafka, ds, temp, Submitter.CrashPoint.NONE)) {
+            JobCompleter jobs = new JobCompleter(h.db, h.clock);
+            h.publish(PipelineFixture.batch("b-job", PipelineFixture.GEMINI, 4, 2, h.clock.instant()));
+            kafka.produce(h.jobsTopic, List.of(Map.entry("job-1",
+                    Json.write(new JobSealed("job-1", "acme", 6L, h.clock.instant())))));
+            h.intakeUntil(6, 1);
+            assertThat(jobs.completeOnce()).as("tasks are still open").isZero();
+            h.runUntilQuiet(60);
+            assertThat(jobs.completeOnce()).isEqualTo(1);
+            assertThat(jobs.completeOnce()).isZero();
+            JsonNode event = Json.mapper().readTree(h.text(
+                    "SELECT payload::text FROM outbox WHERE topic = 'offpeak.job-completed'"));
+            assertThat(SchemaValidator.get().validate(EventTypes.JOB_COMPLETED, event)).isEmpty();
+            assertThat(event.get("tasks").asInt()).isEqualTo(6);
+            assertThat(event.get("succeeded").asInt()).isEqualTo(6);
+            assertThat(event.get("duplicates").asInt()).isEqualTo(2);
+            BigDecimal cost = h.db.queryOne("SELECT sum(cost_usd) FROM tasks", rs -> rs.getBigDecimal(1)).orElseThrow();
+            assertThat(new BigDecimal(event.get("cost_usd").asText())).isEqualByComparingTo(cost);
+            assertThat(h.count("SELECT count(*) FROM outbox WHERE topic = 'offpeak.job-completed'")).isEqualTo(1);
+        }
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        try {
+            barrier.await();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
