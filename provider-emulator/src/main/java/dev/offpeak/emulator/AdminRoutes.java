@@ -5,6 +5,9 @@ import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.time.Duration;
 import java.util.Map;
 
@@ -23,6 +26,7 @@ public final class AdminRoutes {
 
     public void register(RoutesConfig r) {
         r.get(BASE + "/health", guard(ctx -> Json.send(ctx, Map.of("status", "ok"))));
+        r.get(BASE + "/memory", guard(ctx -> Json.send(ctx, memory())));
         r.get(BASE + "/counters", guard(ctx -> Json.send(ctx, emulator.counters().snapshot())));
         r.post(BASE + "/faults", guard(this::armFault));
         r.delete(BASE + "/faults", guard(ctx -> {
@@ -94,6 +98,22 @@ public final class AdminRoutes {
 
     private Map<String, Object> clock() {
         return Map.of("now", emulator.now().toString(), "manual", emulator.hasManualClock());
+    }
+
+    /**
+     * Heap figures of this JVM, for the memory test: current use, and the sum of each heap pool's
+     * peak (pools peak at different moments, so the sum is an upper bound of the true peak).
+     */
+    private static Map<String, Object> memory() {
+        long peak = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                peak += pool.getPeakUsage().getUsed();
+            }
+        }
+        var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        return Map.of("heap_used", heap.getUsed(), "heap_committed", heap.getCommitted(), "heap_max", heap.getMax(),
+                "heap_peak_upper_bound", peak);
     }
 
     private static Handler guard(Handler h) {

@@ -35,6 +35,7 @@ public final class AnthropicRoutes {
         r.post(BASE + "/{id}/cancel", gate.wrap(Operations.CANCEL_BATCH, this::cancel));
         r.delete(BASE + "/{id}", gate.wrap(Operations.DELETE_BATCH, this::delete));
         r.get(BASE + "/{id}/results", gate.wrap(Operations.RESULTS, this::results));
+        ErrorBodies.notFoundUnder(r, "/anthropic", Provider.ANTHROPIC, emu);
     }
 
     private void create(Context ctx) throws IOException {

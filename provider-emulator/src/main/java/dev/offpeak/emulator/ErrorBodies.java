@@ -1,7 +1,9 @@
 package dev.offpeak.emulator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -114,6 +116,18 @@ public final class ErrorBodies {
         ObjectNode body = Json.object();
         body.set("error", err);
         return body;
+    }
+
+    /**
+     * A catch-all registered after a provider's routes, so a path nothing else matched gets a 404 in
+     * that provider's format instead of the server's plain-text page.
+     */
+    public static void notFoundUnder(RoutesConfig r, String prefix, Provider provider, Emulation emu) {
+        Handler h = ctx -> render(provider, ctx, new ApiException(404, "Invalid URL (" + ctx.method().name() + " "
+                + ctx.path() + ")"), null, emu.now());
+        r.get(prefix + "/<rest>", h);
+        r.post(prefix + "/<rest>", h);
+        r.delete(prefix + "/<rest>", h);
     }
 
     /** The message an injected fault carries, in the provider's usual wording. */

@@ -77,7 +77,7 @@ public record OpenAiInputScan(int lines, String model, long promptTokens, BitSet
                     httpFailures.set(lineNo - 1);
                 }
                 OpenAiPrompt prompt = OpenAiPrompt.of(endpoint, body);
-                promptTokens += tokens.count(encoding, prompt.text()) + prompt.overheadTokens();
+                promptTokens += prompt.count(tokens, encoding);
             }
         }
         if (lineNo > MAX_LINES) {

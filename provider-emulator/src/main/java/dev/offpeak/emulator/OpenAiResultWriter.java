@@ -84,7 +84,7 @@ public final class OpenAiResultWriter implements BatchEngine.ResultWriter {
                 }
                 ok++;
                 OpenAiPrompt prompt = OpenAiPrompt.of(endpoint, body);
-                int[] promptIds = emu.tokens().encode(encoding, prompt.text());
+                int[] promptIds = prompt.encode(emu.tokens(), encoding);
                 int promptTokens = promptIds.length + prompt.overheadTokens();
                 int cached = Math.min(cache.cachedTokens(promptIds), promptTokens);
                 int output = "/v1/embeddings".equals(endpoint) ? 0

@@ -43,6 +43,7 @@ public final class OpenAiRoutes {
         r.get(BASE + "/batches", gate.wrap(Operations.LIST_BATCHES, this::listBatches));
         r.get(BASE + "/batches/{id}", gate.wrap(Operations.GET_BATCH, ctx -> Json.send(ctx, render(batch(ctx)))));
         r.post(BASE + "/batches/{id}/cancel", gate.wrap(Operations.CANCEL_BATCH, this::cancel));
+        ErrorBodies.notFoundUnder(r, "/openai", Provider.OPENAI, emu);
     }
 
     private void uploadFile(Context ctx) throws Exception {

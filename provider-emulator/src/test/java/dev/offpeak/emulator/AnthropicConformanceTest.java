@@ -235,6 +235,7 @@ class AnthropicConformanceTest {
         TestHttp.Resp noVersion = new TestHttp(emu.anthropicBaseUrl(), Map.of("x-api-key", "k")).get("/v1/messages/batches");
         assertError(noVersion, 400, "invalid_request_error", "anthropic-version: header is required");
 
+        assertThat(http.get("/v1/nothing").json().at("/error/type").asText()).isEqualTo("not_found_error");
         emu.faults().failNext(Provider.ANTHROPIC, "create", 1, 429, Duration.ofSeconds(10));
         TestHttp.Resp limited = http.post("/v1/messages/batches", body(four()));
         assertThat(limited.status()).isEqualTo(429);

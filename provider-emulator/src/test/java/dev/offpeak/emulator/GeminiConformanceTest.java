@@ -152,6 +152,28 @@ class GeminiConformanceTest {
     }
 
     @Test
+    void fileWithNoParsableLineFailsTheJob() {
+        TestHttp.Resp start = http.post("/upload/v1beta/files", "application/json",
+                HttpRequest.BodyPublishers.ofString("{\"file\":{\"displayName\":\"junk\"}}"),
+                Map.of("X-Goog-Upload-Protocol", "resumable", "X-Goog-Upload-Command", "start"));
+        String url = start.header("x-goog-upload-url").substring(emu.geminiBaseUrl().length());
+        http.post(url, "application/jsonl", HttpRequest.BodyPublishers.ofString("not json\n"),
+                Map.of("X-Goog-Upload-Command", "upload"));
+        String file = http.post(url, "application/jsonl", HttpRequest.BodyPublishers.ofString("{{{\n"),
+                Map.of("X-Goog-Upload-Command", "finalize")).json().at("/file/name").asText();
+        assertThat(http.get("/v1beta/" + file).json().get("sizeBytes").asText()).isEqualTo("13");
+        String name = http.post("/v1beta/models/gemini-2.5-flash:batchGenerateContent",
+                "{\"batch\":{\"displayName\":\"junk\",\"inputConfig\":{\"fileName\":\"" + file + "\"}}}")
+                .json().get("name").asText();
+        clock.advance(Duration.ofSeconds(3));
+        JsonNode op = get("v1beta", name);
+        assertThat(op.at("/metadata/state").asText()).isEqualTo("BATCH_STATE_FAILED");
+        assertThat(op.get("done").asBoolean()).isTrue();
+        assertThat(op.at("/error/code").asInt()).isEqualTo(3);
+        assertThat(op.has("response")).isFalse();
+    }
+
+    @Test
     void jobExpiresAfter48HoursWithoutResults() {
         emu.faults().expireNextBatchAfterLines(Provider.GEMINI, 1);
         String name = createInline("v1beta", three()).get("name").asText();

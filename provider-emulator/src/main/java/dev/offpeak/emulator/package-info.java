@@ -1,0 +1,12 @@
+/**
+ * Wire-faithful emulator of the OpenAI, Anthropic and Gemini batch APIs.
+ *
+ * <p>Read in this order: {@link dev.offpeak.emulator.ProviderEmulator} (start, wiring, Java API for
+ * tests), the three route classes {@link dev.offpeak.emulator.OpenAiRoutes},
+ * {@link dev.offpeak.emulator.AnthropicRoutes}, {@link dev.offpeak.emulator.GeminiRoutes} (one per
+ * provider, each behind a {@link dev.offpeak.emulator.Gate} that counts calls, checks keys and injects
+ * faults), then {@link dev.offpeak.emulator.Timeline} (a batch's state as a pure function of the
+ * injected clock) and the per-provider result writers, which stream a terminal batch's input once
+ * and write its output files to disk.
+ */
+package dev.offpeak.emulator;
