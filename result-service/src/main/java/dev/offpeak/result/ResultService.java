@@ -5,6 +5,8 @@ import dev.offpeak.result.config.ResultConfig;
 import dev.offpeak.result.db.Database;
 import dev.offpeak.result.db.Db;
 import dev.offpeak.result.events.JobCompleter;
+import dev.offpeak.result.http.ReadApi;
+import dev.offpeak.schemas.tenants.Tenants;
 import dev.offpeak.result.events.OutboxRelay;
 import dev.offpeak.result.intake.EventIntake;
 import dev.offpeak.result.metrics.ResultMetrics;
@@ -24,11 +26,12 @@ import dev.offpeak.result.submit.SubmitSettings;
 import dev.offpeak.result.submit.Submitter;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.pricing.PriceCatalog;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.random.RandomGenerator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -53,10 +56,12 @@ public final class ResultService implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final ProviderClients clients;
+    private final ReadApi api;
     private final List<Loop> loops;
 
     private ResultService(HikariDataSource pool, KafkaConsumer<byte[], byte[]> consumer,
-            KafkaProducer<String, byte[]> producer, ProviderClients clients, List<Loop> loops) {
+            KafkaProducer<String, byte[]> producer, ProviderClients clients, ReadApi api, List<Loop> loops) {
+        this.api = api;
         this.pool = pool;
         this.consumer = consumer;
         this.producer = producer;
@@ -105,7 +110,7 @@ public final class ResultService implements AutoCloseable {
                 config.quotaWait(), config.spoolDir());
     }
 
-    public static ResultService start(ResultConfig config, MeterRegistry registry) {
+    public static ResultService start(ResultConfig config, PrometheusMeterRegistry registry) {
         log.info("starting result-service with {}", config);
         HikariDataSource pool = Database.pool(config.jdbcUrl(), config.dbUser(), config.dbPassword(), 8, "offpeak-result");
         Database.migrate(pool);
@@ -149,7 +154,11 @@ public final class ResultService implements AutoCloseable {
         workLoop.start();
         gaugeLoop.start();
         relayLoop.start();
-        return new ResultService(pool, consumer, producer, providerClients,
+        Optional<Tenants> tenants = Optional.ofNullable(config.tokenFile())
+                .map(f -> Tenants.load(f, "OFFPEAK_RESULT_TOKEN_FILE"));
+        ReadApi api = ReadApi.start(config.httpHost(), config.httpPort(), db, tenants, registry);
+        log.info("result-service listening on port {} (health, /metrics, read API)", api.port());
+        return new ResultService(pool, consumer, producer, providerClients, api,
                 List.of(gaugeLoop, workLoop, intakeLoop, relayLoop));
     }
 
@@ -173,9 +182,15 @@ public final class ResultService implements AutoCloseable {
         return p;
     }
 
+    /** The HTTP port actually bound (health, /metrics, read API). */
+    public int httpPort() {
+        return api.port();
+    }
+
     @Override
     public void close() {
         try {
+            api.close();
             loops.forEach(Loop::close);
         } finally {
             consumer.close();

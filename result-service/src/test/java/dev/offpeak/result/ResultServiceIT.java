@@ -12,7 +12,16 @@ import dev.offpeak.testsupport.KafkaCluster;
 import dev.offpeak.testsupport.PostgresDatabase;
 import dev.offpeak.testsupport.RealKafka;
 import dev.offpeak.testsupport.RealPostgres;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.tenants.Tenants;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,9 +35,36 @@ import org.junit.jupiter.api.io.TempDir;
 @RealPostgres
 class ResultServiceIT {
 
+    private static HttpResponse<String> get(int port, String path, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void readApiAnswersPerTenant(int port) throws Exception {
+        HttpResponse<String> task = get(port, "/v1/tasks/b-svc-openai-t0", "acme-read-token");
+        assertThat(task.statusCode()).as(task.body()).isEqualTo(200);
+        JsonNode t = Json.mapper().readTree(task.body());
+        assertThat(t.get("status").asText()).isEqualTo("succeeded");
+        assertThat(t.get("cost_usd").isTextual()).as("money is an exact decimal string").isTrue();
+        assertThat(new java.math.BigDecimal(t.get("cost_usd").asText())).isPositive();
+        HttpResponse<String> body = get(port, t.get("response_ref").asText(), "acme-read-token");
+        assertThat(Json.mapper().readTree(body.body()).isObject()).isTrue();
+        assertThat(get(port, "/v1/tasks/b-svc-openai-t0", "globex-read-token").statusCode()).isEqualTo(404);
+        assertThat(get(port, "/v1/tasks/b-svc-openai-t0", null).statusCode()).isEqualTo(401);
+        assertThat(get(port, "/v1/tasks/b-svc-openai-t0", "forged").body()).contains("\"code\":\"unauthorized\"");
+        JsonNode job = Json.mapper().readTree(get(port, "/v1/jobs/job-1", "acme-read-token").body());
+        assertThat(job.get("tasks").asInt()).isEqualTo(44);
+        assertThat(job.get("succeeded").asInt()).isEqualTo(44);
+        assertThat(get(port, "/health/ready", null).statusCode()).isEqualTo(200);
+        assertThat(get(port, "/metrics", null).body()).contains("offpeak_result_lines_settled_total");
+    }
+
     @Test
     void startsFromItsEnvironmentSettlesBatchesOfEveryProviderAndStopsCleanly(KafkaCluster kafka, PostgresDatabase db,
-            @TempDir Path temp) {
+            @TempDir Path temp) throws Exception {
         for (var topic : Topics.all()) {
             kafka.createTopic(topic.name(), 2);
         }
@@ -49,7 +85,13 @@ class ResultServiceIT {
             env.put("OFFPEAK_ANTHROPIC_API_KEY", "emulator");
             env.put("OFFPEAK_GEMINI_BASE_URL", emulator.geminiBaseUrl());
             env.put("OFFPEAK_GEMINI_API_KEY", "emulator");
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            env.put("OFFPEAK_RESULT_HTTP_PORT", "0");
+            Path tokens = temp.resolve("tokens.json");
+            Files.writeString(tokens, "{\"tenants\":[{\"tenant\":\"acme\",\"token_sha256\":[\""
+                    + Tenants.sha256Hex("acme-read-token") + "\"]},{\"tenant\":\"globex\",\"token_sha256\":[\""
+                    + Tenants.sha256Hex("globex-read-token") + "\"]}]}");
+            env.put("OFFPEAK_RESULT_TOKEN_FILE", tokens.toString());
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             try (ResultService service = ResultService.start(ResultConfig.fromEnv(env), registry)) {
                 Instant now = Instant.now();
                 PipelineFixture.publish(kafka, Topics.TASK_ACCEPTED.name(), Topics.BATCH_ITEMS.name(),
@@ -69,6 +111,7 @@ class ResultServiceIT {
                 assertThat(emulator.counters().batchesCreated(dev.offpeak.emulator.Provider.OPENAI)).isEqualTo(1);
                 var events = kafka.readCommitted(Topics.TASK_COMPLETED.name(), 44, Duration.ofSeconds(30));
                 assertThat(events.stream().map(e -> e.key()).distinct()).hasSize(44);
+                readApiAnswersPerTenant(service.httpPort());
             }
         }
     }

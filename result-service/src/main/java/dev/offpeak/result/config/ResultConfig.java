@@ -30,6 +30,10 @@ import java.util.Map;
  * @param retryDelay     OFFPEAK_RESULT_RETRY_DELAY, default 1m: wait before a retry batch is submitted
  * @param inlineResponseBytes OFFPEAK_RESULT_INLINE_RESPONSE_BYTES, default 65536: larger bodies are
  *                       referenced from task.completed, not inlined
+ * @param httpHost       OFFPEAK_RESULT_HTTP_HOST, default 0.0.0.0
+ * @param httpPort       OFFPEAK_RESULT_HTTP_PORT, default 8082: health, /metrics and the read API (0 = any free port)
+ * @param tokenFile      OFFPEAK_RESULT_TOKEN_FILE: the bearer-token file (same format as ingest's); unset,
+ *                       the read API answers 401
  * @param providers      per provider OFFPEAK_{OPENAI,ANTHROPIC,GEMINI}_{BASE_URL,API_KEY}; a provider
  *                       without a key is not configured and its batches wait, visibly
  */
@@ -50,6 +54,9 @@ public record ResultConfig(
         int maxAttempts,
         Duration retryDelay,
         int inlineResponseBytes,
+        String httpHost,
+        int httpPort,
+        Path tokenFile,
         Map<Provider, ProviderEndpoint> providers) {
 
     public ResultConfig {
@@ -78,6 +85,12 @@ public record ResultConfig(
         int maxAttempts = r.integer("OFFPEAK_RESULT_MAX_ATTEMPTS", 3, 1);
         Duration retryDelay = r.duration("OFFPEAK_RESULT_RETRY_DELAY", Duration.ofMinutes(1), Duration.ZERO);
         int inline = r.integer("OFFPEAK_RESULT_INLINE_RESPONSE_BYTES", 65_536, 0);
+        String httpHost = r.string("OFFPEAK_RESULT_HTTP_HOST", "0.0.0.0");
+        int httpPort = r.integer("OFFPEAK_RESULT_HTTP_PORT", 8082, 0);
+        Path tokenFile = r.path("OFFPEAK_RESULT_TOKEN_FILE", null);
+        if (tokenFile != null && !java.nio.file.Files.isReadable(tokenFile)) {
+            r.problems().add("Invalid value " + tokenFile + " for OFFPEAK_RESULT_TOKEN_FILE: not a readable file");
+        }
         Map<Provider, ProviderEndpoint> providers = new EnumMap<>(Provider.class);
         provider(r, providers, Provider.OPENAI, ProviderEndpoint.OPENAI_DEFAULT);
         provider(r, providers, Provider.ANTHROPIC, ProviderEndpoint.ANTHROPIC_DEFAULT);
@@ -86,7 +99,7 @@ public record ResultConfig(
             throw new ConfigException(r.problems());
         }
         return new ResultConfig(jdbcUrl, user, password, bootstrap, group, owner, tick, lease, firstPoll, pollMax,
-                quotaWait, quotas, spool, maxAttempts, retryDelay, inline, providers);
+                quotaWait, quotas, spool, maxAttempts, retryDelay, inline, httpHost, httpPort, tokenFile, providers);
     }
 
     private static void provider(EnvReader r, Map<Provider, ProviderEndpoint> out, Provider provider, URI fallback) {
@@ -109,7 +122,8 @@ public record ResultConfig(
                 + ", kafkaBootstrap=" + kafkaBootstrap + ", groupId=" + groupId + ", owner=" + owner + ", tick=" + tick
                 + ", lease=" + lease + ", firstPoll=" + firstPoll + ", pollMax=" + pollMax + ", quotaWait=" + quotaWait
                 + ", quotas=" + quotas + ", spoolDir=" + spoolDir + ", maxAttempts=" + maxAttempts + ", retryDelay="
-                + retryDelay + ", inlineResponseBytes=" + inlineResponseBytes + ", providers=" + providers + "]";
+                + retryDelay + ", inlineResponseBytes=" + inlineResponseBytes + ", http=" + httpHost + ":" + httpPort
+                + ", tokenFile=" + tokenFile + ", providers=" + providers + "]";
     }
 
     /** Every configuration problem found at start-up. */

@@ -1,0 +1,100 @@
+package dev.offpeak.result.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.offpeak.result.db.Db;
+import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.tenants.TenantPolicy;
+import dev.offpeak.schemas.tenants.Tenants;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * result-service's HTTP side: health, Prometheus metrics, and the read API — a task by id (status,
+ * result, cost) and a job by id (progress and totals), under the same bearer-token tenant rules as
+ * ingest: a token sees only its own tenant's tasks and jobs. Routing is this one function; every
+ * error leaves through {@link ApiError} in the shared error format.
+ */
+public final class ReadApi implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ReadApi.class);
+    private static final String BEARER = "bearer ";
+
+    private final Javalin server;
+
+    private ReadApi(Javalin server) {
+        this.server = server;
+    }
+
+    /**
+     * @param tenants  the token file; empty: the read API answers 401 and says how to configure it
+     * @param registry the registry scraped at /metrics
+     */
+    public static ReadApi start(String host, int port, Db db, Optional<Tenants> tenants,
+            PrometheusMeterRegistry registry) {
+        ReadStore store = new ReadStore(db);
+        Javalin server = Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.concurrency.useVirtualThreads = true;
+            cfg.jetty.host = host;
+            cfg.jetty.port = port;
+            cfg.routes.get("/health/live", ctx -> ctx.json(Json.mapper().createObjectNode().put("status", "up")));
+            cfg.routes.get("/health/ready", ctx -> {
+                boolean up = store.databaseAnswers();
+                ctx.status(up ? 200 : 503).json(Json.mapper().createObjectNode().put("status", up ? "up" : "down")
+                        .put("database", up ? "up" : "unreachable"));
+            });
+            cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(registry.scrape()));
+            cfg.routes.get("/v1/tasks/{task_id}", ctx -> ctx.json(store.task(tenant(ctx, tenants), ctx.pathParam("task_id"))
+                    .orElseThrow(() -> ApiError.notFound("no task " + ctx.pathParam("task_id") + " for this tenant"))));
+            cfg.routes.get("/v1/tasks/{task_id}/response", ctx -> ctx.contentType("application/json").result(
+                    store.response(tenant(ctx, tenants), ctx.pathParam("task_id")).orElseThrow(() -> ApiError.notFound(
+                            "no response for task " + ctx.pathParam("task_id") + " (not succeeded, or not this tenant's)"))));
+            cfg.routes.get("/v1/jobs/{job_id}", ctx -> ctx.json(store.job(tenant(ctx, tenants), ctx.pathParam("job_id"))
+                    .orElseThrow(() -> ApiError.notFound("no job " + ctx.pathParam("job_id") + " for this tenant"))));
+            cfg.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
+            cfg.routes.exception(Exception.class, (e, ctx) -> {
+                log.error("read API failed on {}", ctx.path(), e);
+                error(ctx, 500, "internal", "internal error; see the service log");
+            });
+            cfg.routes.error(404, ctx -> {
+                if (ctx.result() == null) {
+                    error(ctx, 404, "not_found", "no route " + ctx.method() + " " + ctx.path());
+                }
+            });
+        });
+        server.start();
+        return new ReadApi(server);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    private static String tenant(Context ctx, Optional<Tenants> tenants) {
+        if (tenants.isEmpty()) {
+            throw ApiError.unauthorized("the read API has no token file: set OFFPEAK_RESULT_TOKEN_FILE");
+        }
+        String header = ctx.header("Authorization");
+        if (header == null || !header.toLowerCase(Locale.ROOT).startsWith(BEARER)) {
+            throw ApiError.unauthorized("send 'Authorization: Bearer <token>'");
+        }
+        return tenants.get().forToken(header.substring(BEARER.length()).trim()).map(TenantPolicy::tenant)
+                .orElseThrow(() -> ApiError.unauthorized("unknown or revoked token"));
+    }
+
+    private static void error(Context ctx, int status, String code, String message) {
+        ObjectNode body = Json.mapper().createObjectNode();
+        body.putObject("error").put("code", code).put("message", message).putArray("problems");
+        ctx.status(status).json(body);
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}
