@@ -80,7 +80,7 @@ public final class ResultService implements AutoCloseable {
                 WorkSettings settings, InstantSource clock, RandomGenerator random, ResultMetrics metrics,
                 Submitter.CrashPoint crashPoint) {
             BatchStore batches = new BatchStore(db);
-            TaskCompletion completion = new TaskCompletion(settings.inlineResponseBytes());
+            TaskCompletion completion = new TaskCompletion();
             Settlement settlement = new Settlement(db, new Pricing(catalog), settings.retries(), completion);
             return new Parts(db, batches, settlement, completion,
                     new Submitter(batches, clients, settlement, settings.submit(), clock, random, metrics, crashPoint),
@@ -133,7 +133,8 @@ public final class ResultService implements AutoCloseable {
                 EventIntake.IntakeListener.NONE, EventIntake.IntakeTopics.PRODUCTION);
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(),
                 new ByteArraySerializer());
-        OutboxRelay relay = new OutboxRelay(db, producer, clock, 500);
+        OutboxRelay relay = new OutboxRelay(db, producer, clock, 500, config.inlineResponseBytes(),
+                OutboxRelay.CrashPoint.NONE);
         JobCompleter jobs = new JobCompleter(db, clock);
         intake.subscribe();
         Loop intakeLoop = new Loop("result-intake", Duration.ofMillis(10), () -> intake.pollOnce(Duration.ofMillis(500)));

@@ -44,11 +44,12 @@ class OutboxRelayIT {
                     throw new IllegalStateException("relay process died");
                 }
             };
-            assertThatThrownBy(() -> new OutboxRelay(db, real, InstantSource.fixed(now), 30, dieAfter20).relayOnce())
+            assertThatThrownBy(() -> new OutboxRelay(db, real, InstantSource.fixed(now), 30, 65_536, dieAfter20).relayOnce())
                     .isInstanceOf(IllegalStateException.class);
             assertThat(db.queryOne("SELECT count(*) FROM outbox WHERE sent_at IS NULL", rs -> rs.getLong(1)).orElseThrow())
                     .isEqualTo(50);
-            OutboxRelay restarted = new OutboxRelay(db, real, InstantSource.fixed(now), 30);
+            OutboxRelay restarted = new OutboxRelay(db, real, InstantSource.fixed(now), 30, 65_536,
+                    OutboxRelay.CrashPoint.NONE);
             int sent = 0;
             for (int round; (round = restarted.relayOnce()) > 0;) {
                 sent += round;

@@ -111,6 +111,12 @@ class ResultServiceIT {
                 assertThat(emulator.counters().batchesCreated(dev.offpeak.emulator.Provider.OPENAI)).isEqualTo(1);
                 var events = kafka.readCommitted(Topics.TASK_COMPLETED.name(), 44, Duration.ofSeconds(30));
                 assertThat(events.stream().map(e -> e.key()).distinct()).hasSize(44);
+                for (var e : events) {
+                    JsonNode event = Json.mapper().readTree(e.value());
+                    assertThat(dev.offpeak.schemas.validation.SchemaValidator.get()
+                            .validate(dev.offpeak.schemas.json.EventTypes.TASK_COMPLETED, event)).isEmpty();
+                    assertThat(event.get("response").isObject()).as("body inlined: " + e.value()).isTrue();
+                }
                 readApiAnswersPerTenant(service.httpPort());
             }
         }

@@ -1,6 +1,7 @@
 package dev.offpeak.result.events;
 
 import dev.offpeak.result.db.Db;
+import dev.offpeak.schemas.topics.Topics;
 import java.nio.charset.StandardCharsets;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,6 +25,7 @@ public final class OutboxRelay {
     private final Producer<String, byte[]> producer;
     private final InstantSource clock;
     private final int batchSize;
+    private final int inlineResponseBytes;
     private final CrashPoint crashPoint;
 
     /** Lets a test stop the relay dead after some sends, before it marks anything sent. */
@@ -34,16 +36,16 @@ public final class OutboxRelay {
         CrashPoint NONE = sent -> {};
     }
 
-    public OutboxRelay(Db db, Producer<String, byte[]> producer, InstantSource clock, int batchSize) {
-        this(db, producer, clock, batchSize, CrashPoint.NONE);
-    }
-
+    /**
+     * @param inlineResponseBytes provider bodies larger than this are referenced, not inlined
+     */
     public OutboxRelay(Db db, Producer<String, byte[]> producer, InstantSource clock, int batchSize,
-            CrashPoint crashPoint) {
+            int inlineResponseBytes, CrashPoint crashPoint) {
         this.db = db;
         this.producer = producer;
         this.clock = clock;
         this.batchSize = batchSize;
+        this.inlineResponseBytes = inlineResponseBytes;
         this.crashPoint = crashPoint;
     }
 
@@ -53,10 +55,22 @@ public final class OutboxRelay {
     public int relayOnce() {
         return db.inTransaction(c -> {
             List<Row> rows = new ArrayList<>();
+            // a task.completed event gets the provider's body from its result row: inline up to the
+            // limit, otherwise a reference the read API resolves
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT id, topic, key, payload::text FROM outbox WHERE sent_at IS NULL
-                     ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED""")) {
-                ps.setInt(1, batchSize);
+                    SELECT o.id, o.topic, o.key,
+                           (CASE WHEN r.response IS NULL THEN o.payload
+                                 WHEN octet_length(r.response::text) <= ? THEN o.payload || jsonb_build_object('response', r.response)
+                                 ELSE o.payload || jsonb_build_object('response_ref', '/v1/tasks/' || o.key || '/response')
+                            END)::text
+                      FROM outbox o
+                      LEFT JOIN results r ON o.topic = ? AND r.request_id = o.payload ->> 'request_id'
+                                         AND r.batch_id = o.payload ->> 'batch_id'
+                     WHERE o.sent_at IS NULL
+                     ORDER BY o.id LIMIT ? FOR UPDATE OF o SKIP LOCKED""")) {
+                ps.setInt(1, inlineResponseBytes);
+                ps.setString(2, Topics.TASK_COMPLETED.name());
+                ps.setInt(3, batchSize);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));

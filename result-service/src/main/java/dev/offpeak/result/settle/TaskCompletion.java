@@ -9,6 +9,9 @@ import java.time.Instant;
 /**
  * Ends open tasks from the final results of their requests and writes each one's
  * {@code task.completed} event to the outbox, in the caller's transaction and in one statement.
+ * The provider's response body is not copied into the outbox: the relay adds it (or a reference,
+ * when larger than the inline limit) from the immutable result row when it publishes, so the
+ * event is the same on every publication and settlement writes each body once.
  * {@code WHERE status = 'accepted'} under the row lock of the UPDATE makes it exactly once per task
  * however many paths race to end it (settlement, a late duplicate's arrival, the sweeper).
  *
@@ -16,12 +19,6 @@ import java.time.Instant;
  * task sharing the answer costs nothing and records the synchronous price as saved.
  */
 public final class TaskCompletion {
-    /** Bodies larger than this are not inlined in the event; {@code response_ref} points to the read API. */
-    private final int inlineResponseBytes;
-
-    public TaskCompletion(int inlineResponseBytes) {
-        this.inlineResponseBytes = inlineResponseBytes;
-    }
 
     /** Ends the open tasks of the requests settled in {@code batchId}. */
     public int fromBatch(Connection c, String batchId, Instant now) throws SQLException {
@@ -68,7 +65,7 @@ public final class TaskCompletion {
                            completed_at = ?
                       FROM r
                      WHERE t.request_id = r.request_id AND t.status = 'accepted'
-                    RETURNING t.*, r.payer_task, r.payer_tenant, r.provider_batch_id, r.http_status, r.response,
+                    RETURNING t.*, r.payer_task, r.payer_tenant, r.provider_batch_id, r.http_status,
                               r.input_tokens, r.cached_input_tokens, r.cache_write_5m_tokens, r.cache_write_1h_tokens,
                               r.output_tokens, r.reasoning_tokens, r.price_version, r.attempt
                 )
@@ -81,9 +78,6 @@ public final class TaskCompletion {
                            'provider', done.provider, 'model', done.model, 'endpoint', done.endpoint,
                            'batch_id', done.result_batch_id, 'provider_batch_id', done.provider_batch_id,
                            'http_status', done.http_status,
-                           'response', CASE WHEN octet_length(done.response::text) <= ? THEN done.response END,
-                           'response_ref', CASE WHEN octet_length(done.response::text) > ?
-                                                THEN '/v1/tasks/' || done.task_id || '/response' END,
                            'error', CASE WHEN done.error_code IS NOT NULL THEN jsonb_build_object(
                                    'code', done.error_code, 'message', coalesce(done.error_message, '')) END,
                            'usage', jsonb_build_object(
@@ -101,7 +95,7 @@ public final class TaskCompletion {
                   FROM done
                 ON CONFLICT (event_id) DO NOTHING""".formatted(filter);
         return param == null
-                ? Db.update(c, sql, now, Topics.TASK_COMPLETED.name(), inlineResponseBytes, inlineResponseBytes, now)
-                : Db.update(c, sql, param, now, Topics.TASK_COMPLETED.name(), inlineResponseBytes, inlineResponseBytes, now);
+                ? Db.update(c, sql, now, Topics.TASK_COMPLETED.name(), now)
+                : Db.update(c, sql, param, now, Topics.TASK_COMPLETED.name(), now);
     }
 }

@@ -50,7 +50,7 @@ public final class SettleBench {
             PriceCatalog catalog = PriceCatalog.loadDefault();
             new PriceStore(db).load(catalog);
             Settlement settlement = new Settlement(db, new Pricing(catalog), new Retries(3, Duration.ZERO),
-                    new TaskCompletion(65_536));
+                    new TaskCompletion());
             Path output = dir.resolve("output.jsonl");
             writeOutputFile(output, lines);
             System.out.printf("output file: %d lines, %.1f MB%n", lines, Files.size(output) / 1e6);
