@@ -1,7 +1,7 @@
 package dev.offpeak.ingest;
 
 import dev.offpeak.ingest.auth.Authenticator;
-import dev.offpeak.ingest.auth.Tenants;
+import dev.offpeak.ingest.config.ConfigException;
 import dev.offpeak.ingest.config.IngestConfig;
 import dev.offpeak.ingest.http.HttpErrors;
 import dev.offpeak.ingest.http.IngestApi;
@@ -10,6 +10,8 @@ import dev.offpeak.ingest.http.Routes;
 import dev.offpeak.ingest.kafka.KafkaHealth;
 import dev.offpeak.ingest.kafka.TaskPublisher;
 import dev.offpeak.schemas.pricing.PriceCatalog;
+import dev.offpeak.schemas.tenants.Tenants;
+import dev.offpeak.schemas.tenants.TokenFileException;
 import dev.offpeak.schemas.validation.TaskValidator;
 import io.javalin.Javalin;
 import java.net.URI;
@@ -40,7 +42,7 @@ public final class IngestService implements AutoCloseable {
     /** Validates the config, loads the token file, connects the producer and starts serving. */
     public static IngestService start(IngestConfig config) {
         config.validate();
-        Tenants tenants = Tenants.load(config.tokenFile());
+        Tenants tenants = loadTenants(config);
         TaskPublisher publisher = new TaskPublisher(config);
         KafkaHealth health = null;
         try {
@@ -73,6 +75,15 @@ public final class IngestService implements AutoCloseable {
                 health.close();
             }
             throw e;
+        }
+    }
+
+    /** The token file's problems are configuration problems: reported the same way, all at once. */
+    private static Tenants loadTenants(IngestConfig config) {
+        try {
+            return Tenants.load(config.tokenFile(), IngestConfig.TOKEN_FILE);
+        } catch (TokenFileException e) {
+            throw new ConfigException(e.problems());
         }
     }
 

@@ -12,6 +12,8 @@ import dev.offpeak.schemas.json.EventSerde;
 import dev.offpeak.schemas.topics.Topics;
 import dev.offpeak.testsupport.KafkaCluster;
 import dev.offpeak.testsupport.RealKafka;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -124,6 +126,39 @@ class IngestServiceIT {
         assertThat(response.json().path("accepted").asInt()).isEqualTo(count);
         assertThat(response.json().path("accepted_tasks").size()).isEqualTo(count);
         assertThat(tasks(count)).extracting(ConsumerRecord::key).doesNotHaveDuplicates().hasSize(count);
+    }
+
+    @Test
+    void aChunkedUploadOfTwentyMegabytesIsStreamedLineByLine() {
+        int count = 20_000;
+        String template = Tasks.chatLineOfSize("chunk-0000000", 1024) + "\n";
+        byte[] line = template.getBytes(StandardCharsets.UTF_8);
+        int digits = template.indexOf("0000000");
+        // Generated while it is sent: no Content-Length, and no copy of the whole body anywhere.
+        Http.Response response = http.postStream("/v1/tasks:bulk", ACME_TOKEN, "application/x-ndjson",
+                () -> new InputStream() {
+                    private long position;
+
+                    @Override
+                    public int read() {
+                        if (position >= (long) count * line.length) {
+                            return -1;
+                        }
+                        int index = (int) (position % line.length);
+                        long lineNumber = position / line.length;
+                        position++;
+                        // write the line number into the task_id's digits: chunk-0000000 .. chunk-0019999
+                        if (index >= digits && index < digits + 7) {
+                            return String.format("%07d", lineNumber).charAt(index - digits);
+                        }
+                        return line[index];
+                    }
+                });
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(202);
+        assertThat(response.json().path("accepted").asInt()).isEqualTo(count);
+        assertThat(response.json().path("accepted_tasks").get(count - 1).path("task_id").asText())
+                .isEqualTo("chunk-0019999");
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.offpeak.ingest;
 
-import dev.offpeak.ingest.auth.Tenants;
+import dev.offpeak.schemas.tenants.Tenants;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -46,12 +46,7 @@ class CompletionEventsIT {
             h.intakeUntil(7, 1);
             h.runUntilQuiet(60);
             // a duplicate of an already settled request arrives late: it completes at once from the stored result
-            TaskAccepted late = PipelineFixture.accepted(new PipelineFixture.Task(
-                    batch.originals().get(1).submitted(), batch.originals().get(1).requestId()), true,
-                    batch.originals().get(1).submitted().taskId(), h.clock.instant());
-            late = new TaskAccepted("late-dup", late.tenant(), late.jobId(), late.requestId(), late.provider(),
-                    late.model(), late.endpoint(), late.lane(), true, late.originalTaskId(), 20, BigDecimal.ONE,
-                    Map.of(), null, null, h.clock.instant());
+            TaskAccepted late = PipelineFixture.duplicateOf(batch.originals().get(1), "late-dup", h.clock.instant());
             kafka.produce(h.acceptedTopic, List.of(Map.entry(late.taskId(), Json.write(late))));
             h.intakeUntil(8, 1);
 
@@ -81,10 +76,7 @@ class CompletionEventsIT {
             h.clock.advance(Duration.ofMinutes(30));
             // duplicates of every request, consumed while the batch settles
             for (PipelineFixture.Task t : batch.originals()) {
-                TaskAccepted dup = PipelineFixture.accepted(t, true, t.submitted().taskId(), h.clock.instant());
-                dup = new TaskAccepted("race-" + t.submitted().taskId(), dup.tenant(), dup.jobId(), dup.requestId(),
-                        dup.provider(), dup.model(), dup.endpoint(), dup.lane(), true, dup.originalTaskId(), 20,
-                        BigDecimal.ONE, Map.of(), null, null, h.clock.instant());
+                TaskAccepted dup = PipelineFixture.duplicateOf(t, "race-" + t.submitted().taskId(), h.clock.instant());
                 kafka.produce(h.acceptedTopic, List.of(Map.entry(dup.taskId(), Json.write(dup))));
             }
             CyclicBarrier start = new CyclicBarrier(2);

@@ -122,6 +122,14 @@ final class PipelineFixture {
                 new BigDecimal("0.00001"), Map.of(), null, s.submittedAt(), now);
     }
 
+    /** Another task with the same request as {@code original}, accepted as its duplicate. */
+    static TaskAccepted duplicateOf(Task original, String taskId, Instant now) {
+        TaskSubmitted s = original.submitted();
+        return new TaskAccepted(taskId, s.tenant(), s.jobId(), original.requestId(), s.provider(), s.model(),
+                s.endpoint(), new Lane(s.provider(), s.endpoint(), s.model()).id(), true, s.taskId(), 20,
+                new BigDecimal("0.00001"), Map.of(), null, null, now);
+    }
+
     static void publish(KafkaCluster kafka, String acceptedTopic, String itemsTopic, Batch batch) {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producerProperties(),
                 new org.apache.kafka.common.serialization.StringSerializer(),

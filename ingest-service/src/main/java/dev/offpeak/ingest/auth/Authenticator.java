@@ -2,11 +2,13 @@ package dev.offpeak.ingest.auth;
 
 import dev.offpeak.ingest.ErrorCode;
 import dev.offpeak.ingest.Rejection;
+import dev.offpeak.schemas.tenants.TenantPolicy;
+import dev.offpeak.schemas.tenants.Tenants;
 import java.util.Locale;
 
 /**
- * Bearer-token authentication. The token is hashed and looked up, never stored, compared in clear,
- * logged or echoed in an error.
+ * Bearer-token authentication against the shared token file ({@link Tenants}). The token is hashed
+ * and looked up, never stored, compared in clear, logged or echoed in an error.
  */
 public final class Authenticator {
     private static final String BEARER = "bearer ";

@@ -1,18 +1,20 @@
 package dev.offpeak.ingest.bulk;
 
 import dev.offpeak.ingest.ErrorCode;
-import dev.offpeak.ingest.IngestMetrics;
 import dev.offpeak.ingest.IngestMetrics.Endpoint;
+import dev.offpeak.ingest.IngestMetrics;
 import dev.offpeak.ingest.IntakeResult;
 import dev.offpeak.ingest.Rejection;
-import dev.offpeak.ingest.auth.TenantPolicy;
 import dev.offpeak.ingest.kafka.SendFailedException;
 import dev.offpeak.ingest.kafka.TaskPublisher;
+import dev.offpeak.schemas.tenants.TenantPolicy;
 import dev.offpeak.schemas.validation.Problem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The streaming bulk path: read a line, check it, send it asynchronously, repeat — with at most
@@ -22,6 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * but not sent (each would wait out max.block): they are reported as not sent.
  */
 public final class BulkIngest {
+    private static final Logger log = LoggerFactory.getLogger(BulkIngest.class);
+
     public record Settings(String topic, int maxLineBytes, int maxInFlight) {}
 
     private final TaskPublisher publisher;
@@ -49,7 +53,7 @@ public final class BulkIngest {
                 if (lines.overflowed()) {
                     reject(result, endpoint, line, tooLong(lines.overflowBytes()));
                 } else {
-                    switch (decoder.decode(lines.bytes(), 0, lines.length(), tenant)) {
+                    switch (decode(decoder, lines, tenant)) {
                         case Rejection rejection -> reject(result, endpoint, line, rejection);
                         case IntakeResult.Ready ready when kafkaDown.get() -> reject(result, endpoint, line,
                                 Rejection.of(ErrorCode.KAFKA_UNAVAILABLE, "not sent: Kafka failed on an earlier line"));
@@ -65,6 +69,19 @@ public final class BulkIngest {
             inFlight.acquire(settings.maxInFlight()); // every send has now completed one way or the other
         }
         return result;
+    }
+
+    /**
+     * A bug in checking one line must not lose the answer for the lines already acknowledged, so it
+     * is reported on that line (and logged) instead of failing the whole request.
+     */
+    private static IntakeResult decode(LineDecoder decoder, LineReader lines, TenantPolicy tenant) {
+        try {
+            return decoder.decode(lines.bytes(), 0, lines.length(), tenant);
+        } catch (RuntimeException e) {
+            log.error("Checking line {} failed unexpectedly", lines.number(), e);
+            return Rejection.of(ErrorCode.INTERNAL, "this line could not be checked (internal error, logged)");
+        }
     }
 
     private void send(BulkResult result, Endpoint endpoint, int line, IntakeResult.Ready ready, Semaphore inFlight,

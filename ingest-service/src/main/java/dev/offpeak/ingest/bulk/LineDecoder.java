@@ -1,7 +1,7 @@
 package dev.offpeak.ingest.bulk;
 
 import dev.offpeak.ingest.IntakeResult;
-import dev.offpeak.ingest.auth.TenantPolicy;
+import dev.offpeak.schemas.tenants.TenantPolicy;
 
 /** Turns the bytes of one line into a task ready to send, or the reasons it is not. */
 @FunctionalInterface

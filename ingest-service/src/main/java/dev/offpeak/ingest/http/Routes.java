@@ -1,14 +1,14 @@
 package dev.offpeak.ingest.http;
 
 import dev.offpeak.ingest.ErrorCode;
-import dev.offpeak.ingest.IngestMetrics;
 import dev.offpeak.ingest.IngestMetrics.Endpoint;
+import dev.offpeak.ingest.IngestMetrics;
 import dev.offpeak.ingest.RejectedException;
 import dev.offpeak.ingest.Rejection;
 import dev.offpeak.ingest.auth.Authenticator;
-import dev.offpeak.ingest.auth.TenantPolicy;
 import dev.offpeak.ingest.kafka.KafkaHealth;
 import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.tenants.TenantPolicy;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;

@@ -1,0 +1,178 @@
+package dev.offpeak.client;
+
+import dev.offpeak.schemas.events.JobSealed;
+import dev.offpeak.schemas.events.TaskSubmitted;
+import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.pricing.PriceCatalog;
+import dev.offpeak.schemas.topics.Topics;
+import dev.offpeak.schemas.validation.Problem;
+import dev.offpeak.schemas.validation.TaskValidator;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Publishes Offpeak tasks straight to Kafka, for services that do not want to go through HTTP.
+ * Every task is validated locally with the same validator and price catalog the pipeline uses, so
+ * a bad task fails here, at the caller, instead of landing in the DLQ. Records are keyed by
+ * task_id and sent with acks=all and idempotence: a completed future means the task is durable.
+ * Thread-safe; create one per application and close it on shutdown.
+ *
+ * <pre>{@code
+ * try (OffpeakClient offpeak = OffpeakClient.builder().bootstrapServers("localhost:9092").tenant("acme").build()) {
+ *     offpeak.task("review-42").openai("gpt-4o-mini", "/v1/chat/completions")
+ *             .request("{\"messages\": [{\"role\": \"user\", \"content\": \"Classify: great\"}]}")
+ *             .submit().join();
+ * }
+ * }</pre>
+ */
+public final class OffpeakClient implements AutoCloseable {
+    /** The guarantees this client exists for; callers may not weaken them. */
+    private static final Set<String> OWNED = Set.of(ProducerConfig.ACKS_CONFIG,
+            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+            ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ProducerConfig.BOOTSTRAP_SERVERS_CONFIG);
+
+    private final String tenant;
+    private final String tasksTopic;
+    private final String jobsTopic;
+    private final InstantSource clock;
+    private final TaskValidator validator;
+    private final KafkaProducer<String, byte[]> producer;
+
+    private OffpeakClient(Builder b) {
+        this.tenant = Objects.requireNonNull(b.tenant, "tenant");
+        this.tasksTopic = b.tasksTopic;
+        this.jobsTopic = b.jobsTopic;
+        this.clock = b.clock;
+        this.validator = new TaskValidator(PriceCatalog.loadDefault());
+        Map<String, Object> props = new HashMap<>(b.properties);
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Objects.requireNonNull(b.bootstrapServers, "bootstrapServers"));
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "offpeak-client-" + tenant);
+        props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts a task of this client's tenant. */
+    public TaskBuilder task(String taskId) {
+        return new TaskBuilder(this, taskId);
+    }
+
+    /**
+     * Validates and sends a task (its tenant must be this client's). Throws
+     * {@link InvalidTaskException} before sending if anything is wrong; the future completes when
+     * the broker acknowledged, or fails with the producer's exception.
+     */
+    public CompletableFuture<Sent> submit(TaskSubmitted task) {
+        check(task);
+        return send(tasksTopic, task.taskId(), Json.writeBytes(task));
+    }
+
+    /** Says "no more tasks for this job", so the batcher closes the job's open batches at once. */
+    public CompletableFuture<Sent> sealJob(String jobId, Long taskCount) {
+        return send(jobsTopic, jobId, Json.writeBytes(new JobSealed(jobId, tenant, taskCount, clock.instant())));
+    }
+
+    void check(TaskSubmitted task) {
+        List<Problem> problems = new ArrayList<>(validator.validate(Json.tree(task)));
+        if (!tenant.equals(task.tenant())) {
+            problems.add(new Problem("tenant", "this client publishes for tenant " + tenant + ", not " + task.tenant()));
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidTaskException(task.taskId(), problems);
+        }
+    }
+
+    private CompletableFuture<Sent> send(String topic, String key, byte[] value) {
+        CompletableFuture<Sent> sent = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
+                if (error == null) {
+                    sent.complete(new Sent(key, topic, metadata.partition(), metadata.offset()));
+                } else {
+                    sent.completeExceptionally(error);
+                }
+            });
+        } catch (RuntimeException e) {
+            sent.completeExceptionally(e);
+        }
+        return sent;
+    }
+
+    String tenant() {
+        return tenant;
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    /** Waits for outstanding sends, then releases the producer. */
+    @Override
+    public void close() {
+        producer.close();
+    }
+
+    public static final class Builder {
+        private String bootstrapServers;
+        private String tenant;
+        private String tasksTopic = Topics.TASKS.name();
+        private String jobsTopic = Topics.JOBS.name();
+        private InstantSource clock = InstantSource.system();
+        private final Map<String, Object> properties = new HashMap<>();
+
+        private Builder() {}
+
+        public Builder bootstrapServers(String servers) {
+            this.bootstrapServers = servers;
+            return this;
+        }
+
+        public Builder tenant(String newTenant) {
+            this.tenant = newTenant;
+            return this;
+        }
+
+        /** Topic names other than the defaults (offpeak.tasks, offpeak.jobs), e.g. in tests. */
+        public Builder topics(String tasks, String jobs) {
+            this.tasksTopic = tasks;
+            this.jobsTopic = jobs;
+            return this;
+        }
+
+        public Builder clock(InstantSource newClock) {
+            this.clock = newClock;
+            return this;
+        }
+
+        /** Any other producer property (security, client.id, compression...); not acks or idempotence. */
+        public Builder property(String key, Object value) {
+            if (OWNED.contains(key)) {
+                throw new IllegalArgumentException(key + " is fixed by OffpeakClient (acks=all, idempotence on,"
+                        + " key task_id); it cannot be overridden");
+            }
+            properties.put(key, value);
+            return this;
+        }
+
+        public OffpeakClient build() {
+            return new OffpeakClient(this);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package dev.offpeak.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.offpeak.schemas.events.Provider;
+import dev.offpeak.schemas.events.TaskSubmitted;
+import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.validation.Problem;
+import java.time.Instant;
+import java.time.InstantSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Local validation: nothing here reaches a broker (the bootstrap address is never contacted). */
+class OffpeakClientTest {
+    private static final Instant NOW = Instant.parse("2026-11-23T02:00:00Z");
+    private OffpeakClient client;
+
+    @BeforeEach
+    void create() {
+        client = OffpeakClient.builder().bootstrapServers("localhost:1").tenant("acme")
+                .clock(InstantSource.fixed(NOW)).build();
+    }
+
+    @AfterEach
+    void close() {
+        client.close();
+    }
+
+    @Test
+    void buildsACompleteTaskOfTheClientsTenant() {
+        TaskSubmitted task = client.task("t-1").openai("gpt-4o-mini", "/v1/chat/completions")
+                .request("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}")
+                .job("nightly").metadata("feature", "reviews").build();
+
+        assertThat(task.tenant()).isEqualTo("acme");
+        assertThat(task.submittedAt()).isEqualTo(NOW);
+        assertThat(task.jobId()).isEqualTo("nightly");
+        assertThat(task.metadata()).containsEntry("feature", "reviews");
+    }
+
+    @Test
+    void anInvalidTaskFailsLocallyWithEveryProblem() {
+        assertThatThrownBy(() -> client.task("").openai("gpt-9", "/v1/chat/completions").request("{}").submit())
+                .isInstanceOfSatisfying(InvalidTaskException.class, e -> assertThat(e.problems())
+                        .extracting(Problem::field).contains("task_id", "model", "request.messages"));
+    }
+
+    @Test
+    void aTaskOfAnotherTenantIsRefused() {
+        TaskSubmitted other = new TaskSubmitted("t-2", "initech", null, Provider.OPENAI, "gpt-4o-mini",
+                "/v1/embeddings", Json.mapper().createObjectNode().put("input", "x"), null, null, null, null, NOW);
+        assertThatThrownBy(() -> client.submit(other)).isInstanceOfSatisfying(InvalidTaskException.class,
+                e -> assertThat(e.problems()).extracting(Problem::field).containsExactly("tenant"));
+    }
+
+    @Test
+    void theDurabilitySettingsCannotBeOverridden() {
+        assertThatThrownBy(() -> OffpeakClient.builder().property("acks", "1"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("acks");
+        assertThatThrownBy(() -> OffpeakClient.builder().property("enable.idempotence", false))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aRequestThatIsNotAJsonObjectIsRefusedAtOnce() {
+        assertThatThrownBy(() -> client.task("t").request("[1]")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("JSON object");
+        assertThatThrownBy(() -> client.task("t").request("{")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not valid JSON");
+    }
+}

@@ -1,0 +1,27 @@
+package dev.offpeak.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.offpeak.ingest.config.ConfigException;
+import dev.offpeak.ingest.config.IngestConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Start-up refuses a bad token file with every problem, before touching Kafka or a port. */
+class IngestServiceStartTest {
+    @Test
+    void aBadTokenFileIsAConfigErrorNamingTheKeyAndEveryEntry(@TempDir Path dir) throws IOException {
+        Path tokens = Files.writeString(dir.resolve("tokens.json"), """
+                {"tenants": [{"tenant": "Bad Name", "token_sha256": ["raw-token"]}, {"tenant": "ok"}]}""");
+        IngestConfig config = IngestConfig.defaults().withPort(0).withTokenFile(tokens);
+
+        assertThatThrownBy(() -> IngestService.start(config)).isInstanceOfSatisfying(ConfigException.class, e -> {
+            assertThat(e.problems()).hasSize(3).allSatisfy(p -> assertThat(p).startsWith("OFFPEAK_INGEST_TOKEN_FILE"));
+            assertThat(e.getMessage()).doesNotContain("raw-token");
+        });
+    }
+}

@@ -1,0 +1,98 @@
+package dev.offpeak.ingest.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IngestConfigTest {
+    @TempDir
+    Path dir;
+
+    private Map<String, String> env(String... keyValues) throws IOException {
+        Map<String, String> env = new HashMap<>();
+        env.put(IngestConfig.TOKEN_FILE, Files.writeString(dir.resolve("t.json"), "{\"tenants\": []}").toString());
+        for (int i = 0; i < keyValues.length; i += 2) {
+            env.put(keyValues[i], keyValues[i + 1]);
+        }
+        return env;
+    }
+
+    @Test
+    void defaultsApplyWhenNothingIsSet() throws IOException {
+        IngestConfig config = IngestConfig.fromEnv(env());
+        assertThat(config.port()).isEqualTo(8080);
+        assertThat(config.bootstrapServers()).isEqualTo("localhost:9092");
+        assertThat(config.tasksTopic()).isEqualTo("offpeak.tasks");
+        assertThat(config.jobsTopic()).isEqualTo("offpeak.jobs");
+        assertThat(config.maxTaskBytes()).isEqualTo(1024 * 1024);
+        assertThat(config.sendTimeout()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void valuesAreReadWithUnits() throws IOException {
+        IngestConfig config = IngestConfig.fromEnv(env(IngestConfig.PORT, "9000", IngestConfig.BOOTSTRAP, "k1:9092,k2:9092",
+                IngestConfig.SEND_TIMEOUT, "2m", IngestConfig.MAX_BLOCK, "250ms", IngestConfig.MAX_TASK_BYTES, "2048"));
+        assertThat(config.port()).isEqualTo(9000);
+        assertThat(config.bootstrapServers()).isEqualTo("k1:9092,k2:9092");
+        assertThat(config.sendTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(config.maxBlock()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.maxTaskBytes()).isEqualTo(2048);
+    }
+
+    @Test
+    void everyBadKeyIsReportedAtOnceNamingKeyAndValue() throws IOException {
+        Map<String, String> env = env(IngestConfig.MAX_TASK_BYTES, "0", IngestConfig.PORT, "http",
+                IngestConfig.SEND_TIMEOUT, "soon", IngestConfig.MAX_IN_FLIGHT, "1000000",
+                "OFFPEAK_INGEST_MAX_TASKBYTES", "5", IngestConfig.TOKEN_FILE, dir.resolve("missing.json").toString());
+
+        assertThatThrownBy(() -> IngestConfig.fromEnv(env)).isInstanceOfSatisfying(ConfigException.class, e ->
+                assertThat(e.problems()).containsExactlyInAnyOrder(
+                        "Invalid value 0 for OFFPEAK_INGEST_MAX_TASK_BYTES: must be >= 1024",
+                        "Invalid value 'http' for OFFPEAK_INGEST_PORT: must be an integer",
+                        "Invalid value 'soon' for OFFPEAK_INGEST_SEND_TIMEOUT: must be a duration such as 500ms, 30s, 5m",
+                        "Invalid value 1000000 for OFFPEAK_INGEST_MAX_IN_FLIGHT: must be <= 100000",
+                        "Unknown key OFFPEAK_INGEST_MAX_TASKBYTES (a typo?): known keys are " + knownKeys(),
+                        "Invalid value " + dir.resolve("missing.json")
+                                + " for OFFPEAK_INGEST_TOKEN_FILE: must be a readable file (the bearer-token file, see README)"));
+    }
+
+    private static String knownKeys() {
+        return "[OFFPEAK_INGEST_BUFFER_BYTES, OFFPEAK_INGEST_HOST, OFFPEAK_INGEST_JOBS_TOPIC, OFFPEAK_INGEST_LINGER, "
+                + "OFFPEAK_INGEST_MAX_BLOCK, OFFPEAK_INGEST_MAX_IN_FLIGHT, OFFPEAK_INGEST_MAX_TASK_BYTES, "
+                + "OFFPEAK_INGEST_PORT, OFFPEAK_INGEST_RETRY_AFTER, OFFPEAK_INGEST_SEND_TIMEOUT, "
+                + "OFFPEAK_INGEST_TASKS_TOPIC, OFFPEAK_INGEST_TOKEN_FILE], OFFPEAK_KAFKA_BOOTSTRAP and "
+                + "OFFPEAK_INGEST_KAFKA_<producer property>";
+    }
+
+    @Test
+    void crossKeyRulesAreCheckedNotClamped() throws IOException {
+        Map<String, String> env = env(IngestConfig.MAX_TASK_BYTES, "4194304", IngestConfig.BUFFER_BYTES, "4194304");
+        assertThatThrownBy(() -> IngestConfig.fromEnv(env)).isInstanceOfSatisfying(ConfigException.class, e ->
+                assertThat(e.problems()).containsExactly(
+                        "Invalid value 4194304 for OFFPEAK_INGEST_BUFFER_BYTES: must be >= 2 x OFFPEAK_INGEST_MAX_TASK_BYTES (8388608)"));
+    }
+
+    @Test
+    void producerSettingsPassThroughButTheServicesOwnOnesAreRefused() throws IOException {
+        IngestConfig config = IngestConfig.fromEnv(env("OFFPEAK_INGEST_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                "OFFPEAK_INGEST_KAFKA_SASL_JAAS_CONFIG", "org.apache...PlainLoginModule password=\"hunter2\";"));
+        assertThat(config.kafkaOverrides()).containsEntry("security.protocol", "SASL_SSL")
+                .containsKey("sasl.jaas.config");
+        assertThat(config.describe()).contains("OFFPEAK_INGEST_KAFKA_SECURITY_PROTOCOL=SASL_SSL",
+                "OFFPEAK_INGEST_KAFKA_SASL_JAAS_CONFIG=****").doesNotContain("hunter2");
+        assertThat(config.toString()).doesNotContain("hunter2");
+
+        Map<String, String> acks = env("OFFPEAK_INGEST_KAFKA_ACKS", "1");
+        assertThatThrownBy(() -> IngestConfig.fromEnv(acks)).isInstanceOfSatisfying(ConfigException.class, e ->
+                assertThat(e.problems()).singleElement().asString()
+                        .startsWith("Invalid value 1 for OFFPEAK_INGEST_KAFKA_ACKS: the service owns producer setting acks"));
+    }
+}
