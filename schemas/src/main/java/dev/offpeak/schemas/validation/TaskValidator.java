@@ -47,6 +47,12 @@ public final class TaskValidator {
         if (!task.isObject()) {
             return List.of(new Problem(Problem.ROOT, "must be a JSON object"));
         }
+        List<Problem> outOfRange = new ArrayList<>();
+        nonFiniteNumbers(task, "", outOfRange);
+        if (!outOfRange.isEmpty()) {
+            // an infinite number cannot be validated, hashed or sent to a provider: stop here
+            return outOfRange;
+        }
         List<Problem> problems = new ArrayList<>(schemas.validate(EventTypes.TASK_SUBMITTED, task));
         checkModel(task, problems);
         JsonNode request = task.path("request");
@@ -65,6 +71,20 @@ public final class TaskValidator {
         return problems;
     }
 
+    /** Numbers such as 1e999999 parse to infinity; report each one by its path. */
+    private static void nonFiniteNumbers(JsonNode node, String path, List<Problem> problems) {
+        if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue()) && !node.isBigDecimal()) {
+            problems.add(new Problem(path.isEmpty() ? Problem.ROOT : path, "number out of range"));
+        } else if (node.isObject()) {
+            node.fields().forEachRemaining(f ->
+                    nonFiniteNumbers(f.getValue(), path.isEmpty() ? f.getKey() : path + "." + f.getKey(), problems));
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                nonFiniteNumbers(node.get(i), path + "[" + i + "]", problems);
+            }
+        }
+    }
+
     private void checkModel(JsonNode task, List<Problem> problems) {
         Provider provider = Provider.find(task.path("provider").asText(null)).orElse(null);
         JsonNode model = task.get("model");
@@ -79,8 +99,11 @@ public final class TaskValidator {
 
     private static void checkDeadline(JsonNode task, List<Problem> problems) {
         Instant notAfter = instant(task.get("not_after"));
+        if (notAfter == null) {
+            return;
+        }
         Instant submittedAt = instant(task.get("submitted_at"));
-        if (notAfter != null && submittedAt != null && !notAfter.isAfter(submittedAt)) {
+        if (submittedAt != null && !notAfter.isAfter(submittedAt)) {
             problems.add(new Problem("not_after", "must be after submitted_at (" + submittedAt + ")"));
         }
     }

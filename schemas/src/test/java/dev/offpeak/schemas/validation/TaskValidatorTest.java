@@ -114,6 +114,24 @@ class TaskValidatorTest {
     }
 
     @Test
+    void infiniteNumbersAreAProblemNotACrash() {
+        String json = """
+                {"type":"task.submitted","schema_version":1e999999,"task_id":"t","tenant":"acme","provider":"openai",
+                 "model":"gpt-4o-mini","endpoint":"/v1/chat/completions",
+                 "request":{"messages":[{"role":"user","content":"x"}],"temperature":-1e999999}}""";
+        assertThat(validator.validate(json.getBytes(StandardCharsets.UTF_8))).extracting(Problem::toString)
+                .containsExactlyInAnyOrder("schema_version: number out of range", "request.temperature: number out of range");
+    }
+
+    @Test
+    void duplicateKeysAndTrailingDataAreMalformed() {
+        assertThat(validator.validate("{\"tenant\":\"a\",\"tenant\":\"b\"}".getBytes(StandardCharsets.UTF_8)))
+                .extracting(Problem::message).singleElement().asString().contains("Duplicate field 'tenant'");
+        assertThat(validator.validate("{\"tenant\":\"a\"} {}".getBytes(StandardCharsets.UTF_8)))
+                .extracting(Problem::message).singleElement().asString().startsWith("malformed JSON");
+    }
+
+    @Test
     void geminiAndResponsesEndpointsNeedTheirOwnFields() throws IOException {
         ObjectNode g = task("""
                 {"type":"task.submitted","schema_version":1,"task_id":"g-1","tenant":"acme",
