@@ -102,6 +102,11 @@ final class MoneyPathHarness implements AutoCloseable {
         return new ProviderEndpoint(URI.create(baseUrl), KEY, ProviderEndpoint.Timeouts.defaults());
     }
 
+    /** The unsent events as the relay would publish them. */
+    java.util.List<String> pendingEvents() {
+        return dev.offpeak.result.events.OutboxRelay.peek(db, 65_536, 1000);
+    }
+
     BatchProviderClient client(Provider provider) {
         return clients.get(provider);
     }

@@ -51,26 +51,29 @@ public final class OutboxRelay {
 
     private record Row(long id, String topic, String key, String payload) {}
 
+    /** The events of unsent outbox rows as they would be published, oldest first (for operators and tests). */
+    public static List<String> peek(Db db, int inlineResponseBytes, int limit) {
+        return db.query("""
+                SELECT CASE WHEN o.topic = ? THEN %s ELSE o.payload::text END
+                  FROM outbox o WHERE o.sent_at IS NULL ORDER BY o.id LIMIT ?""".formatted(TaskCompletedEvent.COMPOSE),
+                rs -> rs.getString(1), Topics.TASK_COMPLETED.name(), inlineResponseBytes, inlineResponseBytes, limit);
+    }
+
     /** Publishes up to one batch of unsent events; returns how many. */
     public int relayOnce() {
         return db.inTransaction(c -> {
             List<Row> rows = new ArrayList<>();
-            // a task.completed event gets the provider's body from its result row: inline up to the
-            // limit, otherwise a reference the read API resolves
+            // task.completed rows name their task; the event is composed from it here
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT o.id, o.topic, o.key,
-                           (CASE WHEN r.response IS NULL THEN o.payload
-                                 WHEN octet_length(r.response::text) <= ? THEN o.payload || jsonb_build_object('response', r.response)
-                                 ELSE o.payload || jsonb_build_object('response_ref', '/v1/tasks/' || o.key || '/response')
-                            END)::text
+                           CASE WHEN o.topic = ? THEN %s ELSE o.payload::text END
                       FROM outbox o
-                      LEFT JOIN results r ON o.topic = ? AND r.request_id = o.payload ->> 'request_id'
-                                         AND r.batch_id = o.payload ->> 'batch_id'
                      WHERE o.sent_at IS NULL
-                     ORDER BY o.id LIMIT ? FOR UPDATE OF o SKIP LOCKED""")) {
-                ps.setInt(1, inlineResponseBytes);
-                ps.setString(2, Topics.TASK_COMPLETED.name());
-                ps.setInt(3, batchSize);
+                     ORDER BY o.id LIMIT ? FOR UPDATE OF o SKIP LOCKED""".formatted(TaskCompletedEvent.COMPOSE))) {
+                ps.setString(1, Topics.TASK_COMPLETED.name());
+                ps.setInt(2, inlineResponseBytes);
+                ps.setInt(3, inlineResponseBytes);
+                ps.setInt(4, batchSize);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4)));

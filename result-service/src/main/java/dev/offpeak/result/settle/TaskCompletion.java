@@ -9,9 +9,10 @@ import java.time.Instant;
 /**
  * Ends open tasks from the final results of their requests and writes each one's
  * {@code task.completed} event to the outbox, in the caller's transaction and in one statement.
- * The provider's response body is not copied into the outbox: the relay adds it (or a reference,
- * when larger than the inline limit) from the immutable result row when it publishes, so the
- * event is the same on every publication and settlement writes each body once.
+ * The outbox row names the task; the relay composes the event from the task and its result when
+ * it publishes ({@link dev.offpeak.result.events.TaskCompletedEvent}). A terminal task and its
+ * result never change, so the event is the same on every publication, and settlement does not pay
+ * for building JSON.
  * {@code WHERE status = 'accepted'} under the row lock of the UPDATE makes it exactly once per task
  * however many paths race to end it (settlement, a late duplicate's arrival, the sweeper).
  *
@@ -42,11 +43,9 @@ public final class TaskCompletion {
     private int complete(Connection c, String filter, Object param, Instant now) throws SQLException {
         String sql = """
                 WITH r AS (
-                    SELECT DISTINCT ON (r.request_id) r.*, bi.task_id AS payer_task, bi.tenant AS payer_tenant,
-                           b.provider_batch_id
+                    SELECT DISTINCT ON (r.request_id) r.*, bi.task_id AS payer_task, bi.tenant AS payer_tenant
                       FROM results r
                       JOIN batch_items bi ON bi.batch_id = r.batch_id AND bi.request_id = r.request_id
-                      JOIN batches b ON b.batch_id = r.batch_id
                      WHERE r.final AND %s
                      ORDER BY r.request_id, r.settled_at DESC
                 ), done AS (
@@ -65,33 +64,11 @@ public final class TaskCompletion {
                            completed_at = ?
                       FROM r
                      WHERE t.request_id = r.request_id AND t.status = 'accepted'
-                    RETURNING t.*, r.payer_task, r.payer_tenant, r.provider_batch_id, r.http_status,
-                              r.input_tokens, r.cached_input_tokens, r.cache_write_5m_tokens, r.cache_write_1h_tokens,
-                              r.output_tokens, r.reasoning_tokens, r.price_version, r.attempt
+                    RETURNING t.tenant, t.task_id
                 )
                 INSERT INTO outbox (event_id, topic, key, payload, created_at)
-                SELECT 'tc-' || done.tenant || '-' || done.task_id, ?, done.task_id, jsonb_strip_nulls(jsonb_build_object(
-                           'type', 'task.completed', 'schema_version', 1,
-                           'event_id', 'tc-' || done.tenant || '-' || done.task_id,
-                           'task_id', done.task_id, 'tenant', done.tenant, 'job_id', done.job_id,
-                           'status', done.status, 'request_id', done.request_id, 'duplicate', done.duplicate,
-                           'provider', done.provider, 'model', done.model, 'endpoint', done.endpoint,
-                           'batch_id', done.result_batch_id, 'provider_batch_id', done.provider_batch_id,
-                           'http_status', done.http_status,
-                           'error', CASE WHEN done.error_code IS NOT NULL THEN jsonb_build_object(
-                                   'code', done.error_code, 'message', coalesce(done.error_message, '')) END,
-                           'usage', jsonb_build_object(
-                                   'input_tokens', done.input_tokens, 'cached_input_tokens', done.cached_input_tokens,
-                                   'cache_write_5m_tokens', done.cache_write_5m_tokens,
-                                   'cache_write_1h_tokens', done.cache_write_1h_tokens,
-                                   'output_tokens', done.output_tokens, 'reasoning_tokens', done.reasoning_tokens),
-                           'cost_usd', done.cost_usd::text, 'sync_cost_usd', done.sync_cost_usd::text,
-                           'saved_usd', done.saved_usd::text, 'price_version', done.price_version,
-                           'attempts', done.attempt, 'metadata', done.metadata,
-                           'submitted_at', to_char(done.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                           'accepted_at', to_char(done.accepted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                           'completed_at', to_char(done.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))),
-                       ?
+                SELECT 'tc-' || done.tenant || '-' || done.task_id, ?, done.task_id,
+                       jsonb_build_object('tenant', done.tenant, 'task_id', done.task_id), ?
                   FROM done
                 ON CONFLICT (event_id) DO NOTHING""".formatted(filter);
         return param == null
