@@ -46,7 +46,12 @@ public final class Settlement {
 
     /** What settling a batch did. */
     public record Settled(String batchId, SettledCounts counts, long tasksEnded, boolean mismatch, String error,
-            BigDecimal costUsd, BigDecimal savedUsd) {}
+            BigDecimal costUsd, BigDecimal savedUsd, Timings timings) {}
+
+    /** Where a settlement spent its time: lines read, costed and written; tasks ended with their events. */
+    public record Timings(long linesMillis, long tasksMillis) {
+        static final Timings NONE = new Timings(0, 0);
+    }
 
     /**
      * @param provider the provider's terminal batch; null when the provider refused the batch at
@@ -63,7 +68,7 @@ public final class Settlement {
             if (state.isEmpty() || !SETTLEABLE.contains(state.get())) {
                 log.warn("batch {} is {}, not settling it again", batch.batchId(), state.orElse("missing"));
                 return new Settled(batch.batchId(), SettledCounts.ZERO, 0, false, "already " + state.orElse("missing"),
-                        BigDecimal.ZERO, BigDecimal.ZERO);
+                        BigDecimal.ZERO, BigDecimal.ZERO, Timings.NONE);
             }
             Map<String, Integer> items = SettlementStore.items(c, batch.batchId());
             Set<String> settled = new HashSet<>();
@@ -90,7 +95,7 @@ public final class Settlement {
                     write.accept(missing(requestId, provider, rejection));
                 }
             }
-            writer.flush();
+            writer.finish();
             boolean mismatch = unknown[0] > 0 || (reported != items.size() && accountsForEveryLine(provider));
             String error = mismatch ? "provider reported " + reported + " known lines (" + unknown[0]
                     + " unknown or repeated) for " + items.size() + " submitted" : rejection;
@@ -117,7 +122,8 @@ public final class Settlement {
                     SELECT coalesce(sum(cost_usd), 0), coalesce(sum(sync_cost_usd - cost_usd), 0)
                       FROM results WHERE batch_id = ?""",
                     rs -> new BigDecimal[] {rs.getBigDecimal(1), rs.getBigDecimal(2)}, batch.batchId()).orElseThrow();
-            return new Settled(batch.batchId(), counts[0], ended, mismatch, error, money[0], money[1]);
+            return new Settled(batch.batchId(), counts[0], ended, mismatch, error, money[0], money[1],
+                    new Timings((t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000));
         });
     }
 
