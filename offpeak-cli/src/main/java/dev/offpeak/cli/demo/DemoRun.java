@@ -1,0 +1,78 @@
+package dev.offpeak.cli.demo;
+
+import dev.offpeak.cli.CliException;
+import dev.offpeak.cli.http.IngestClient;
+import dev.offpeak.cli.local.Endpoints;
+import dev.offpeak.cli.local.LocalStack;
+import dev.offpeak.cli.report.CostReport;
+import dev.offpeak.cli.report.JobProgress;
+import dev.offpeak.cli.report.JobScope;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * One demo run against a running local stack, the way a customer would drive it: each tenant
+ * posts its nightly job to ingest over HTTP with its own token and seals it; then we wait until
+ * the result service has settled every task, and read the report from the database.
+ */
+public final class DemoRun {
+    /** Lines per bulk request: big enough to be cheap, small enough to keep each answer short. */
+    static final int CHUNK = 2_000;
+
+    private DemoRun() {}
+
+    public static CostReport run(LocalStack stack, DemoWorkload workload, Duration timeout, PrintWriter out)
+            throws Exception {
+        Endpoints endpoints = stack.endpoints();
+        List<DemoWorkload.TenantJob> jobs = workload.jobs();
+        long total = jobs.stream().mapToLong(j -> j.lines().size()).sum();
+        String jobId = jobs.getFirst().jobId();
+        out.printf(Locale.ROOT, "Submitting %,d tasks of %d tenants (job %s) to %s ...%n", total, jobs.size(), jobId,
+                endpoints.ingestUrl());
+        out.flush();
+        long t0 = System.nanoTime();
+        try (ExecutorService pool = Executors.newFixedThreadPool(jobs.size())) {
+            List<Future<Integer>> sent = new ArrayList<>();
+            for (DemoWorkload.TenantJob job : jobs) {
+                sent.add(pool.submit(() -> submit(new IngestClient(endpoints.ingestUrl(), stack.token(job.tenant())), job)));
+            }
+            for (Future<Integer> f : sent) {
+                f.get();
+            }
+        }
+        out.printf(Locale.ROOT, "  accepted by ingest in %.1f s; jobs sealed. Waiting for batches to settle:%n",
+                (System.nanoTime() - t0) / 1e9);
+        out.flush();
+        JobScope scope = new JobScope(jobId, null);
+        JobProgress progress = new JobProgress(endpoints.jdbcUrl(), endpoints.jdbcUser());
+        progress.await(scope, total, timeout, out);
+        try (Connection c = progress.connect()) {
+            return CostReport.load(c, scope);
+        } catch (SQLException e) {
+            throw new CliException("reading the report from " + endpoints.jdbcUrl() + " failed: " + e.getMessage());
+        }
+    }
+
+    private static int submit(IngestClient ingest, DemoWorkload.TenantJob job) {
+        int accepted = 0;
+        for (int from = 0; from < job.lines().size(); from += CHUNK) {
+            List<String> chunk = job.lines().subList(from, Math.min(job.lines().size(), from + CHUNK));
+            IngestClient.Upload upload = ingest.bulk(chunk, from + 1);
+            if (upload.rejected() > 0) {
+                throw new CliException("ingest rejected " + upload.rejected() + " demo tasks of " + job.tenant()
+                        + ", first: " + upload.rejections().getFirst());
+            }
+            accepted += upload.accepted();
+        }
+        ingest.seal(job.jobId(), accepted);
+        return accepted;
+    }
+}
