@@ -46,14 +46,28 @@ final class Loop implements AutoCloseable {
         }
     }
 
-    @Override
-    public void close() {
-        // no interrupt: a round in the middle of a transaction or a Kafka poll finishes cleanly
+    /** Asks the loop to stop after its current round; returns at once. */
+    void signal() {
         running = false;
+    }
+
+    /** Waits until the loop stopped or {@code deadline} (System.nanoTime) passed. */
+    void awaitStop(long deadline) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            return;
+        }
         try {
-            thread.join(Duration.ofSeconds(60));
+            thread.join(Duration.ofNanos(left));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    @Override
+    public void close() {
+        // no interrupt: a round in the middle of a transaction or a Kafka poll finishes cleanly
+        signal();
+        awaitStop(System.nanoTime() + Duration.ofSeconds(60).toNanos());
     }
 }

@@ -192,7 +192,10 @@ public final class ResultService implements AutoCloseable {
     public void close() {
         try {
             api.close();
-            loops.forEach(Loop::close);
+            // every loop is told at once, then all get one shared deadline to finish their round
+            loops.forEach(Loop::signal);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            loops.forEach(loop -> loop.awaitStop(deadline));
         } finally {
             consumer.close();
             producer.close();

@@ -125,6 +125,26 @@ class CompletionEventsIT {
     }
 
     @Test
+    void aLinePastItsTasksDeadlineIsNotRetriedAndItsTasksExpire(KafkaCluster kafka, DataSource ds) {
+        try (MoneyPathHarness h = new MoneyPathHarness(kafka, ds, temp, Submitter.CrashPoint.NONE,
+                new Retries(3, Duration.ZERO))) {
+            h.emulator.faults().expireNextBatchAfterLines(Provider.GEMINI, 0);
+            Batch batch = PipelineFixture.batch("b-deadline", PipelineFixture.GEMINI, 2, 0, h.clock.instant());
+            // both tasks must be done within 20 seconds; the batch ends (expired) after that
+            List<TaskAccepted> withDeadline = batch.accepted().stream().map(a -> new TaskAccepted(a.taskId(),
+                    a.tenant(), a.jobId(), a.requestId(), a.provider(), a.model(), a.endpoint(), a.lane(),
+                    a.duplicate(), a.originalTaskId(), a.estimatedInputTokens(), a.estimatedCostUsd(), a.metadata(),
+                    h.clock.instant().plus(Duration.ofSeconds(20)), a.submittedAt(), a.acceptedAt())).toList();
+            h.publish(new Batch(batch.batchId(), batch.lane(), batch.originals(), withDeadline, batch.records()));
+            h.intakeUntil(2, 1);
+            h.runUntilQuiet(60 * 60);
+            assertThat(h.emulator.counters().batchesCreated(Provider.GEMINI)).isEqualTo(1);
+            assertThat(h.count("SELECT count(*) FROM tasks WHERE status = 'expired'")).isEqualTo(2);
+            assertThat(h.count("SELECT count(*) FROM batches")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void sealedJobCompletesOnceWithItsTotals(KafkaCluster kafka, DataSource ds) throws IOException {
         try (MoneyPathHarness h = new MoneyPathHarness(kafka, ds, temp, Submitter.CrashPoint.NONE)) {
             JobCompleter jobs = new JobCompleter(h.db, h.clock);
