@@ -170,6 +170,11 @@ public record IngestConfig(
         }
     }
 
+    public IngestConfig withHost(String newHost) {
+        return new IngestConfig(newHost, port, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, kafkaOverrides);
+    }
+
     public IngestConfig withPort(int newPort) {
         return new IngestConfig(host, newPort, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
                 sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, kafkaOverrides);

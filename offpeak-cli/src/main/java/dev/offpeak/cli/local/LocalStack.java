@@ -85,7 +85,7 @@ public final class LocalStack implements AutoCloseable {
         progress.accept("batcher-service");
         own(BatcherService.start(BatcherConfig.fromEnv(batcherEnv(kafka)), batcherMetrics));
         progress.accept("ingest-service");
-        IngestService ingest = own(IngestService.start(IngestConfig.defaults().withPort(0)
+        IngestService ingest = own(IngestService.start(IngestConfig.defaults().withHost("127.0.0.1").withPort(0)
                 .withKafka(kafka.bootstrapServers(), Topics.TASKS.name(), Topics.JOBS.name())
                 .withTokenFile(tokenFile)));
         // result-service and ingest serve their own /metrics; the batcher has no HTTP server.
