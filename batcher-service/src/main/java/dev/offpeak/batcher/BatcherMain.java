@@ -1,16 +1,19 @@
 package dev.offpeak.batcher;
 
-import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Entry point of the batcher process: load config, start the service, stop it on SIGTERM. */
+/**
+ * Entry point of the batcher process: load config, start the service, stop it on SIGTERM. Exits 2
+ * on bad configuration and 1 when the Streams instance fails, so a supervisor restarts it.
+ */
 public final class BatcherMain {
     private static final Logger log = LoggerFactory.getLogger(BatcherMain.class);
 
     private BatcherMain() {}
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws Exception {
         BatcherConfig config;
         try {
             config = BatcherConfig.fromEnv();
@@ -20,11 +23,11 @@ public final class BatcherMain {
             return;
         }
         BatcherService service = BatcherService.start(config);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            stopped.countDown();
-        }, "batcher-shutdown"));
-        stopped.await();
+        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "batcher-shutdown"));
+        KafkaStreams.State end = service.terminated().get();
+        if (end == KafkaStreams.State.ERROR) {
+            log.error("batcher stopped on an error; exiting");
+            System.exit(1);
+        }
     }
 }

@@ -5,11 +5,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +26,7 @@ public final class BatcherService implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final BatcherMetrics metrics;
+    private final CompletableFuture<KafkaStreams.State> terminated = new CompletableFuture<>();
 
     private BatcherService(KafkaStreams streams, BatcherMetrics metrics) {
         this.streams = streams;
@@ -40,13 +43,21 @@ public final class BatcherService implements AutoCloseable {
         Topology topology = BatcherTopology.build(config, PriceCatalog.loadDefault(), metrics);
         log.debug("batcher topology:\n{}", topology.describe());
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
+        // Bad input never throws (it goes to the DLQ), so an exception here is a bug or a broken
+        // broker: stop this instance and let the process exit and be restarted. Exactly-once
+        // means nothing is lost; replacing the thread would only loop on the same record.
         streams.setUncaughtExceptionHandler(e -> {
-            log.error("batcher stream thread failed; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
-                    .REPLACE_THREAD;
+            log.error("batcher stream thread failed; shutting this instance down", e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        BatcherService service = new BatcherService(streams, metrics);
+        streams.setStateListener((next, previous) -> {
+            if (next == KafkaStreams.State.ERROR || next == KafkaStreams.State.NOT_RUNNING) {
+                service.terminated.complete(next);
+            }
         });
         streams.start();
-        return new BatcherService(streams, metrics);
+        return service;
     }
 
     /** Kafka Streams settings derived from the config; exactly_once_v2 always. */
@@ -79,6 +90,11 @@ public final class BatcherService implements AutoCloseable {
 
     public BatcherMetrics metrics() {
         return metrics;
+    }
+
+    /** Completes with ERROR or NOT_RUNNING when the instance stops, for whatever reason. */
+    public CompletableFuture<KafkaStreams.State> terminated() {
+        return terminated;
     }
 
     public boolean isRunning() {

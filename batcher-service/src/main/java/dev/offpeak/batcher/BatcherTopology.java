@@ -33,9 +33,10 @@ import org.apache.kafka.streams.state.Stores;
  *   <li>writes {@code offpeak.task-accepted}: task_id → task.accepted, for every task (original or
  *       duplicate)</li>
  *   <li>writes {@code offpeak.batch-items}: batch_id → batch.item lines then one batch.closed</li>
- *   <li>internal {@code <app>-by-request-id-repartition}: request_id → {@link PendingTask}</li>
+ *   <li>internal {@code <app>-by-request-id-repartition}: request_id → {@link PendingTask} (binary,
+ *       {@link PendingTaskSerde})</li>
  *   <li>internal {@code <app>-by-lane-repartition}: lane → {@link LaneInput} line, or job_id → seal
- *       copied to every partition</li>
+ *       copied to every partition (binary)</li>
  * </ul>
  * Stores: {@value Dedup#STORE} (window store, request_id → first task_id, retention = dedup window),
  * {@value BatchPacker#LANES_STORE} (lane → {@link LaneState}), {@value BatchPacker#SEALED_STORE}
@@ -65,7 +66,7 @@ public final class BatcherTopology {
                 .map((key, intake) -> KeyValue.pair(
                         new String(key, StandardCharsets.UTF_8), intake.task()), Named.as("key-by-request-id"))
                 .repartition(Repartitioned.<String, PendingTask>as("by-request-id")
-                        .withKeySerde(Serdes.String()).withValueSerde(new JsonSerde<>(PendingTask.class)));
+                        .withKeySerde(Serdes.String()).withValueSerde(PendingTaskSerde.tasks()));
 
         // 3. Dedup within the window: first task of a request id goes on, later ones are duplicates.
         builder.addStateStore(Stores.windowStoreBuilder(
@@ -97,12 +98,12 @@ public final class BatcherTopology {
                         LaneInput.seal(intake.seal())), Named.as("key-by-job"));
         KStream<String, LaneInput> byLane = lines.merge(seals, Named.as("lines-and-seals"))
                 .repartition(Repartitioned.<String, LaneInput>as("by-lane")
-                        .withKeySerde(Serdes.String()).withValueSerde(new JsonSerde<>(LaneInput.class))
+                        .withKeySerde(Serdes.String()).withValueSerde(PendingTaskSerde.laneInputs())
                         .withStreamPartitioner(new LanePartitioner()));
 
         // 6. Append to the lane's open batch; close on limits, age or job seal; emit lines then marker.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BatchPacker.LANES_STORE),
-                Serdes.String(), new JsonSerde<>(LaneState.class)));
+                Serdes.String(), new JsonSerde<>(LaneState.class)).withCachingEnabled()); // one changelog write per lane per commit, not per line
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BatchPacker.SEALED_STORE),
                 Serdes.String(), Serdes.Long()));
         byLane.process(() -> new BatchPacker(config, metrics), Named.as("pack"),

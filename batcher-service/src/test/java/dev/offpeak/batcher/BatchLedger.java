@@ -19,7 +19,7 @@ import java.util.Set;
  * 0..n-1 before their marker, and each marker's count, bytes, tokens and checksum equal to its
  * lines. Keeps only ids and sizes, not the lines, so 100k lines fit a test heap.
  */
-final class BatchLedger {
+public final class BatchLedger {
     private record Line(long seq, String requestId, long bytes, long tokens) {}
 
     private final Map<String, List<Line>> lines = new HashMap<>();
@@ -28,7 +28,7 @@ final class BatchLedger {
     private final List<String> problems = new ArrayList<>();
     private long records;
 
-    void add(BatchRecord record) {
+    public void add(BatchRecord record) {
         records++;
         switch (record) {
             case BatchItem item -> {
@@ -47,24 +47,24 @@ final class BatchLedger {
         }
     }
 
-    long records() {
+    public long records() {
         return records;
     }
 
-    int batches() {
+    public int batches() {
         return markers.size();
     }
 
-    Map<String, BatchClosed> markers() {
+    public Map<String, BatchClosed> markers() {
         return markers;
     }
 
     /** Every expected request has a line and every batch with lines is closed. */
-    boolean complete(Set<String> expected) {
+    public boolean complete(Set<String> expected) {
         return requestCounts.keySet().containsAll(expected) && markers.keySet().containsAll(lines.keySet());
     }
 
-    List<String> verify(Set<String> expected) {
+    public List<String> verify(Set<String> expected) {
         List<String> found = new ArrayList<>(problems);
         requestCounts.forEach((id, n) -> {
             if (n != 1) {

@@ -11,10 +11,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /** Reads every partition of a topic from the beginning with read_committed, a poll at a time. */
-final class CommittedReader<K, V> implements AutoCloseable {
+public final class CommittedReader<K, V> implements AutoCloseable {
     private final KafkaConsumer<K, V> consumer;
 
-    CommittedReader(String bootstrap, String topic, Deserializer<K> keys, Deserializer<V> values) {
+    public CommittedReader(String bootstrap, String topic, Deserializer<K> keys, Deserializer<V> values) {
         consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
@@ -27,7 +27,7 @@ final class CommittedReader<K, V> implements AutoCloseable {
     }
 
     /** Polls once and hands each record to {@code sink}; returns how many arrived. */
-    int poll(Consumer<ConsumerRecord<K, V>> sink) {
+    public int poll(Consumer<ConsumerRecord<K, V>> sink) {
         var records = consumer.poll(Duration.ofMillis(200));
         records.forEach(sink);
         return records.count();

@@ -15,10 +15,10 @@ import java.util.Set;
  * A reproducible mix of tasks: several models of all three providers, a share of exact duplicates
  * (same tenant, same request, a new task id), and prompts padded to a target size.
  */
-final class Workload {
-    record Model(String provider, String model, String endpoint) {}
+public final class Workload {
+    public record Model(String provider, String model, String endpoint) {}
 
-    static final List<Model> MODELS = List.of(
+    public static final List<Model> MODELS = List.of(
             new Model("openai", "gpt-4o-mini", "/v1/chat/completions"),
             new Model("openai", "gpt-5-mini", "/v1/chat/completions"),
             new Model("openai", "text-embedding-3-small", "/v1/embeddings"),
@@ -27,14 +27,18 @@ final class Workload {
             new Model("gemini", "gemini-2.5-flash", "generateContent"),
             new Model("gemini", "gemini-2.5-flash-lite", "generateContent"));
 
-    record Task(String taskId, byte[] json, String requestId, boolean duplicate) {}
+    public record Task(String taskId, byte[] json, String requestId, boolean duplicate) {}
 
-    final List<Task> tasks = new ArrayList<>();
-    final Set<String> uniqueRequestIds = new HashSet<>();
-    int duplicates;
+    public final List<Task> tasks = new ArrayList<>();
+    public final Set<String> uniqueRequestIds = new HashSet<>();
+    public int duplicates;
 
     /** {@code count} tasks, {@code duplicateShare} of them repeating an earlier request; prompts ~{@code promptChars}. */
-    Workload(int count, double duplicateShare, int promptChars, long seed) {
+    public Workload(int count, double duplicateShare, int promptChars, long seed) {
+        this(count, duplicateShare, promptChars, seed, MODELS);
+    }
+
+    public Workload(int count, double duplicateShare, int promptChars, long seed, List<Model> models) {
         Random random = new Random(seed);
         List<ObjectNode> originals = new ArrayList<>();
         String padding = "lorem ipsum dolor sit amet ".repeat(promptChars / 27 + 1).substring(0, promptChars);
@@ -45,7 +49,7 @@ final class Workload {
                 task = originals.get(random.nextInt(originals.size())).deepCopy();
                 duplicates++;
             } else {
-                task = fresh(MODELS.get(random.nextInt(MODELS.size())), "prompt " + i + " " + padding);
+                task = fresh(models.get(random.nextInt(models.size())), "prompt " + i + " " + padding);
                 originals.add(task);
             }
             String taskId = "t-" + i;

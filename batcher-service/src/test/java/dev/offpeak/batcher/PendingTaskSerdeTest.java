@@ -1,0 +1,33 @@
+package dev.offpeak.batcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.offpeak.schemas.events.JobSealed;
+import dev.offpeak.schemas.events.Provider;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PendingTaskSerdeTest {
+    private static final PendingTask TASK = new PendingTask("t-1", "acme", null, Provider.ANTHROPIC, "/v1/messages",
+            "claude-haiku-4-5", Map.of("feature", "reviews"), Instant.parse("2026-11-24T06:00:00Z"), null,
+            "ab".repeat(32), "anthropic|/v1/messages|claude-haiku-4-5|0", "{\"custom_id\":\"x\",\"params\":{\"q\":\"é\\\"\"}}",
+            40, 12, new BigDecimal("0.0000042"));
+
+    @Test
+    void taskSurvivesTheRoundTripExactly() {
+        var serde = PendingTaskSerde.tasks();
+        byte[] bytes = serde.serializer().serialize("t", TASK);
+        assertThat(serde.deserializer().deserialize("t", bytes)).isEqualTo(TASK);
+    }
+
+    @Test
+    void laneInputsCarryLinesAndSeals() {
+        var serde = PendingTaskSerde.laneInputs();
+        LaneInput seal = LaneInput.seal(new JobSealed("job-1", "acme", 3L, Instant.parse("2026-11-23T02:30:00Z")));
+        assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", seal))).isEqualTo(seal);
+        LaneInput item = LaneInput.item(TASK);
+        assertThat(serde.deserializer().deserialize("t", serde.serializer().serialize("t", item))).isEqualTo(item);
+    }
+}
