@@ -23,7 +23,8 @@ public final class TaskCompletion {
 
     /** Ends the open tasks of the requests settled in {@code batchId}. */
     public int fromBatch(Connection c, String batchId, Instant now) throws SQLException {
-        return complete(c, "r.batch_id = ?", batchId, now);
+        // one result per request within a batch (primary key), so no DISTINCT ON is needed
+        return complete(c, "SELECT", "r.batch_id = ?", batchId, now);
     }
 
     /** Ends the open tasks of these requests that already have a final result (a late duplicate's arrival). */
@@ -31,23 +32,26 @@ public final class TaskCompletion {
         if (requestIds.isEmpty()) {
             return 0;
         }
-        return complete(c, "r.request_id = ANY (?)", new Db.TextArray(requestIds), now);
+        return complete(c, LATEST, "r.request_id = ANY (?)", new Db.TextArray(requestIds), now);
     }
 
     /** Ends every open task whose request already has a final result (late duplicates, lost races). */
     public int sweep(Connection c, Instant now) throws SQLException {
-        return complete(c, """
+        return complete(c, LATEST, """
                 r.request_id IN (SELECT t.request_id FROM tasks t WHERE t.status = 'accepted')""", null, now);
     }
 
-    private int complete(Connection c, String filter, Object param, Instant now) throws SQLException {
+    /** A request may have final results of several runs (after the dedup window): take the latest. */
+    private static final String LATEST = "SELECT DISTINCT ON (r.request_id)";
+
+    private int complete(Connection c, String select, String filter, Object param, Instant now) throws SQLException {
         String sql = """
                 WITH r AS (
-                    SELECT DISTINCT ON (r.request_id) r.*, bi.task_id AS payer_task, bi.tenant AS payer_tenant
+                    %s r.*, bi.task_id AS payer_task, bi.tenant AS payer_tenant
                       FROM results r
                       JOIN batch_items bi ON bi.batch_id = r.batch_id AND bi.request_id = r.request_id
                      WHERE r.final AND %s
-                     ORDER BY r.request_id, r.settled_at DESC
+                     %s
                 ), done AS (
                     UPDATE tasks t SET
                            status = CASE r.status WHEN 'errored' THEN 'failed' ELSE r.status END,
@@ -70,7 +74,8 @@ public final class TaskCompletion {
                 SELECT 'tc-' || done.tenant || '-' || done.task_id, ?, done.task_id,
                        jsonb_build_object('tenant', done.tenant, 'task_id', done.task_id), ?
                   FROM done
-                ON CONFLICT (event_id) DO NOTHING""".formatted(filter);
+                ON CONFLICT (event_id) DO NOTHING""".formatted(select, filter,
+                select.equals(LATEST) ? "ORDER BY r.request_id, r.settled_at DESC" : "");
         return param == null
                 ? Db.update(c, sql, now, Topics.TASK_COMPLETED.name(), now)
                 : Db.update(c, sql, param, now, Topics.TASK_COMPLETED.name(), now);
