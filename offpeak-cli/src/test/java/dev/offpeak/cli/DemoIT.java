@@ -40,7 +40,29 @@ class DemoIT {
              Connection c = DriverManager.getConnection(postgres.jdbcUrl(), "postgres", "")) {
             checkAgainstDatabase(c, job, 400, first.out());
             checkAgainstDatabase(c, job(second.out()), 300, second.out());
+            reportCommandsAgreeWithTheDatabase(c, postgres.jdbcUrl());
         }
+    }
+
+    /** offpeak status / jobs / costs read the same views and print the same figures. */
+    private static void reportCommandsAgreeWithTheDatabase(Connection c, String jdbcUrl) throws Exception {
+        Cli status = Cli.run("status", "--jdbc-url", jdbcUrl, "--user", "postgres");
+        assertThat(status.exitCode()).as(status.err()).isZero();
+        assertThat(status.out()).containsPattern("succeeded\\s+700\\s");
+        Cli jobs = Cli.run("jobs", "--jdbc-url", jdbcUrl, "--user", "postgres");
+        assertThat(jobs.exitCode()).as(jobs.err()).isZero();
+        assertThat(jobs.out()).contains("completed").contains("nightly-");
+        Cli costs = Cli.run("costs", "--by", "tenant", "--jdbc-url", jdbcUrl, "--user", "postgres");
+        assertThat(costs.exitCode()).as(costs.err()).isZero();
+        try (var st = c.createStatement(); var rs = st.executeQuery(
+                "SELECT tenant, sum(cost_usd), sum(saved_usd) FROM tasks GROUP BY tenant")) {
+            while (rs.next()) {
+                assertThat(costs.out()).containsPattern(rs.getString(1) + "\\s.*\\s"
+                        + java.util.regex.Pattern.quote(rs.getBigDecimal(2).stripTrailingZeros().toPlainString()) + "\\s.*\\s"
+                        + java.util.regex.Pattern.quote(rs.getBigDecimal(3).stripTrailingZeros().toPlainString()) + "\\s");
+            }
+        }
+        assertThat(Cli.run("costs", "--by", "color").exitCode()).isEqualTo(2);
     }
 
     private static void checkAgainstDatabase(Connection c, String job, int size, String report) throws Exception {
