@@ -47,6 +47,9 @@ public record BatcherConfig(
     public static final String MAX_RECORD_BYTES = PREFIX + "MAX_RECORD_BYTES";
     public static final String TOKEN_LIMITS = PREFIX + "TOKEN_LIMITS";
     public static final String LANE_SHARDS = PREFIX + "LANE_SHARDS";
+    /** Port of /health/live, /health/ready and /metrics (0 = any free port); read by {@link BatcherMain}. */
+    public static final String HTTP_PORT = PREFIX + "HTTP_PORT";
+    public static final int DEFAULT_HTTP_PORT = 8081;
 
     public BatcherConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -76,6 +79,7 @@ public record BatcherConfig(
         String instanceId = r.string(INSTANCE_ID, "");
         Path stateDir = r.path(STATE_DIR, Path.of(System.getProperty("java.io.tmpdir"), "offpeak-batcher"));
         int threads = (int) r.longValue(STREAM_THREADS, 1, 1, 64);
+        r.longValue(HTTP_PORT, DEFAULT_HTTP_PORT, 0, 65535); // validated with the rest; used by BatcherMain
         Duration commit = r.duration(COMMIT_INTERVAL, Duration.ofMillis(100), Duration.ofMillis(10));
         Duration window = r.duration(DEDUP_WINDOW, Duration.ofHours(24), Duration.ofSeconds(1));
         Duration maxWait = r.duration(MAX_WAIT, Duration.ofMinutes(10), Duration.ofSeconds(1));
@@ -102,6 +106,12 @@ public record BatcherConfig(
         }
         return new BatcherConfig(bootstrap, appId, instanceId, stateDir, threads, commit, window, maxWait, check, grace, margin,
                 maxRecord, limits, tokens, shards);
+    }
+
+    /** The HTTP port from the environment; call after {@link #fromEnv(Map)} accepted it. */
+    public static int httpPort(Map<String, String> env) {
+        String value = env.get(HTTP_PORT);
+        return value == null || value.isBlank() ? DEFAULT_HTTP_PORT : Integer.parseInt(value.trim());
     }
 
     static ProviderLimits defaults(Provider p) {

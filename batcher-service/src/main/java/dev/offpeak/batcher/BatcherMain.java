@@ -1,5 +1,7 @@
 package dev.offpeak.batcher;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +24,14 @@ public final class BatcherMain {
             System.exit(2);
             return;
         }
-        BatcherService service = BatcherService.start(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(service::close, "batcher-shutdown"));
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        BatcherService service = BatcherService.start(config, registry);
+        BatcherHttp http = BatcherHttp.start(BatcherConfig.httpPort(System.getenv()), service, registry);
+        log.info("batcher health and metrics on port {}", http.port());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            http.close();
+            service.close();
+        }, "batcher-shutdown"));
         KafkaStreams.State end = service.terminated().get();
         if (end == KafkaStreams.State.ERROR) {
             log.error("batcher stopped on an error; exiting");

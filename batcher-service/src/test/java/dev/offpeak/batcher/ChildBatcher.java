@@ -38,6 +38,8 @@ public final class ChildBatcher implements AutoCloseable {
         command.add(mainClass);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        // any free port for health and metrics, unless the caller chose one: children may overlap
+        builder.environment().put(BatcherConfig.HTTP_PORT, "0");
         builder.environment().putAll(env);
         return new ChildBatcher(builder.start(), log);
     }

@@ -27,6 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @RealKafka
 class JobSealIT {
+    private static java.net.http.HttpResponse<String> get(int port, String path) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     void sealClosesTheJobsBatchesOnEveryLanePartition(KafkaCluster kafka, @TempDir Path state) throws Exception {
         for (var topic : new String[] {Topics.TASKS.name(), Topics.JOBS.name(), Topics.TASK_ACCEPTED.name(),
@@ -47,8 +53,16 @@ class JobSealIT {
         BatcherConfig config = BatcherConfig.fromEnv(Map.of(BatcherConfig.BOOTSTRAP, kafka.bootstrapServers(),
                 BatcherConfig.APPLICATION_ID, "seal-it", BatcherConfig.STATE_DIR, state.toString(),
                 BatcherConfig.MAX_WAIT, "10m", BatcherConfig.SEAL_GRACE, "1s", BatcherConfig.CHECK_INTERVAL, "200ms"));
-        try (BatcherService service = BatcherService.start(config)) {
+        var prometheus = new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(
+                io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+        try (BatcherService service = BatcherService.start(config, prometheus);
+             BatcherHttp http = BatcherHttp.start(0, service, prometheus)) {
             kafka.readCommitted(Topics.TASK_ACCEPTED.name(), 70, Duration.ofMinutes(2)); // every task is in
+            // the probes and the scrape the deploy files point at
+            assertThat(get(http.port(), "/health/live").statusCode()).isEqualTo(200);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(get(http.port(), "/health/ready").body()).contains("RUNNING"));
+            assertThat(get(http.port(), "/metrics").body()).contains("offpeak_batcher_");
             kafka.produce(List.of(new ProducerRecord<>(Topics.JOBS.name(), "nightly",
                     new JobSealed("nightly", "acme", 70L, Instant.now()))), Topics.JOBS.keySerde().serializer(),
                     Topics.JOBS.valueSerde().serializer());

@@ -87,8 +87,8 @@ class ComposeFileTest {
                 .isEqualTo("service_healthy");
         assertThat(services.path("topic-init").path("depends_on").path("kafka").path("condition").asText())
                 .isEqualTo("service_healthy");
-        for (String service : List.of("kafka", "postgres", "provider-emulator", "ingest-service", "result-service",
-                "prometheus", "grafana")) {
+        for (String service : List.of("kafka", "postgres", "provider-emulator", "ingest-service", "batcher-service",
+                "result-service", "prometheus", "grafana")) {
             assertThat(services.path(service).path("healthcheck").path("test").isMissingNode())
                     .as(service + " has a health check").isFalse();
         }
@@ -107,6 +107,8 @@ class ComposeFileTest {
                         "OFFPEAK_INGEST_PORT"},
                 "result-service", new String[] {"result-service/src/main/java/dev/offpeak/result/http/ReadApi.java",
                         "OFFPEAK_RESULT_HTTP_PORT"},
+                "batcher-service", new String[] {"batcher-service/src/main/java/dev/offpeak/batcher/BatcherHttp.java",
+                        "OFFPEAK_BATCHER_HTTP_PORT"},
                 "provider-emulator", new String[] {"provider-emulator/src/main/java/dev/offpeak/emulator/AdminRoutes.java",
                         null});
         http.forEach((service, where) -> {

@@ -77,7 +77,9 @@ class KubernetesManifestsTest {
             "ingest-service", new String[] {"ingest-service/src/main/java/dev/offpeak/ingest/http/Routes.java",
                     "OFFPEAK_INGEST_PORT"},
             "result-service", new String[] {"result-service/src/main/java/dev/offpeak/result/http/ReadApi.java",
-                    "OFFPEAK_RESULT_HTTP_PORT"});
+                    "OFFPEAK_RESULT_HTTP_PORT"},
+            "batcher-service", new String[] {"batcher-service/src/main/java/dev/offpeak/batcher/BatcherHttp.java",
+                    "OFFPEAK_BATCHER_HTTP_PORT"});
 
     @Test
     void probesUseRoutesTheServiceHasOnThePortItListensOn() {

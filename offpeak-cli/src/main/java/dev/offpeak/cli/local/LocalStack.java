@@ -88,7 +88,7 @@ public final class LocalStack implements AutoCloseable {
         IngestService ingest = own(IngestService.start(IngestConfig.defaults().withHost("127.0.0.1").withPort(0)
                 .withKafka(kafka.bootstrapServers(), Topics.TASKS.name(), Topics.JOBS.name())
                 .withTokenFile(tokenFile)));
-        // result-service and ingest serve their own /metrics; the batcher has no HTTP server.
+        // result-service and ingest serve their own /metrics; the embedded batcher's registry is served here.
         MetricsServer metrics = own(new MetricsServer(Map.of("batcher", batcherMetrics)));
 
         Map<String, String> metricUrls = new LinkedHashMap<>(metrics.urls());
