@@ -79,7 +79,8 @@ class LocalModeIT {
         Cli cli = Cli.run("submit", file.toString(), "--job", "it-openai", "--wait", "--data-dir", dataDir.toString(),
                 "--timeout", "4m");
         assertThat(cli.exitCode()).as("submit output:%n%s%n%s", cli.out(), cli.err()).isZero();
-        assertThat(cli.out()).contains("300 accepted, 0 rejected; job it-openai sealed")
+        assertThat(cli.out()).containsPattern("300/300 settled \\(0 failed\\), 300 accepted, 300 batched, 300 submitted, \\$0\\.\\d{4} so far")
+                .contains("300 accepted, 0 rejected; job it-openai sealed")
                 .contains("300/300 settled")
                 .containsPattern("tasks\\s+300\\R")
                 .contains("gpt-4o-mini");

@@ -2,6 +2,7 @@ package dev.offpeak.cli.report;
 
 import dev.offpeak.cli.CliException;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -15,8 +16,13 @@ import java.util.Locale;
  * terminal) straight from PostgreSQL. Done when {@code expected} tasks are known and none is open.
  */
 public final class JobProgress {
-    /** How far a job is: tasks the result service knows, and how many of them ended. */
-    public record Counts(long known, long finished) {}
+    /**
+     * How far a job is: tasks the result service knows (accepted by the pipeline), how many are in a
+     * batch, in a batch submitted to a provider, ended, and ended without success; and the cost so far.
+     */
+    public record Counts(long known, long finished, long batched, long submitted, long failed, BigDecimal costUsd) {
+        static final Counts NONE = new Counts(0, 0, 0, 0, 0, BigDecimal.ZERO);
+    }
 
     private final String jdbcUrl;
     private final String user;
@@ -37,12 +43,21 @@ public final class JobProgress {
     }
 
     public static Counts counts(Connection c, JobScope scope) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT count(*), count(*) FILTER (WHERE t.status <> 'accepted')"
-                + " FROM tasks t WHERE " + JobScope.WHERE)) {
+        // a duplicate is batched and submitted when the line of its request is
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT count(*), count(*) FILTER (WHERE t.status <> 'accepted'),
+                       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM batch_items bi WHERE bi.request_id = t.request_id)),
+                       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM batch_items bi JOIN batches b ON b.batch_id = bi.batch_id
+                                                       WHERE bi.request_id = t.request_id
+                                                         AND b.state IN ('in_flight', 'settled'))),
+                       count(*) FILTER (WHERE t.status IN ('failed', 'expired', 'cancelled')),
+                       coalesce(sum(t.cost_usd), 0)
+                  FROM tasks t WHERE\s""" + JobScope.WHERE)) {
             scope.bind(ps, 1);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new Counts(rs.getLong(1), rs.getLong(2));
+                return new Counts(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                        rs.getBigDecimal(6));
             }
         }
     }
@@ -51,7 +66,7 @@ public final class JobProgress {
     public Counts await(JobScope scope, long expected, Duration timeout, PrintWriter out) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         long started = System.nanoTime();
-        Counts counts = new Counts(0, 0);
+        Counts counts = Counts.NONE;
         long lastLine = 0;
         try (Connection c = connect()) {
             while (true) {
@@ -84,9 +99,12 @@ public final class JobProgress {
     private void draw(PrintWriter out, Counts counts, long expected, double seconds) {
         int width = 40;
         int done = expected == 0 ? width : (int) Math.min(width, width * counts.finished() / expected);
-        out.printf(Locale.ROOT, "%s  [%s%s] %,d/%,d settled, %,d accepted by the pipeline  %5.1f s%s",
+        out.printf(Locale.ROOT, "%s  [%s%s] %,d/%,d settled (%,d failed), %,d accepted, %,d batched, %,d submitted,"
+                        + " $%s so far  %5.1f s%s",
                 terminal ? "\r" : "", "#".repeat(done), ".".repeat(width - done), counts.finished(), expected,
-                counts.known(), seconds, terminal ? "" : System.lineSeparator());
+                counts.failed(), counts.known(), counts.batched(), counts.submitted(),
+                counts.costUsd().setScale(4, java.math.RoundingMode.HALF_UP).toPlainString(), seconds,
+                terminal ? "" : System.lineSeparator());
         out.flush();
     }
 }
