@@ -9,31 +9,15 @@ import dev.offpeak.schemas.events.Provider;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** AnthropicBatchClient against the in-process emulator: every state and every injected fault. */
-class AnthropicBatchClientContractTest {
+class AnthropicBatchClientContractTest extends EmulatorContractTest {
     private static final dev.offpeak.emulator.Provider EMU = dev.offpeak.emulator.Provider.ANTHROPIC;
-    private static EmulatorFixture fx;
-    private static BatchProviderClient client;
 
-    @BeforeAll
-    static void start() {
-        fx = new EmulatorFixture();
-        client = fx.client(Provider.ANTHROPIC);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        fx.emulator.reset();
+    @Override
+    Provider provider() {
+        return Provider.ANTHROPIC;
     }
 
     /** Line i has max_tokens 0 when i is in {@code bad}: an errored invalid_request_error result. */
@@ -43,10 +27,6 @@ class AnthropicBatchClientContractTest {
             return "{\"custom_id\":\"" + id + "-" + i + "\",\"params\":{\"model\":\"claude-haiku-4-5\",\"max_tokens\":"
                     + maxTokens + ",\"messages\":[{\"role\":\"user\",\"content\":\"Classify review " + i + "\"}]}}";
         });
-    }
-
-    private static ProviderBatch poll(ProviderBatch b) {
-        return client.get(b.id()).orElseThrow();
     }
 
     @Test

@@ -8,32 +8,16 @@ import dev.offpeak.result.provider.ResultLine.LineOutcome;
 import dev.offpeak.schemas.events.Provider;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** GeminiBatchClient against the in-process emulator: every state and every injected fault. */
-class GeminiBatchClientContractTest {
+class GeminiBatchClientContractTest extends EmulatorContractTest {
     private static final dev.offpeak.emulator.Provider EMU = dev.offpeak.emulator.Provider.GEMINI;
     private static final String MODEL = "gemini-2.5-flash";
-    private static EmulatorFixture fx;
-    private static BatchProviderClient client;
 
-    @BeforeAll
-    static void start() {
-        fx = new EmulatorFixture();
-        client = fx.client(Provider.GEMINI);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        fx.emulator.reset();
+    @Override
+    Provider provider() {
+        return Provider.GEMINI;
     }
 
     /** Line i has maxOutputTokens 0 when i is in {@code bad}: an INVALID_ARGUMENT error line. */
@@ -44,10 +28,6 @@ class GeminiBatchClientContractTest {
                     + "[{\"text\":\"Classify review " + i + "\"}]}],\"generationConfig\":{\"maxOutputTokens\":" + max
                     + "}}}";
         });
-    }
-
-    private static ProviderBatch poll(ProviderBatch b) {
-        return client.get(b.id()).orElseThrow();
     }
 
     @Test

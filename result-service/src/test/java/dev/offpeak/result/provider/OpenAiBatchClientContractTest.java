@@ -9,32 +9,16 @@ import dev.offpeak.schemas.events.Provider;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** OpenAiBatchClient against the in-process emulator: every state and every injected fault. */
-class OpenAiBatchClientContractTest {
+class OpenAiBatchClientContractTest extends EmulatorContractTest {
     private static final dev.offpeak.emulator.Provider EMU = dev.offpeak.emulator.Provider.OPENAI;
     private static final String MODEL = "gpt-4o-mini";
-    private static EmulatorFixture fx;
-    private static BatchProviderClient client;
 
-    @BeforeAll
-    static void start() {
-        fx = new EmulatorFixture();
-        client = fx.client(Provider.OPENAI);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        fx.close();
-    }
-
-    @BeforeEach
-    void reset() {
-        fx.emulator.reset();
+    @Override
+    Provider provider() {
+        return Provider.OPENAI;
     }
 
     /** Line i asks for max_tokens 0 when i is in {@code bad}: the endpoint answers it with a 400. */
@@ -47,12 +31,8 @@ class OpenAiBatchClientContractTest {
         });
     }
 
-    private static ProviderBatch created(BatchSubmission s) {
+    private ProviderBatch created(BatchSubmission s) {
         return client.create(s).orElseThrow();
-    }
-
-    private static ProviderBatch poll(ProviderBatch b) {
-        return client.get(b.id()).orElseThrow();
     }
 
     @Test
