@@ -4,13 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offpeak.schemas.events.DedupScope;
 import dev.offpeak.schemas.events.TaskSubmitted;
 import dev.offpeak.schemas.json.Json;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import org.erdtman.jcs.JsonCanonicalizer;
 
 /**
  * The identity of a request: {@code request_id} = lowercase hex SHA-256 of the UTF-8 bytes of the
@@ -37,18 +34,15 @@ public final class RequestIdentity {
         identity.put("provider", task.provider().id());
         identity.put("endpoint", task.endpoint());
         identity.put("model", task.model());
-        ObjectNode request = task.request().deepCopy();
+        ObjectNode request = Json.mapper().createObjectNode();
+        request.setAll(task.request()); // shallow: only the top level loses "model"
         request.remove("model"); // the model is identity already; a copy inside the body must not split it
         identity.set("request", request);
         identity.put("scope", task.effectiveDedupScope() == DedupScope.GLOBAL ? GLOBAL_SCOPE : task.tenant());
         if (!task.dedupEnabled()) {
             identity.put("task_id", task.taskId());
         }
-        try {
-            return new JsonCanonicalizer(Json.write(identity)).getEncodedString();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot canonicalize request of task " + task.taskId(), e);
-        }
+        return CanonicalJson.of(identity);
     }
 
     static String sha256Hex(String text) {
