@@ -103,7 +103,7 @@ public final class BatcherTopology {
 
         // 6. Append to the lane's open batch; close on limits, age or job seal; emit lines then marker.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BatchPacker.LANES_STORE),
-                Serdes.String(), new JsonSerde<>(LaneState.class)).withCachingEnabled()); // one changelog write per lane per commit, not per line
+                Serdes.String(), new LaneStateSerde()).withCachingEnabled()); // one changelog write per lane per commit, not per line
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BatchPacker.SEALED_STORE),
                 Serdes.String(), Serdes.Long()));
         byLane.process(() -> new BatchPacker(config, metrics), Named.as("pack"),
