@@ -12,10 +12,21 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Reads Anthropic's MessageBatch object and results lines (anthropic-message-batches.md §3.1, §5). */
 final class AnthropicFormat {
     private static final List<String> COUNTS = List.of("processing", "succeeded", "errored", "canceled", "expired");
+    /**
+     * Inner error types of an errored line that the same request cannot get past by being sent
+     * again: a body to fix (invalid_request_error, request_too_large) or an account to fix
+     * (authentication, permission, billing, a model not found). The provider's guide names only
+     * invalid_request_error; the rest follow its HTTP error table. Every other type (api_error,
+     * overloaded_error, rate_limit_error, timeout_error, and types not known yet) is retried, as
+     * the guide says for "anything else".
+     */
+    private static final Set<String> PERMANENT_ERRORS = Set.of("invalid_request_error", "request_too_large",
+            "authentication_error", "permission_error", "billing_error", "not_found_error");
 
     private AnthropicFormat() {}
 
@@ -71,9 +82,8 @@ final class AnthropicFormat {
             case "errored" -> {
                 JsonNode inner = result.path("error").path("error");
                 String errorType = text(inner, "type");
-                // the guide: invalid_request_error means fix the body first; anything else may pass as is
                 yield new ResultLine(customId, LineOutcome.ERRORED, null, null, errorType, text(inner, "message"),
-                        !"invalid_request_error".equals(errorType), Usage.ZERO);
+                        !PERMANENT_ERRORS.contains(errorType), Usage.ZERO);
             }
             case "canceled" -> new ResultLine(customId, LineOutcome.CANCELLED, null, null, "canceled", null, true,
                     Usage.ZERO);

@@ -7,6 +7,8 @@ import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.json.Json;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Fixtures are the constructed examples of anthropic-message-batches.md §3.1 and §5. */
 class AnthropicFormatTest {
@@ -59,6 +61,20 @@ class AnthropicFormatTest {
         assertThat(invalid.httpStatus()).isNull();
         assertThat(overloaded.retryable()).isTrue();
         assertThat(overloaded.usage()).isEqualTo(Usage.ZERO);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "invalid_request_error, false", "request_too_large, false", "authentication_error, false",
+        "permission_error, false", "billing_error, false", "not_found_error, false",
+        "api_error, true", "overloaded_error, true", "rate_limit_error, true", "timeout_error, true",
+        "some_future_error, true"
+    })
+    void errorTypesThatASecondSendCannotFixAreNotRetried(String type, boolean retryable) throws Exception {
+        ResultLine l = line("{\"custom_id\":\"c\",\"result\":{\"type\":\"errored\",\"error\":{\"type\":\"error\","
+                + "\"error\":{\"type\":\"" + type + "\",\"message\":\"m\"},\"request_id\":null}}}");
+        assertThat(l.errorCode()).isEqualTo(type);
+        assertThat(l.retryable()).isEqualTo(retryable);
     }
 
     @Test
