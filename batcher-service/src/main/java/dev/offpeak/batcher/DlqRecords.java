@@ -17,6 +17,8 @@ final class DlqRecords {
     static final String INVALID_TASK = "invalid_task";
     static final String TOO_LARGE = "too_large";
     static final String INVALID_JOB_SEALED = "invalid_job_sealed";
+    /** Every reason this service gives; metrics register one counter per reason up front. */
+    static final List<String> REASONS = List.of(MALFORMED_JSON, INVALID_TASK, TOO_LARGE, INVALID_JOB_SEALED);
 
     private DlqRecords() {}
 
