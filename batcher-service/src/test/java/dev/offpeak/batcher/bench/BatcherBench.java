@@ -18,6 +18,7 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
@@ -25,6 +26,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <ol>
  *   <li>raw: an idempotent acks=all producer writing the same 1 KiB task payloads to a plain topic
  *       of the same broker: the broker's records/s on this machine right now;</li>
+ *   <li>topology skeleton: the same backlog through {@link TopologySkeleton}, the batcher's hops,
+ *       stores and settings with none of its per-task work: what the shape alone allows here;</li>
  *   <li>batcher: the same tasks (20% duplicates, 7 models of 3 providers) as a backlog, drained by
  *       the batcher in a child JVM with -Xmx256m; tasks/s from its first task.accepted to the
  *       last line committed on offpeak.batch-items;</li>
@@ -34,7 +37,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code ./mvnw -q -pl batcher-service exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.offpeak.batcher.bench.BatcherBench} (after {@code install}); optional
  * system properties {@code bench.tasks} (default 100000), {@code bench.threads} (default 2),
- * {@code bench.commitInterval} (the app's default) and {@code bench.bigBatch} (default true).
+ * {@code bench.commitInterval} (the app's default), {@code bench.skeleton} and {@code bench.bigBatch}
+ * (both default true).
  */
 public final class BatcherBench {
     private static final Path WORK = targetDir().resolve("bench-" + System.currentTimeMillis());
@@ -64,6 +68,13 @@ public final class BatcherBench {
             produce(broker.bootstrapServers(), Topics.TASKS.name(), work.tasks);
             Map<String, String> env = env(broker.bootstrapServers(), "bench-throughput", threads);
             env.put(BatcherConfig.MAX_WAIT, "2s");
+            if (Boolean.parseBoolean(System.getProperty("bench.skeleton", "true"))) {
+                broker.createTopics(4, TopologySkeleton.ITEMS, TopologySkeleton.ACCEPTED);
+                double shape = skeleton(broker.bootstrapServers(), env(broker.bootstrapServers(), "bench-skeleton", threads),
+                        tasks);
+                say("topology skeleton: %.0f tasks/s, ratio %.2f of raw (the topology's shape alone: no parsing, "
+                        + "validation, identity, tokens or lines)", shape, shape / raw);
+            }
             ChildBatcher child = ChildBatcher.start(HeapReportingBatcher.class.getName(), "256m", env, WORK.resolve("throughput.log"));
             rate = drain(broker.bootstrapServers(), work);
             child.stop();
@@ -107,6 +118,32 @@ public final class BatcherBench {
             double seconds = (System.nanoTime() - first) / 1e9;
             return (work.tasks.size() - firstCount) / seconds;
         }
+    }
+
+    /** Tasks/s of {@link TopologySkeleton} over the same backlog, from its first line to its last. */
+    private static double skeleton(String bootstrap, Map<String, String> env, int tasks) throws Exception {
+        ChildBatcher child = ChildBatcher.start(TopologySkeleton.class.getName(), "256m", env, WORK.resolve("skeleton.log"));
+        long lines = 0;
+        long first = 0;
+        long firstCount = 0;
+        long deadline = System.nanoTime() + 20L * 60 * 1_000_000_000L;
+        try (var items = new CommittedReader<>(bootstrap, TopologySkeleton.ITEMS, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            while (lines < tasks) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("skeleton did not finish: " + lines + " lines");
+                }
+                int n = items.poll(r -> { });
+                if (first == 0 && n > 0) {
+                    first = System.nanoTime();
+                    firstCount = n;
+                }
+                lines += n;
+            }
+        }
+        double seconds = (System.nanoTime() - first) / 1e9;
+        child.stop();
+        return (tasks - firstCount) / seconds;
     }
 
     private static long bigBatch(String threads) throws Exception {
