@@ -45,10 +45,13 @@ public final class Batch {
         return cancelRequestedAt;
     }
 
-    void requestCancel(Instant at) {
+    /** True when this is the first cancel request (later ones change nothing). */
+    synchronized boolean requestCancel(Instant at) {
         if (cancelRequestedAt == null) {
             cancelRequestedAt = at;
+            return true;
         }
+        return false;
     }
 
     public boolean deleted() {

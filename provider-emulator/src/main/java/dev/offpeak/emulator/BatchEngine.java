@@ -27,6 +27,7 @@ public final class BatchEngine {
     private final Timeline timeline;
     private final Counters counters;
     private final Map<Provider, LinkedHashMap<String, Batch>> batches = new EnumMap<>(Provider.class);
+    private volatile Journal journal = Journal.NONE;
 
     public BatchEngine(InstantSource clock, Timeline timeline, Counters counters) {
         this.clock = clock;
@@ -41,9 +42,23 @@ public final class BatchEngine {
         return clock.instant();
     }
 
+    void journal(Journal journal) {
+        this.journal = journal;
+    }
+
     public synchronized void add(Batch batch) {
         batches.get(batch.spec().provider()).put(batch.id(), batch);
         counters.batchCreated(batch.spec().provider());
+        journal.batchCreated(batch.spec());
+    }
+
+    /** A batch from the journal of an earlier run: known again, but not counted as created now. */
+    synchronized void restore(Batch batch) {
+        batches.get(batch.spec().provider()).put(batch.id(), batch);
+    }
+
+    synchronized Batch getIncludingDeleted(Provider provider, String id) {
+        return batches.get(provider).get(id);
     }
 
     /** Null when unknown or deleted. */
@@ -81,6 +96,7 @@ public final class BatchEngine {
                     throw new UncheckedIOException("writing results of " + batch.id(), e);
                 }
                 batch.results(r);
+                journal.resultsWritten(batch, r);
             }
             return r;
         }
@@ -99,11 +115,15 @@ public final class BatchEngine {
     }
 
     public void cancel(Batch batch) {
-        batch.requestCancel(now());
+        Instant at = now();
+        if (batch.requestCancel(at)) {
+            journal.cancelRequested(batch, at);
+        }
     }
 
     public synchronized void delete(Batch batch) {
         batch.markDeleted();
+        journal.batchDeleted(batch);
     }
 
     public synchronized void clear() {

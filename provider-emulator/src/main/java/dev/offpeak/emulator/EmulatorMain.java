@@ -46,7 +46,8 @@ public final class EmulatorMain implements Callable<Integer> {
     @Option(names = "--manual-clock", description = "Freeze time; move it with POST /_emulator/clock/advance.")
     boolean manualClock;
 
-    @Option(names = "--data-dir", description = "Where files are kept (default: a temp dir removed on exit).")
+    @Option(names = "--data-dir", description = "Where files and the journal of batches are kept; started again on the same folder, the "
+            + "emulator knows every earlier batch and file (default: a temp dir removed on exit).")
     Path dataDir;
 
     @Option(names = "--public-base-url", description = "Base URL put into results_url and file uris.")

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -25,17 +27,30 @@ import java.util.stream.Stream;
  * costs the emulator a buffer, not 200 MB of heap.
  */
 public final class FileStore {
+    private static final Pattern SEQUENCED = Pattern.compile("(?:file|spool)-(\\d+)(?:-.*)?");
     private final Path dir;
     private final Map<String, StoredFile> files = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong();
+    private volatile Journal journal = Journal.NONE;
 
     public FileStore(Path dir) {
         this.dir = dir;
         try {
             Files.createDirectories(dir);
+            // Names carry a sequence number; continue after any left by an earlier run on this folder.
+            try (Stream<Path> existing = Files.list(dir)) {
+                existing.map(p -> SEQUENCED.matcher(p.getFileName().toString()))
+                        .filter(Matcher::matches)
+                        .mapToLong(m -> Long.parseLong(m.group(1)))
+                        .max().ifPresent(sequence::set);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create emulator data dir " + dir, e);
         }
+    }
+
+    void journal(Journal journal) {
+        this.journal = journal;
     }
 
     public Path dir() {
@@ -88,7 +103,18 @@ public final class FileStore {
         Files.move(spool, target, StandardCopyOption.REPLACE_EXISTING);
         StoredFile f = new StoredFile(id, provider, filename, purpose, mimeType, size, now, target, sha);
         files.put(key(provider, id), f);
+        journal.fileStored(f);
         return f;
+    }
+
+    /** A file from the journal of an earlier run; its content is still on disk. */
+    void restore(StoredFile f) {
+        files.put(key(f.provider(), f.id()), f);
+    }
+
+    /** A deletion from the journal of an earlier run. */
+    void forget(Provider provider, String id) {
+        files.remove(key(provider, id));
     }
 
     /**
@@ -125,6 +151,7 @@ public final class FileStore {
         StoredFile f = files.remove(key(provider, id));
         if (f != null) {
             Files.deleteIfExists(f.path());
+            journal.fileDeleted(provider, id);
         }
         return f;
     }

@@ -27,6 +27,7 @@ public final class ProviderEmulator implements AutoCloseable {
     private final Emulation emu;
     private final Path dataDir;
     private final boolean ownsDataDir;
+    private final Journal journal;
     private final Javalin app;
 
     private ProviderEmulator(EmulatorConfig config) throws IOException {
@@ -35,6 +36,10 @@ public final class ProviderEmulator implements AutoCloseable {
         this.dataDir = ownsDataDir ? Files.createTempDirectory("offpeak-emulator") : config.dataDir();
         Path multipart = Files.createDirectories(dataDir.resolve("multipart"));
         this.emu = new Emulation(config, new FileStore(dataDir.resolve("files")), System.nanoTime());
+        // A data folder the caller chose outlives this run: journal into it, and pick up an earlier run's batches.
+        this.journal = ownsDataDir ? Journal.NONE : Journal.open(dataDir, emu.files(), emu.engine());
+        emu.files().journal(journal);
+        emu.engine().journal(journal);
         OpenAiRoutes openAi = new OpenAiRoutes(emu);
         AnthropicRoutes anthropic = new AnthropicRoutes(emu);
         GeminiRoutes gemini = new GeminiRoutes(emu);
@@ -124,6 +129,7 @@ public final class ProviderEmulator implements AutoCloseable {
 
     /** Forgets every batch, file, armed fault, quota and counter. The clock is left where it is. */
     public void reset() {
+        journal.reset();
         emu.engine().clear();
         emu.faults().clear();
         emu.counters().clear();
@@ -137,6 +143,7 @@ public final class ProviderEmulator implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        journal.close();
         if (ownsDataDir) {
             try (Stream<Path> all = Files.walk(dataDir)) {
                 all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
