@@ -15,7 +15,6 @@ import dev.offpeak.schemas.validation.Problem;
 import dev.offpeak.schemas.validation.TaskValidator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +43,7 @@ public final class TaskIntake {
 
     private final TaskValidator validator;
     private final InstantSource clock;
-    private volatile Stamp stamp = new Stamp(Long.MIN_VALUE, "");
+    private final Timestamps timestamps = new Timestamps();
 
     public TaskIntake(TaskValidator validator, InstantSource clock) {
         this.validator = validator;
@@ -175,18 +174,10 @@ public final class TaskIntake {
         json.append('"').append(name).append("\":\"").append(safeValue).append("\",");
     }
 
-    /** The clock's instant as RFC 3339 text, formatted once per millisecond rather than once per task. */
+    /** The clock's instant as RFC 3339 text (see {@link Timestamps}). */
     private String now() {
-        long millis = clock.millis();
-        Stamp current = stamp;
-        if (current.millis() != millis) {
-            current = new Stamp(millis, Instant.ofEpochMilli(millis).toString());
-            stamp = current;
-        }
-        return current.text();
+        return timestamps.format(clock.millis());
     }
-
-    private record Stamp(long millis, String text) {}
 
     private static List<Problem> forbidden(ObjectNode task, TenantPolicy tenant) {
         List<Problem> problems = new ArrayList<>();

@@ -5,7 +5,6 @@ import dev.offpeak.ingest.IngestMetrics.Endpoint;
 import dev.offpeak.ingest.IngestMetrics;
 import dev.offpeak.ingest.IntakeResult;
 import dev.offpeak.ingest.Rejection;
-import dev.offpeak.ingest.kafka.SendFailedException;
 import dev.offpeak.ingest.kafka.TaskPublisher;
 import dev.offpeak.schemas.tenants.TenantPolicy;
 import dev.offpeak.schemas.validation.Problem;
@@ -31,11 +30,13 @@ public final class BulkIngest {
     private final TaskPublisher publisher;
     private final IngestMetrics metrics;
     private final Settings settings;
+    private final TaskPublisher.SendTimer sendTimer;
 
     public BulkIngest(TaskPublisher publisher, IngestMetrics metrics, Settings settings) {
         this.publisher = publisher;
         this.metrics = metrics;
         this.settings = settings;
+        this.sendTimer = metrics::sendLatency;
     }
 
     public BulkResult run(InputStream body, TenantPolicy tenant, LineDecoder decoder, Endpoint endpoint)
@@ -87,24 +88,21 @@ public final class BulkIngest {
     private void send(BulkResult result, Endpoint endpoint, int line, IntakeResult.Ready ready, Semaphore inFlight,
                       AtomicBoolean kafkaDown) throws InterruptedException {
         inFlight.acquire();
-        publisher.send(settings.topic(), ready.taskId(), ready.value(), metrics::sendLatency)
-                .whenComplete((metadata, error) -> {
-                    try {
-                        if (error == null) {
-                            result.accept(line, ready.taskId());
-                            metrics.accepted(endpoint);
-                        } else {
-                            Rejection rejection = error instanceof SendFailedException failed ? failed.rejection()
-                                    : Rejection.of(ErrorCode.KAFKA_UNAVAILABLE, String.valueOf(error.getMessage()));
-                            if (rejection.code() == ErrorCode.KAFKA_UNAVAILABLE) {
-                                kafkaDown.set(true);
-                            }
-                            reject(result, endpoint, line, rejection);
-                        }
-                    } finally {
-                        inFlight.release();
+        publisher.send(settings.topic(), ready.taskId(), ready.value(), sendTimer, (metadata, rejection) -> {
+            try {
+                if (rejection == null) {
+                    result.accept(line, ready.taskId());
+                    metrics.accepted(endpoint);
+                } else {
+                    if (rejection.code() == ErrorCode.KAFKA_UNAVAILABLE) {
+                        kafkaDown.set(true);
                     }
-                });
+                    reject(result, endpoint, line, rejection);
+                }
+            } finally {
+                inFlight.release();
+            }
+        });
     }
 
     private void reject(BulkResult result, Endpoint endpoint, int line, Rejection rejection) {

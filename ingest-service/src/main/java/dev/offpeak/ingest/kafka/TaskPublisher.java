@@ -59,27 +59,52 @@ public final class TaskPublisher implements AutoCloseable {
         return props;
     }
 
+    /** Receives the outcome of one send: the broker's metadata, or else the rejection to report. */
+    @FunctionalInterface
+    public interface Outcome {
+        /**
+         * Exactly one of the two is null. Runs on the producer's I/O thread (or on the caller's, when
+         * the send failed at once), so it must be short and must not block.
+         */
+        void completed(RecordMetadata metadata, Rejection rejection);
+    }
+
     /**
-     * Sends one record; the future completes when the broker acknowledged it, or fails with a
-     * {@link SendFailedException} carrying the rejection to report. Never throws: a full buffer or
-     * missing metadata (after max.block) fails the future like any other send error.
+     * Sends one record and hands its outcome to {@code outcome} once the broker acknowledged it or
+     * the send failed. Never throws: a full buffer or missing metadata (after max.block) is an
+     * outcome like any other send error. The bulk path uses this form directly, without a future
+     * per record.
      */
-    public CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value, SendTimer timer) {
-        CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
+    public void send(String topic, String key, byte[] value, SendTimer timer, Outcome outcome) {
         long started = System.nanoTime();
         try {
             producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
                 timer.record(System.nanoTime() - started, error == null);
                 if (error == null) {
-                    result.complete(metadata);
+                    outcome.completed(metadata, null);
                 } else {
-                    result.completeExceptionally(new SendFailedException(classify(error)));
+                    outcome.completed(null, classify(error));
                 }
             });
         } catch (KafkaException | IllegalStateException e) {
             timer.record(System.nanoTime() - started, false);
-            result.completeExceptionally(new SendFailedException(classify(e)));
+            outcome.completed(null, classify(e));
         }
+    }
+
+    /**
+     * Sends one record; the future completes when the broker acknowledged it, or fails with a
+     * {@link SendFailedException} carrying the rejection to report.
+     */
+    public CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value, SendTimer timer) {
+        CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
+        send(topic, key, value, timer, (metadata, rejection) -> {
+            if (rejection == null) {
+                result.complete(metadata);
+            } else {
+                result.completeExceptionally(new SendFailedException(rejection));
+            }
+        });
         return result;
     }
 

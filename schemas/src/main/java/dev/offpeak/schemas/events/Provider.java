@@ -2,7 +2,6 @@ package dev.offpeak.schemas.events;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -11,6 +10,8 @@ public enum Provider {
     OPENAI("openai"),
     ANTHROPIC("anthropic"),
     GEMINI("gemini");
+
+    private static final Provider[] VALUES = values();
 
     private final String id;
 
@@ -29,7 +30,13 @@ public enum Provider {
             return Optional.empty();
         }
         String wanted = id.toLowerCase(Locale.ROOT);
-        return Arrays.stream(values()).filter(p -> p.id.equals(wanted)).findFirst();
+        // a plain loop, no stream: ingest looks up the provider of every task twice
+        for (Provider provider : VALUES) {
+            if (provider.id.equals(wanted)) {
+                return Optional.of(provider);
+            }
+        }
+        return Optional.empty();
     }
 
     @JsonCreator

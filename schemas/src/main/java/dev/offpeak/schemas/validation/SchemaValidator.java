@@ -23,18 +23,20 @@ import java.util.stream.StreamSupport;
 /**
  * Validates JSON against the event schemas (draft 2020-12, formats asserted) and turns the
  * library's errors into {@link Problem}s that name the field in dotted form. The schemas are read
- * once; validation is thread-safe.
+ * once; validation is thread-safe. A schema with conditional rules in its {@code allOf} (as
+ * {@code task.submitted} has, per provider and endpoint) is validated through a
+ * {@link ConditionalSchema}, which decides those rules in code with the same outcome.
  */
 public final class SchemaValidator {
     private static final SchemaValidator INSTANCE = new SchemaValidator();
 
+    /** The schemas validated whole: those without conditional rules. */
     private final Map<EventTypes, Schema> schemas = new EnumMap<>(EventTypes.class);
     private final Map<EventTypes, JsonNode> schemaDocuments = new EnumMap<>(EventTypes.class);
+    private final Map<EventTypes, ConditionalSchema> conditionalSchemas = new EnumMap<>(EventTypes.class);
 
     private SchemaValidator() {
-        SchemaRegistryConfig config = SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build();
-        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
-                builder -> builder.schemaRegistryConfig(config));
+        SchemaRegistry registry = registry();
         for (EventTypes type : EventTypes.values()) {
             try (InputStream in = SchemaValidator.class.getResourceAsStream(type.schemaResource())) {
                 if (in == null) {
@@ -42,11 +44,20 @@ public final class SchemaValidator {
                 }
                 JsonNode document = Json.mapper().readTree(in);
                 schemaDocuments.put(type, document);
-                schemas.put(type, registry.getSchema(document));
+                ConditionalSchema.of(document, registry::getSchema).ifPresentOrElse(
+                        conditional -> conditionalSchemas.put(type, conditional),
+                        () -> schemas.put(type, registry.getSchema(document)));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + type.schemaResource(), e);
             }
         }
+    }
+
+    /** How every schema is compiled: draft 2020-12, with {@code format} asserted. */
+    static SchemaRegistry registry() {
+        SchemaRegistryConfig config = SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build();
+        return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+                builder -> builder.schemaRegistryConfig(config));
     }
 
     public static SchemaValidator get() {
@@ -60,7 +71,17 @@ public final class SchemaValidator {
 
     /** Every structural problem of {@code instance} against the schema of {@code type}; empty if valid. */
     public List<Problem> validate(EventTypes type, JsonNode instance) {
-        List<Error> errors = schemas.get(type).validate(instance);
+        ConditionalSchema conditional = conditionalSchemas.get(type);
+        return problems(conditional != null ? conditional.validate(instance) : schemas.get(type).validate(instance));
+    }
+
+    /** Whether {@code type}'s schema is validated with its conditional rules decided in code. */
+    boolean decidesRulesInCode(EventTypes type) {
+        return conditionalSchemas.containsKey(type);
+    }
+
+    /** The library's errors as problems, each once, in the library's order. */
+    static List<Problem> problems(List<Error> errors) {
         Set<Problem> problems = new LinkedHashSet<>();
         for (Error error : errors) {
             problems.add(toProblem(error));

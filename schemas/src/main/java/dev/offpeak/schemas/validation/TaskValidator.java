@@ -47,10 +47,10 @@ public final class TaskValidator {
         if (!task.isObject()) {
             return List.of(new Problem(Problem.ROOT, "must be a JSON object"));
         }
-        List<Problem> outOfRange = new ArrayList<>();
-        nonFiniteNumbers(task, "", outOfRange);
-        if (!outOfRange.isEmpty()) {
+        if (hasNonFiniteNumber(task)) {
             // an infinite number cannot be validated, hashed or sent to a provider: stop here
+            List<Problem> outOfRange = new ArrayList<>();
+            nonFiniteNumbers(task, "", outOfRange);
             return outOfRange;
         }
         List<Problem> problems = new ArrayList<>(schemas.validate(EventTypes.TASK_SUBMITTED, task));
@@ -71,9 +71,26 @@ public final class TaskValidator {
         return problems;
     }
 
+    /** Whether any number parsed to infinity; walks the tree without building the paths of its fields. */
+    private static boolean hasNonFiniteNumber(JsonNode node) {
+        if (node.isContainerNode()) {
+            for (JsonNode child : node) {
+                if (hasNonFiniteNumber(child)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return isNonFinite(node);
+    }
+
+    private static boolean isNonFinite(JsonNode node) {
+        return node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue()) && !node.isBigDecimal();
+    }
+
     /** Numbers such as 1e999999 parse to infinity; report each one by its path. */
     private static void nonFiniteNumbers(JsonNode node, String path, List<Problem> problems) {
-        if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue()) && !node.isBigDecimal()) {
+        if (isNonFinite(node)) {
             problems.add(new Problem(path.isEmpty() ? Problem.ROOT : path, "number out of range"));
         } else if (node.isObject()) {
             node.fields().forEachRemaining(f ->
