@@ -30,8 +30,14 @@ import org.postgresql.PGConnection;
 
 /**
  * Settlement throughput: a 50,000-line OpenAI output file parsed, matched, costed and written (with
- * the tasks and the batch updated), next to a raw COPY of the same rows into the same database in
- * the same run. Prints as its last line {@code settle: <n> lines/s, raw COPY <n> rows/s, ratio <r>}.
+ * the tasks ended, the batch's {@code task.completed} outbox row written and the batch updated, in
+ * one transaction as the service does it), next to a raw COPY of the same rows into the same
+ * database in the same run. Prints as its last line
+ * {@code settle: <n> lines/s, raw COPY <n> rows/s, ratio <r>}.
+ *
+ * <p>Not timed: composing and publishing the events, which the relay does after the commit from the
+ * batch's outbox row in the running service (at least once, never lost: the row is marked sent only
+ * when every event is acknowledged).
  *
  * <p>Run: {@code ./mvnw -q -pl result-service exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.offpeak.result.bench.SettleBench [-Dexec.args=50000]}
