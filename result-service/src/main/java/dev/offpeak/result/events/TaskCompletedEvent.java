@@ -3,19 +3,20 @@ package dev.offpeak.result.events;
 /**
  * The {@code task.completed} event of a terminal task, composed in SQL from the task row and its
  * final result (see task.completed.schema.json). Both are immutable once the task is terminal, so
- * every publication of the same outbox row carries the same event.
+ * every publication carries the same event, with the same {@code event_id}, whichever outbox row
+ * (the task's own or its settled batch's) it is published from.
  */
 final class TaskCompletedEvent {
     private static final String TS = "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'";
 
     /**
-     * An expression over an outbox row {@code o}: the event JSON (text). Parameter: the inline
-     * limit for the provider's body; larger bodies become a {@code response_ref}.
+     * The event JSON (text) of task {@code t}, over {@link #JOINS}. Parameters: the inline limit for
+     * the provider's body, twice; larger bodies become a {@code response_ref}.
      */
-    static final String COMPOSE = """
-            (SELECT jsonb_strip_nulls(jsonb_build_object(
+    static final String EVENT = """
+            jsonb_strip_nulls(jsonb_build_object(
                         'type', 'task.completed', 'schema_version', 1,
-                        'event_id', o.event_id,
+                        'event_id', 'tc-' || t.tenant || '-' || t.task_id,
                         'task_id', t.task_id, 'tenant', t.tenant, 'job_id', t.job_id,
                         'status', t.status, 'request_id', t.request_id, 'duplicate', t.duplicate,
                         'provider', t.provider, 'model', t.model, 'endpoint', t.endpoint,
@@ -38,11 +39,12 @@ final class TaskCompletedEvent {
                         'attempts', coalesce(r.attempt, 0), 'metadata', t.metadata,
                         'submitted_at', to_char(t.submitted_at AT TIME ZONE 'UTC', %1$s),
                         'accepted_at', to_char(t.accepted_at AT TIME ZONE 'UTC', %1$s),
-                        'completed_at', to_char(t.completed_at AT TIME ZONE 'UTC', %1$s)))::text
-               FROM tasks t
-               LEFT JOIN results r ON r.request_id = t.request_id AND r.batch_id = t.result_batch_id
-               LEFT JOIN batches b ON b.batch_id = t.result_batch_id
-              WHERE t.tenant = o.payload ->> 'tenant' AND t.task_id = o.payload ->> 'task_id')""".formatted(TS);
+                        'completed_at', to_char(t.completed_at AT TIME ZONE 'UTC', %1$s)))::text""".formatted(TS);
+
+    /** What {@link #EVENT} reads besides the task {@code t}: its final result {@code r} and its batch {@code b}. */
+    static final String JOINS = """
+            LEFT JOIN results r ON r.request_id = t.request_id AND r.batch_id = t.result_batch_id
+            LEFT JOIN batches b ON b.batch_id = t.result_batch_id""";
 
     private TaskCompletedEvent() {}
 }

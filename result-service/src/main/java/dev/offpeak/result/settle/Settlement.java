@@ -74,6 +74,10 @@ public final class Settlement {
             Set<String> settled = new HashSet<>();
             long[] unknown = {0};
             SettledCounts[] counts = {SettledCounts.ZERO};
+            // what the written rows cost and saved, and whether any may be retried: kept here so
+            // that settlement does not read back the rows it has just written
+            BigDecimal[] money = {BigDecimal.ZERO, BigDecimal.ZERO};
+            boolean[] retryable = {false};
             ResultCopyWriter writer = new ResultCopyWriter(c, batch.batchId(), now);
             Consumer<ResultLine> write = line -> {
                 Integer attempt = items.get(line.requestId());
@@ -83,9 +87,13 @@ public final class Settlement {
                             attempt == null ? "unknown" : "repeated", line.requestId());
                     return;
                 }
-                writer.add(attempt, line, Cost.of(line.usage() == null ? Usage.ZERO : line.usage(), price),
-                        !retries.mayRetry(line.retryable(), attempt));
+                Cost cost = Cost.of(line.usage() == null ? Usage.ZERO : line.usage(), price);
+                boolean mayRetry = retries.mayRetry(line.retryable(), attempt);
+                writer.add(attempt, line, cost, !mayRetry);
                 counts[0] = counts[0].plus(line.outcome());
+                money[0] = money[0].add(cost.batchUsd());
+                money[1] = money[1].add(cost.syncUsd().subtract(cost.batchUsd()));
+                retryable[0] |= mayRetry;
             };
             long t0 = System.nanoTime();
             lines.accept(write);
@@ -104,7 +112,7 @@ public final class Settlement {
                         + " for " + items.size() + " lines");
             }
             long t1 = System.nanoTime();
-            String retryBatch = retries.retry(c, batch.batchId(), now);
+            String retryBatch = retryable[0] ? retries.retry(c, batch.batchId(), now) : null;
             if (retryBatch != null) {
                 log.info("batch {}: retryable lines go again in batch {}", batch.batchId(), retryBatch);
             }
@@ -118,10 +126,6 @@ public final class Settlement {
             }
             log.debug("batch {}: {} lines read and written in {} ms, {} tasks ended in {} ms", batch.batchId(),
                     items.size(), (t1 - t0) / 1_000_000, ended, (t2 - t1) / 1_000_000);
-            BigDecimal[] money = Db.queryOne(c, """
-                    SELECT coalesce(sum(cost_usd), 0), coalesce(sum(sync_cost_usd - cost_usd), 0)
-                      FROM results WHERE batch_id = ?""",
-                    rs -> new BigDecimal[] {rs.getBigDecimal(1), rs.getBigDecimal(2)}, batch.batchId()).orElseThrow();
             return new Settled(batch.batchId(), counts[0], ended, mismatch, error, money[0], money[1],
                     new Timings((t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000));
         });

@@ -25,13 +25,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import org.postgresql.PGConnection;
 
 /**
  * Settlement throughput: a 50,000-line OpenAI output file parsed, matched, costed and written (with
- * the tasks and the batch updated), next to a raw COPY of the same rows into the same database in
- * the same run. Prints as its last line {@code settle: <n> lines/s, raw COPY <n> rows/s, ratio <r>}.
+ * the tasks ended, the batch's {@code task.completed} outbox row written and the batch updated, in
+ * one transaction as the service does it), next to a raw COPY of the same rows into the same
+ * database in the same run. Prints as its last line
+ * {@code settle: <n> lines/s, raw COPY <n> rows/s, ratio <r>}, from the median of three rounds.
+ *
+ * <p>Not timed: composing and publishing the events, which the relay does after the commit from the
+ * batch's outbox row in the running service (at least once, never lost: the row is marked sent only
+ * when every event is acknowledged).
  *
  * <p>Run: {@code ./mvnw -q -pl result-service exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=dev.offpeak.result.bench.SettleBench [-Dexec.args=50000]}
@@ -54,9 +63,7 @@ public final class SettleBench {
             writeOutputFile(output, lines);
             System.out.printf("output file: %d lines, %.1f MB%n", lines, Files.size(output) / 1e6);
 
-            double best = 0;
-            double bestRaw = 0;
-            double bestLines = 0;
+            List<double[]> rounds = new ArrayList<>();
             for (int round = 1; round <= 3; round++) {
                 String batchId = "b-bench-" + round;
                 seed(pool, batchId, lines);
@@ -71,16 +78,30 @@ public final class SettleBench {
                 double raw = rawCopy(pool, batchId, lines);
                 double linesRate = lines * 1000.0 / Math.max(1, settled.timings().linesMillis());
                 System.out.printf("round %d: settled %s in %.2f s = %.0f lines/s (lines parsed, costed and COPYed: %.0f"
-                        + " lines/s; %d tasks ended with their events in %d ms); raw COPY %.0f rows/s%n", round,
+                        + " lines/s; %d tasks ended in %d ms); raw COPY %.0f rows/s; ratio %.2f%n", round,
                         settled.counts(), settleSeconds, rate, linesRate, settled.tasksEnded(),
-                        settled.timings().tasksMillis(), raw);
-                best = Math.max(best, rate);
-                bestLines = Math.max(bestLines, linesRate);
-                bestRaw = Math.max(bestRaw, raw);
+                        settled.timings().tasksMillis(), raw, rate / raw);
+                rounds.add(new double[] {rate, raw, linesRate});
             }
-            System.out.printf("result lines alone (parse, match, cost, COPY): %.0f lines/s, ratio %.2f%n", bestLines,
-                    bestLines / bestRaw);
-            System.out.printf("settle: %.0f lines/s, raw COPY %.0f rows/s, ratio %.2f%n", best, bestRaw, best / bestRaw);
+            // each round's settlement and raw COPY run back to back, so they share the machine's load
+            // of the moment; the round with the median ratio is reported
+            rounds.sort(Comparator.comparingDouble(r -> r[0] / r[1]));
+            double[] median = rounds.get(rounds.size() / 2);
+            System.out.printf("result lines alone (parse, match, cost, COPY): %.0f lines/s, ratio %.2f%n", median[2],
+                    median[2] / median[1]);
+            System.out.printf("settle: %.0f lines/s, raw COPY %.0f rows/s, ratio %.2f%n", median[0], median[1],
+                    median[0] / median[1]);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** The output files are 30+ MB each: they go when the bench ends. */
+    private static void deleteTree(Path dir) throws IOException {
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
