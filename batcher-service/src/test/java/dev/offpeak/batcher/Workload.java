@@ -39,6 +39,11 @@ public final class Workload {
     }
 
     public Workload(int count, double duplicateShare, int promptChars, long seed, List<Model> models) {
+        this("", count, duplicateShare, promptChars, seed, models);
+    }
+
+    /** As above, with {@code prefix} in every task id and prompt, so two workloads share no task or request. */
+    public Workload(String prefix, int count, double duplicateShare, int promptChars, long seed, List<Model> models) {
         Random random = new Random(seed);
         List<ObjectNode> originals = new ArrayList<>();
         String padding = "lorem ipsum dolor sit amet ".repeat(promptChars / 27 + 1).substring(0, promptChars);
@@ -49,10 +54,10 @@ public final class Workload {
                 task = originals.get(random.nextInt(originals.size())).deepCopy();
                 duplicates++;
             } else {
-                task = fresh(models.get(random.nextInt(models.size())), "prompt " + i + " " + padding);
+                task = fresh(models.get(random.nextInt(models.size())), prefix + "prompt " + i + " " + padding);
                 originals.add(task);
             }
-            String taskId = "t-" + i;
+            String taskId = prefix + "t-" + i;
             task.put("task_id", taskId);
             TaskSubmitted parsed = EventSerde.of(TaskSubmitted.class).convert(task);
             String requestId = RequestIdentity.requestId(parsed);

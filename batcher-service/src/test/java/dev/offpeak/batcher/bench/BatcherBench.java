@@ -26,58 +26,74 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * <ol>
  *   <li>raw: an idempotent acks=all producer writing the same 1 KiB task payloads to a plain topic
  *       of the same broker: the broker's records/s on this machine right now;</li>
- *   <li>topology skeleton: the same backlog through {@link TopologySkeleton}, the batcher's hops,
+ *   <li>topology skeleton: the same tasks through {@link TopologySkeleton}, the batcher's hops,
  *       stores and settings with none of its per-task work: what the shape alone allows here;</li>
- *   <li>batcher: the same tasks (20% duplicates, 7 models of 3 providers) as a backlog, drained by
- *       the batcher in a child JVM with -Xmx256m; tasks/s from its first task.accepted to the
- *       last line committed on offpeak.batch-items;</li>
+ *   <li>batcher: the same tasks (20% duplicates, 7 models of 3 providers) in a child JVM with
+ *       -Xmx256m; tasks/s from the first task.accepted of the measured tasks to the last of their
+ *       lines committed on offpeak.batch-items;</li>
  *   <li>a 50,000-line, 200 MB OpenAI batch through a fresh broker and batcher, -Xmx256m again.</li>
  * </ol>
- * Heap peak is the larger of the two child runs (see {@link HeapReportingBatcher}). Run with
- * {@code ./mvnw -q -pl batcher-service exec:java -Dexec.classpathScope=test
- * -Dexec.mainClass=dev.offpeak.batcher.bench.BatcherBench} (after {@code install}); optional
- * system properties {@code bench.tasks} (default 100000), {@code bench.threads} (default 2),
- * {@code bench.commitInterval} (the app's default), {@code bench.skeleton} and {@code bench.bigBatch}
- * (both default true).
+ * Sustained rates: the skeleton and the batcher each first drain a warm-up of other tasks (no
+ * request in common), so the JIT has compiled their hot paths (in a cold child JVM the compiler
+ * threads took half a core during a 20-second run); then the measured tasks are produced (about a
+ * second, while the clock already runs) and drained. Heap peak is the larger of the two batcher
+ * runs (see {@link HeapReportingBatcher}). Run with {@code ./offpeak bench batcher}, or {@code
+ * ./mvnw -q -pl batcher-service exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=dev.offpeak.batcher.bench.BatcherBench} (after {@code install}); optional system
+ * properties {@code bench.tasks} (default 100000), {@code bench.warmup} (default 50000), {@code
+ * bench.threads} (default 2), {@code bench.commitInterval} (the app's default), {@code
+ * bench.skeleton} and {@code bench.bigBatch} (both default true).
  */
 public final class BatcherBench {
+    /** A phase with no new output for this long has stopped: fail instead of waiting out the deadline. */
+    private static final long STALL_NANOS = 90L * 1_000_000_000L;
     private static final Path WORK = targetDir().resolve("bench-" + System.currentTimeMillis());
 
     private BatcherBench() {}
 
     public static void main(String[] args) throws Exception {
         int tasks = Integer.getInteger("bench.tasks", 100_000);
+        int warmupTasks = Integer.getInteger("bench.warmup", 50_000);
         String threads = System.getProperty("bench.threads", "2");
-        Workload work = new Workload(tasks, 0.2, 800, 11);
+        Workload work = new Workload("m-", tasks, 0.2, 800, 11, Workload.MODELS);
+        Workload warmup = new Workload("w-", warmupTasks, 0.2, 800, 7, Workload.MODELS);
         double avg = work.tasks.stream().mapToInt(t -> t.json().length).average().orElse(0);
-        say("workload: %d tasks, %d unique, avg %.0f bytes", tasks, work.uniqueRequestIds.size(), avg);
+        say("workload: %d tasks, %d unique, avg %.0f bytes (after a warm-up of %d other tasks)", tasks,
+                work.uniqueRequestIds.size(), avg, warmupTasks);
 
         double raw;
         double rate;
         long heapA;
         try (BenchBroker broker = new BenchBroker()) {
+            // every topic up front: producing to a topic created a moment before once failed with
+            // OutOfOrderSequenceException while its partitions were still getting their leaders
             broker.createTopics(4, "bench.raw", Topics.TASKS.name(), Topics.JOBS.name(), Topics.TASK_ACCEPTED.name(),
-                    Topics.BATCH_ITEMS.name());
+                    Topics.BATCH_ITEMS.name(), TopologySkeleton.TASKS, TopologySkeleton.ITEMS, TopologySkeleton.ACCEPTED);
             broker.createTopics(1, Topics.TASKS_DLQ.name());
+            String bootstrap = broker.bootstrapServers();
+            KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
             // warm-up: connections, leaders, JIT; one run measured 816 records/s cold on a loaded machine
-            produce(broker.bootstrapServers(), "bench.raw", work.tasks.subList(0, Math.min(10_000, tasks)));
+            produce(producer, "bench.raw", work.tasks.subList(0, Math.min(10_000, tasks)));
             long t0 = System.nanoTime();
-            produce(broker.bootstrapServers(), "bench.raw", work.tasks);
+            produce(producer, "bench.raw", work.tasks);
             raw = tasks / ((System.nanoTime() - t0) / 1e9);
             say("raw producer: %.0f records/s", raw);
-            produce(broker.bootstrapServers(), Topics.TASKS.name(), work.tasks);
-            Map<String, String> env = env(broker.bootstrapServers(), "bench-throughput", threads);
-            env.put(BatcherConfig.MAX_WAIT, "2s");
             if (Boolean.parseBoolean(System.getProperty("bench.skeleton", "true"))) {
-                broker.createTopics(4, TopologySkeleton.ITEMS, TopologySkeleton.ACCEPTED);
-                double shape = skeleton(broker.bootstrapServers(), env(broker.bootstrapServers(), "bench-skeleton", threads),
-                        tasks);
+                double shape = skeleton(bootstrap, producer, env(bootstrap, "bench-skeleton", threads), warmup, work);
                 say("topology skeleton: %.0f tasks/s, ratio %.2f of raw (the topology's shape alone: no parsing, "
                         + "validation, identity, tokens or lines)", shape, shape / raw);
             }
+            Map<String, String> env = env(bootstrap, "bench-throughput", threads);
+            env.put(BatcherConfig.MAX_WAIT, "2s");
+            produce(producer, Topics.TASKS.name(), warmup.tasks);
             ChildBatcher child = ChildBatcher.start(HeapReportingBatcher.class.getName(), "256m", env, WORK.resolve("throughput.log"));
-            rate = drain(broker.bootstrapServers(), work);
+            try (BatcherOutput output = new BatcherOutput(bootstrap)) {
+                output.drain(warmup, "warm-up");
+                produce(producer, Topics.TASKS.name(), work.tasks);
+                rate = output.drain(work, "measured");
+            }
             child.stop();
+            producer.close();
             heapA = heapPeak(child.log());
             say("batcher: %.0f tasks/s (%d stream threads), heap peak %d MB", rate, Integer.parseInt(threads), heapA >> 20);
         }
@@ -87,63 +103,108 @@ public final class BatcherBench {
                 Math.round(rate), Math.round(raw), rate / raw, heap >> 20);
     }
 
-    /** Tasks/s from the first accepted task to the last new line on batch-items. */
-    private static double drain(String bootstrap, Workload work) throws Exception {
-        BatchLedger ledger = new BatchLedger();
-        long[] lines = {0};
-        long first = 0;
-        long firstCount = 0;
-        long[] accepted = {0};
-        try (var acceptedReader = new CommittedReader<>(bootstrap, Topics.TASK_ACCEPTED.name(),
-                     Topics.TASK_ACCEPTED.keySerde().deserializer(), Topics.TASK_ACCEPTED.valueSerde().deserializer());
-             var items = new CommittedReader<>(bootstrap, Topics.BATCH_ITEMS.name(),
-                     Topics.BATCH_ITEMS.keySerde().deserializer(), Topics.BATCH_ITEMS.valueSerde().deserializer())) {
+    /** The batcher's two output topics, read with read_committed from the beginning, across both phases. */
+    private static final class BatcherOutput implements AutoCloseable {
+        private final CommittedReader<String, dev.offpeak.schemas.events.TaskAccepted> accepted;
+        private final CommittedReader<String, dev.offpeak.schemas.events.BatchRecord> items;
+
+        BatcherOutput(String bootstrap) {
+            accepted = new CommittedReader<>(bootstrap, Topics.TASK_ACCEPTED.name(),
+                    Topics.TASK_ACCEPTED.keySerde().deserializer(), Topics.TASK_ACCEPTED.valueSerde().deserializer());
+            items = new CommittedReader<>(bootstrap, Topics.BATCH_ITEMS.name(),
+                    Topics.BATCH_ITEMS.keySerde().deserializer(), Topics.BATCH_ITEMS.valueSerde().deserializer());
+        }
+
+        /**
+         * Reads until every request of {@code work} has its line; returns {@code work}'s tasks/s from
+         * the poll that brought its first task.accepted to the one that brought its last new line.
+         */
+        double drain(Workload work, String phase) {
+            java.util.Set<String> pending = new java.util.HashSet<>(work.uniqueRequestIds);
+            java.util.Set<String> taskIds = new java.util.HashSet<>();
+            work.tasks.forEach(t -> taskIds.add(t.taskId()));
+            long[] seen = {0};
+            long first = 0;
+            long firstCount = 0;
             long deadline = System.nanoTime() + 20L * 60 * 1_000_000_000L;
-            while (lines[0] < work.uniqueRequestIds.size()) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("batcher did not finish: " + lines[0] + " lines");
+            long lastLine = System.nanoTime();
+            while (!pending.isEmpty()) {
+                if (System.nanoTime() > deadline || System.nanoTime() - lastLine > STALL_NANOS) {
+                    throw new IllegalStateException("batcher did not finish the " + phase + " tasks: "
+                            + pending.size() + " of " + work.uniqueRequestIds.size() + " requests without a line");
                 }
-                int n = acceptedReader.poll(r -> accepted[0]++);
-                if (first == 0 && n > 0) {
-                    first = System.nanoTime();
-                    firstCount = n;
-                }
-                items.poll(r -> {
-                    ledger.add(r.value());
-                    if (r.value() instanceof BatchItem) {
-                        lines[0]++;
+                seen[0] = 0;
+                accepted.poll(r -> {
+                    if (taskIds.contains(r.value().taskId())) {
+                        seen[0]++;
                     }
                 });
+                if (first == 0 && seen[0] > 0) {
+                    first = System.nanoTime();
+                    firstCount = seen[0];
+                }
+                if (items.poll(r -> {
+                    if (r.value() instanceof BatchItem item) {
+                        pending.remove(item.requestId());
+                    }
+                }) > 0) {
+                    lastLine = System.nanoTime();
+                }
             }
-            double seconds = (System.nanoTime() - first) / 1e9;
-            return (work.tasks.size() - firstCount) / seconds;
+            return (work.tasks.size() - firstCount) / ((System.nanoTime() - first) / 1e9);
+        }
+
+        @Override
+        public void close() {
+            accepted.close();
+            items.close();
         }
     }
 
-    /** Tasks/s of {@link TopologySkeleton} over the same backlog, from its first line to its last. */
-    private static double skeleton(String bootstrap, Map<String, String> env, int tasks) throws Exception {
+    /**
+     * Tasks/s of {@link TopologySkeleton} over the same tasks: the warm-up first, then the measured
+     * ones, from the first of their lines to the last.
+     */
+    private static double skeleton(String bootstrap, KafkaProducer<byte[], byte[]> producer, Map<String, String> env,
+                                   Workload warmup, Workload work)
+            throws Exception {
+        produce(producer, TopologySkeleton.TASKS, warmup.tasks);
         ChildBatcher child = ChildBatcher.start(TopologySkeleton.class.getName(), "256m", env, WORK.resolve("skeleton.log"));
+        double rate;
+        try (var items = new CommittedReader<>(bootstrap, TopologySkeleton.ITEMS, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            countLines(items, warmup.tasks.size(), "warm-up");
+            produce(producer, TopologySkeleton.TASKS, work.tasks);
+            long[] firstAndCount = countLines(items, work.tasks.size(), "measured");
+            rate = (work.tasks.size() - firstAndCount[1]) / ((System.nanoTime() - firstAndCount[0]) / 1e9);
+        }
+        child.stop();
+        return rate;
+    }
+
+    /** Reads {@code expected} more skeleton lines; returns when the first arrived and how many came in that poll. */
+    private static long[] countLines(CommittedReader<byte[], byte[]> items, int expected, String phase) {
         long lines = 0;
         long first = 0;
         long firstCount = 0;
         long deadline = System.nanoTime() + 20L * 60 * 1_000_000_000L;
-        try (var items = new CommittedReader<>(bootstrap, TopologySkeleton.ITEMS, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            while (lines < tasks) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("skeleton did not finish: " + lines + " lines");
-                }
-                int n = items.poll(r -> { });
-                if (first == 0 && n > 0) {
-                    first = System.nanoTime();
-                    firstCount = n;
-                }
-                lines += n;
+        long lastLine = System.nanoTime();
+        while (lines < expected) {
+            if (System.nanoTime() > deadline || System.nanoTime() - lastLine > STALL_NANOS) {
+                throw new IllegalStateException("skeleton did not finish the " + phase + " tasks: " + lines + " of "
+                        + expected + " lines");
             }
+            int n = items.poll(r -> { });
+            if (n > 0) {
+                lastLine = System.nanoTime();
+            }
+            if (first == 0 && n > 0) {
+                first = System.nanoTime();
+                firstCount = n;
+            }
+            lines += n;
         }
-        double seconds = (System.nanoTime() - first) / 1e9;
-        child.stop();
-        return (tasks - firstCount) / seconds;
+        return new long[] {first, firstCount};
     }
 
     private static long bigBatch(String threads) throws Exception {
@@ -154,7 +215,9 @@ public final class BatcherBench {
             broker.createTopics(4, Topics.TASKS.name(), Topics.JOBS.name(), Topics.TASK_ACCEPTED.name(),
                     Topics.BATCH_ITEMS.name());
             broker.createTopics(1, Topics.TASKS_DLQ.name());
-            produce(broker.bootstrapServers(), Topics.TASKS.name(), big.tasks);
+            try (KafkaProducer<byte[], byte[]> producer = producer(broker.bootstrapServers())) {
+                produce(producer, Topics.TASKS.name(), big.tasks);
+            }
             Map<String, String> env = env(broker.bootstrapServers(), "bench-big-batch", threads);
             env.put(BatcherConfig.SAFETY_MARGIN, "0");
             env.put(BatcherConfig.maxBytesKey(dev.offpeak.schemas.events.Provider.OPENAI), "200MiB");
@@ -200,22 +263,35 @@ public final class BatcherBench {
         return env;
     }
 
-    private static void produce(String bootstrap, String topic, List<Workload.Task> tasks) {
+    /** One producer per broker for the whole run; {@link #produce} checks every send. */
+    private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
         Map<String, Object> props = new HashMap<>();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 10);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        try (var producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            int sent = 0;
-            for (Workload.Task t : tasks) {
-                producer.send(new ProducerRecord<>(topic, t.taskId().getBytes(StandardCharsets.UTF_8), t.json()));
-                if (++sent % 5_000 == 0) {
-                    producer.flush(); // bounded in-flight bytes: 200 MB at once timed out on a loaded machine
-                }
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Sends and flushes {@code tasks}; a failed send fails the bench instead of leaving it waiting for a line. */
+    private static void produce(KafkaProducer<byte[], byte[]> producer, String topic, List<Workload.Task> tasks) {
+        java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        int sent = 0;
+        for (Workload.Task t : tasks) {
+            producer.send(new ProducerRecord<>(topic, t.taskId().getBytes(StandardCharsets.UTF_8), t.json()),
+                    (metadata, e) -> {
+                        if (e != null) {
+                            failed.compareAndSet(null, e);
+                        }
+                    });
+            if (++sent % 5_000 == 0) {
+                producer.flush(); // bounded in-flight bytes: 200 MB at once timed out on a loaded machine
             }
-            producer.flush();
+        }
+        producer.flush();
+        if (failed.get() != null) {
+            throw new IllegalStateException("could not produce the bench's tasks to " + topic, failed.get());
         }
     }
 

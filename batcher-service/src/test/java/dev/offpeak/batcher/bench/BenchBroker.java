@@ -34,10 +34,34 @@ final class BenchBroker implements AutoCloseable {
         return kit.bootstrapServers();
     }
 
+    /**
+     * Creates the topics and returns once every partition has a leader: an idempotent producer
+     * writing to partitions still without one met OutOfOrderSequenceException and lost records.
+     */
     void createTopics(int partitions, String... names) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
             List<NewTopic> topics = java.util.Arrays.stream(names).map(n -> new NewTopic(n, partitions, (short) 1)).toList();
             admin.createTopics(topics).all().get();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!allLed(admin, partitions, names)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("topics without leaders after 60 s: " + List.of(names));
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    private static boolean allLed(Admin admin, int partitions, String... names) throws Exception {
+        try {
+            return admin.describeTopics(List.of(names)).allTopicNames().get().values().stream()
+                    .allMatch(t -> t.partitions().size() == partitions
+                            && t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return false; // created, not yet in this broker's metadata
+            }
+            throw e;
         }
     }
 

@@ -2,7 +2,6 @@ package dev.offpeak.batcher.bench;
 
 import dev.offpeak.batcher.BatcherConfig;
 import dev.offpeak.batcher.BatcherService;
-import dev.offpeak.schemas.topics.Topics;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -27,7 +26,7 @@ import org.apache.kafka.streams.state.WindowStore;
  * The batcher's topology shape with none of its per-task work, as a yardstick for the bench: what
  * the shape itself costs on this broker and machine, so the batcher's rate can be read against it.
  *
- * <p>Same hops as {@code BatcherTopology}: read {@code offpeak.tasks}; repartition by a 64-character
+ * <p>Same hops as {@code BatcherTopology}: read the tasks (from {@link #TASKS}); repartition by a 64-character
  * key (a hash of the value bytes, standing in for the request id); look up and write a persistent
  * window store (standing in for dedup); write a ~300-byte record per task (standing in for
  * task.accepted); repartition by one of seven lanes; read and write a cached in-memory key-value
@@ -40,6 +39,8 @@ public final class TopologySkeleton {
     /** Where the skeleton writes its lines and acceptances: never the real topics. */
     public static final String ITEMS = "skeleton.items";
     public static final String ACCEPTED = "skeleton.accepted";
+    /** Its input: a topic of its own, so the bench can feed it and the batcher separately. */
+    public static final String TASKS = "skeleton.tasks";
     private static final int LANES = 7;
 
     private TopologySkeleton() {}
@@ -63,7 +64,7 @@ public final class TopologySkeleton {
                 Serdes.Bytes(), Serdes.Bytes()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("lanes"),
                 Serdes.String(), Serdes.Long()).withCachingEnabled());
-        var byKey = builder.stream(Topics.TASKS.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+        var byKey = builder.stream(TASKS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
                 .map((key, value) -> KeyValue.pair(hashKey(value), value))
                 .repartition(Repartitioned.<byte[], byte[]>as("skeleton-by-key")
                         .withKeySerde(Serdes.ByteArray()).withValueSerde(Serdes.ByteArray()));
