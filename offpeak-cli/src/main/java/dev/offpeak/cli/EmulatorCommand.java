@@ -50,23 +50,23 @@ public final class EmulatorCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             throw new CliException("cannot start the emulator on " + host + ":" + port + ": " + rootMessage(e), e);
         }
-        try (emulator) {
-            running = emulator;
-            CountDownLatch closed = new CountDownLatch(1);
-            Thread hook = StackStarter.stopHook(stop, closed);
-            PrintWriter out = spec.commandLine().getOut();
-            out.println("provider emulator listening on " + emulator.baseUrl());
-            out.println("  OpenAI     " + emulator.openAiBaseUrl());
-            out.println("  Anthropic  " + emulator.anthropicBaseUrl());
-            out.println("  Gemini     " + emulator.geminiBaseUrl());
-            out.println("Any non-empty API key is accepted. Ctrl-C stops it.");
-            out.flush();
-            try {
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread hook = StackStarter.stopHook(stop, closed);
+        try {
+            try (emulator) { // closed before the hook lets the JVM go: the journal is complete
+                running = emulator;
+                PrintWriter out = spec.commandLine().getOut();
+                out.println("provider emulator listening on " + emulator.baseUrl());
+                out.println("  OpenAI     " + emulator.openAiBaseUrl());
+                out.println("  Anthropic  " + emulator.anthropicBaseUrl());
+                out.println("  Gemini     " + emulator.geminiBaseUrl());
+                out.println("Any non-empty API key is accepted. Ctrl-C stops it.");
+                out.flush();
                 stop.await();
-            } finally {
-                closed.countDown();
-                StackStarter.removeHook(hook);
             }
+        } finally {
+            closed.countDown();
+            StackStarter.removeHook(hook);
         }
         return 0;
     }

@@ -44,22 +44,26 @@ public final class LocalCommand implements Callable<Integer> {
         LocalStack stack = StackStarter.start(new LocalStack.Options(dataDir, List.of(), batchMaxWait), out);
         CountDownLatch closed = new CountDownLatch(1);
         Thread hook = StackStarter.stopHook(stop, closed);
-        try (stack) {
-            running = stack;
-            out.printf("Local mode up in %.1f s; endpoints (also in %s):%n", (System.nanoTime() - t0) / 1e9,
-                    stack.dataDir().resolve("endpoints.json"));
-            stack.endpoints().print(out);
-            out.println("Ctrl-C stops it; data stays in " + stack.dataDir() + ".");
-            out.flush();
-            stop.await();
-            out.println("Stopping local mode...");
+        // The hook (Ctrl-C, SIGTERM) holds the JVM until `closed`: released only after every piece is
+        // closed and "Stopped." is out, or the JVM could halt halfway through either.
+        try {
+            try (stack) {
+                running = stack;
+                out.printf("Local mode up in %.1f s; endpoints (also in %s):%n", (System.nanoTime() - t0) / 1e9,
+                        stack.dataDir().resolve("endpoints.json"));
+                stack.endpoints().print(out);
+                out.println("Ctrl-C stops it; data stays in " + stack.dataDir() + ".");
+                out.flush();
+                stop.await();
+                out.println("Stopping local mode...");
+                out.flush();
+            }
+            out.println("Stopped.");
             out.flush();
         } finally {
             closed.countDown();
             StackStarter.removeHook(hook);
         }
-        out.println("Stopped.");
-        out.flush();
         return 0;
     }
 }
