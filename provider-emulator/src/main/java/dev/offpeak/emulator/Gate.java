@@ -5,6 +5,8 @@ import io.javalin.http.Handler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -18,6 +20,11 @@ public final class Gate {
     private static final Logger LOG = LoggerFactory.getLogger(Gate.class);
     /** Context attribute holding this call's request id (Anthropic repeats it in error bodies). */
     public static final String REQUEST_ID = "emulator.request-id";
+    /**
+     * The most an error answer reads and drops of a request body first; a bigger body (a 256 MB
+     * Anthropic batch answered 413) is cut off rather than read for seconds.
+     */
+    static final long DRAIN_LIMIT = 32L * 1024 * 1024;
     private final Provider provider;
     private final Emulation emu;
 
@@ -48,13 +55,39 @@ public final class Gate {
                 }
                 handler.handle(ctx);
             } catch (ApiException e) {
+                drainBody(ctx);
                 ErrorBodies.render(provider, ctx, e, retryAfter, emu.now());
             } catch (RuntimeException e) {
                 LOG.error("{} {} failed", provider.wireName(), op, e);
+                drainBody(ctx);
                 ErrorBodies.render(provider, ctx, new ApiException(500, ErrorBodies.faultMessage(provider, 500)),
                         null, emu.now());
             }
         };
+    }
+
+    /**
+     * Reads and drops what is left of a request body of a declared length up to {@link #DRAIN_LIMIT}
+     * before an error answer. A client still sending an upload when the server answers and closes sees a reset
+     * instead of the 401 or 429 (the JDK client: "header parser received no bytes"), which turns a
+     * permanent error into a retryable one on the client's side; real providers' front ends read
+     * the body first.
+     */
+    private static void drainBody(Context ctx) {
+        long declared = ctx.contentLength();
+        if (declared <= 0 || declared > DRAIN_LIMIT) {
+            return; // nothing announced, or more than we would read: answer at once
+        }
+        try (InputStream in = ctx.bodyInputStream()) {
+            byte[] sink = new byte[64 * 1024];
+            long left = declared;
+            int n;
+            while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) >= 0) {
+                left -= n;
+            }
+        } catch (IOException | RuntimeException e) {
+            // already read by the handler, or the client went away: nothing to drop
+        }
     }
 
     private void checkAuth(Context ctx) {

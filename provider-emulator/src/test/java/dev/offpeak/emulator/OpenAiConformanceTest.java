@@ -195,4 +195,20 @@ class OpenAiConformanceTest extends OpenAiHarness {
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().at("/error/param").asText()).isEqualTo("purpose");
     }
+
+    @Test
+    void aRejectedUploadIsAnsweredNotResetWhileTheClientIsStillSending() throws Exception {
+        // The JDK client sends the whole multipart body before reading; a 401 answered with body bytes
+        // still unread can reach it as a reset ("header parser received no bytes"), seen once in CI.
+        // The race is intermittent, so this checks the answer repeatedly; it cannot prove the race gone.
+        Path big = Files.write(tmp.resolve("big.jsonl"), ("x".repeat(1023) + "\n").repeat(8 * 1024).getBytes());
+        try (ProviderEmulator keyed = ProviderEmulator.start(EmulatorConfig.defaults().withRequiredKey("sk-right"))) {
+            TestHttp wrong = TestHttp.openAi(keyed, "sk-wrong");
+            for (int i = 0; i < 5; i++) {
+                TestHttp.Resp r = wrong.upload("/files", "batch", big);
+                assertThat(r.status()).as(r.body()).isEqualTo(401);
+                assertThat(r.json().at("/error/code").asText()).isEqualTo("invalid_api_key");
+            }
+        }
+    }
 }
