@@ -79,17 +79,27 @@ public final class ResultService implements AutoCloseable {
         public static Parts build(Db db, PriceCatalog catalog, Map<Provider, BatchProviderClient> clients,
                 WorkSettings settings, InstantSource clock, RandomGenerator random, ResultMetrics metrics,
                 Submitter.CrashPoint crashPoint) {
+            return build(db, catalog, clients, settings, clock, random, metrics, crashPoint, Settlement.CrashPoint.NONE);
+        }
+
+        /** As above, with a point where a test stops settlement between its commit and the tasks' ending. */
+        public static Parts build(Db db, PriceCatalog catalog, Map<Provider, BatchProviderClient> clients,
+                WorkSettings settings, InstantSource clock, RandomGenerator random, ResultMetrics metrics,
+                Submitter.CrashPoint crashPoint, Settlement.CrashPoint settlementCrash) {
             BatchStore batches = new BatchStore(db);
             TaskCompletion completion = new TaskCompletion();
-            Settlement settlement = new Settlement(db, new Pricing(catalog), settings.retries(), completion);
+            Settlement settlement = new Settlement(db, new Pricing(catalog), settings.retries(), settlementCrash);
             return new Parts(db, batches, settlement, completion,
                     new Submitter(batches, clients, settlement, settings.submit(), clock, random, metrics, crashPoint),
                     new Poller(batches, clients, settlement, settings.poll(), clock, random, metrics));
         }
 
-        /** Ends open tasks whose request already has a final result; closes the acceptance/settlement race. */
+        /**
+         * Checks the tasks of batches settled at least {@link TaskCompletion#CHECK_DELAY} ago: ends a
+         * task accepted while its request was settling, and the tasks of an ending lost in a crash.
+         */
         public int sweep(InstantSource clock) {
-            db.inTransaction(c -> completion.sweep(c, clock.instant()));
+            db.inTransaction(c -> completion.checkSettled(c, clock.instant()));
             return 0;
         }
     }

@@ -88,6 +88,12 @@ class OutboxRelayIT {
                     VALUES ('acme', ?, ?, 'openai', 'gpt-4o-mini', '/v1/chat/completions', 'lane', ?, 10, 0.00001, ?,
                             'succeeded', 'b-relay', 0.0001, 0.0002, 0.0001, ?, ?)""",
                     "t" + i, "r" + i, i == 30, now, now, i < 30);
+            db.update("""
+                    INSERT INTO results (request_id, batch_id, attempt, status, http_status, retryable, input_tokens,
+                                         cached_input_tokens, cache_write_5m_tokens, cache_write_1h_tokens, output_tokens,
+                                         reasoning_tokens, cost_usd, sync_cost_usd, settled_at)
+                    VALUES (?, 'b-relay', 1, 'succeeded', 200, false, 100, 0, 0, 0, 10, 0, 0.0001, 0.0002, ?)""",
+                    "r" + i, now);
         }
         db.update("""
                 INSERT INTO outbox (event_id, topic, key, payload, created_at, kind)

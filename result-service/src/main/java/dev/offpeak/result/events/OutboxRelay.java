@@ -160,14 +160,19 @@ public final class OutboxRelay {
         return events;
     }
 
-    /** Streams the events of the tasks a settled batch's row announces; returns false when the sink stopped. */
+    /**
+     * Streams the events of the tasks a settled batch's row announces (from the batch's final results
+     * to their tasks); returns false when the sink stopped.
+     */
     private static boolean batchEvents(Connection c, Row row, int inlineResponseBytes, EventSink sink)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT t.task_id, %s
-                  FROM tasks t
+                  FROM results fr
+                  JOIN tasks t ON t.request_id = fr.request_id AND t.result_batch_id = fr.batch_id
+                               AND t.announced_by_batch
                   %s
-                 WHERE t.result_batch_id = ? AND t.announced_by_batch""".formatted(TaskCompletedEvent.EVENT,
+                 WHERE fr.batch_id = ? AND fr.final""".formatted(TaskCompletedEvent.EVENT,
                 TaskCompletedEvent.JOINS))) {
             ps.setFetchSize(FETCH_SIZE);
             ps.setInt(1, inlineResponseBytes);

@@ -4,6 +4,9 @@ import dev.offpeak.result.provider.ResultLine;
 import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.json.Json;
 import dev.offpeak.schemas.pricing.Cost;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -48,7 +51,17 @@ final class ResultCopyWriter {
             chunk.append(line.httpStatus().intValue());
         }
         chunk.append(',');
-        field(line.response() == null ? null : Json.write(line.response())).append(',');
+        if (line.response() != null) {
+            // written straight into the chunk, quoted as it goes: no intermediate string
+            chunk.append('"');
+            try {
+                Json.mapper().writeValue(quoted, line.response());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the response of " + line.requestId(), e);
+            }
+            chunk.append('"');
+        }
+        chunk.append(',');
         field(line.errorCode()).append(',');
         field(line.errorMessage()).append(',');
         chunk.append(line.retryable()).append(',');
@@ -76,6 +89,24 @@ final class ResultCopyWriter {
         }
     }
 
+    /**
+     * Abandons a COPY left open by a failure, so that the transaction can be rolled back (the
+     * connection answers nothing else while a COPY is in progress).
+     */
+    void abort() {
+        chunk.setLength(0);
+        if (stream != null) {
+            try {
+                if (stream.isActive()) {
+                    stream.cancelCopy();
+                }
+            } catch (SQLException e) {
+                // the rollback that follows reports the connection's state
+            }
+            stream = null;
+        }
+    }
+
     private void send() {
         if (chunk.isEmpty()) {
             return;
@@ -98,13 +129,45 @@ final class ResultCopyWriter {
             return chunk;
         }
         chunk.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char ch = value.charAt(i);
-            if (ch == '"') {
-                chunk.append('"');
-            }
-            chunk.append(ch);
-        }
+        appendQuoted(value, 0, value.length());
         return chunk.append('"');
     }
+
+    /** Appends {@code text[from, to)} with every quote doubled, copying the runs between quotes whole. */
+    private void appendQuoted(CharSequence text, int from, int to) {
+        int run = from;
+        for (int i = from; i < to; i++) {
+            if (text.charAt(i) == '"') {
+                chunk.append(text, run, i + 1).append('"');
+                run = i + 1;
+            }
+        }
+        chunk.append(text, run, to);
+    }
+
+    /** A writer into the chunk that doubles quotes: the inside of a quoted CSV field. */
+    private final Writer quoted = new Writer() {
+        @Override
+        public void write(char[] buf, int off, int len) {
+            int run = off;
+            for (int i = off; i < off + len; i++) {
+                if (buf[i] == '"') {
+                    chunk.append(buf, run, i + 1 - run).append('"');
+                    run = i + 1;
+                }
+            }
+            chunk.append(buf, run, off + len - run);
+        }
+
+        @Override
+        public void write(String text, int off, int len) {
+            appendQuoted(text, off, off + len);
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+    };
 }

@@ -35,21 +35,30 @@ public record Retries(int maxAttempts, Duration delay) {
     }
 
     /**
-     * Finalises the non-final results of {@code batchId} whose tasks are all past their deadline,
-     * then puts the rest into one new batch. Returns the new batch id, or null when nothing is retried.
+     * What {@link #retry} did.
+     *
+     * @param batchId   the new batch of the lines sent again; null when none is
+     * @param finalised requests whose retryable result became final (their tasks are past deadline)
      */
-    String retry(Connection c, String batchId, Instant now) throws SQLException {
-        Db.update(c, """
+    record Retried(String batchId, List<String> finalised) {}
+
+    /**
+     * Finalises the non-final results of {@code batchId} whose tasks are all past their deadline,
+     * then puts the rest into one new batch.
+     */
+    Retried retry(Connection c, String batchId, Instant now) throws SQLException {
+        List<String> finalised = Db.query(c, """
                 UPDATE results r SET final = true
                  WHERE r.batch_id = ? AND NOT r.final
                    AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.request_id = r.request_id AND t.status = 'accepted'
-                                     AND (t.not_after IS NULL OR t.not_after > ?))""", batchId, now);
+                                     AND (t.not_after IS NULL OR t.not_after > ?))
+                RETURNING r.request_id""", rs -> rs.getString(1), batchId, now);
         List<String> ids = Db.query(c, """
                 SELECT bi.request_id FROM batch_items bi
                   JOIN results r ON r.batch_id = bi.batch_id AND r.request_id = bi.request_id
                  WHERE bi.batch_id = ? AND NOT r.final ORDER BY bi.seq""", rs -> rs.getString(1), batchId);
         if (ids.isEmpty()) {
-            return null;
+            return new Retried(null, finalised);
         }
         int attempt = Db.queryOne(c, "SELECT max(attempt) FROM batch_items WHERE batch_id = ?",
                 rs -> rs.getInt(1), batchId).orElse(1) + 1;
@@ -70,7 +79,7 @@ public record Retries(int maxAttempts, Duration delay) {
                 SELECT ?, row_number() OVER (ORDER BY bi.seq) - 1, bi.request_id, bi.task_id, bi.tenant, ?
                   FROM batch_items bi JOIN results r ON r.batch_id = bi.batch_id AND r.request_id = bi.request_id
                  WHERE bi.batch_id = ? AND NOT r.final""", retryId, attempt, batchId);
-        return retryId;
+        return new Retried(retryId, finalised);
     }
 
     private static String shortHash(String text) {

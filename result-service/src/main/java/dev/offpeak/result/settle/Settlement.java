@@ -10,7 +10,10 @@ import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.pricing.Cost;
 import dev.offpeak.schemas.pricing.PriceEntry;
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
@@ -22,9 +25,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Settles one terminal batch in one transaction: every result line matched to its request by
  * custom_id, costed, written; every line the provider did not account for settled explicitly
- * according to the batch's terminal state; every open task of every settled request ended; the
- * batch's counts checked ({@code succeeded + errored + expired + cancelled == submitted}). Either
- * all of it commits or none of it, so a crash re-settles from scratch and no line is billed twice.
+ * according to the batch's terminal state; the batch's counts checked ({@code succeeded + errored
+ * + expired + cancelled == submitted}). Either all of it commits or none of it, so a crash
+ * re-settles from scratch and no line is billed twice.
+ *
+ * <p>The open tasks of every final result are ended beside it, from the same computed values, in a
+ * transaction of their own on a second connection that commits right after the settlement's
+ * ({@link TaskEnding}); a lost ending is made good by the check of settled batches.
  */
 public final class Settlement {
     private static final Logger log = LoggerFactory.getLogger(Settlement.class);
@@ -35,20 +42,35 @@ public final class Settlement {
     private final Db db;
     private final Pricing pricing;
     private final Retries retries;
-    private final TaskCompletion completion;
+    private final CrashPoint crashPoint;
 
-    public Settlement(Db db, Pricing pricing, Retries retries, TaskCompletion completion) {
+    /** Lets a test stop settlement dead after its commit, before the tasks' ending commits. */
+    @FunctionalInterface
+    public interface CrashPoint {
+        void beforeTasksCommit(String batchId);
+
+        CrashPoint NONE = batchId -> {};
+    }
+
+    public Settlement(Db db, Pricing pricing, Retries retries) {
+        this(db, pricing, retries, CrashPoint.NONE);
+    }
+
+    public Settlement(Db db, Pricing pricing, Retries retries, CrashPoint crashPoint) {
         this.db = db;
         this.pricing = pricing;
         this.retries = retries;
-        this.completion = completion;
+        this.crashPoint = crashPoint;
     }
 
     /** What settling a batch did. */
     public record Settled(String batchId, SettledCounts counts, long tasksEnded, boolean mismatch, String error,
             BigDecimal costUsd, BigDecimal savedUsd, Timings timings) {}
 
-    /** Where a settlement spent its time: lines read, costed and written; tasks ended with their events. */
+    /**
+     * Where a settlement spent its time: lines read, costed and written; then, after its commit, the
+     * wait for the tasks' ending (which ran beside the lines) to finish and commit.
+     */
     public record Timings(long linesMillis, long tasksMillis) {
         static final Timings NONE = new Timings(0, 0);
     }
@@ -62,73 +84,122 @@ public final class Settlement {
             Consumer<Consumer<ResultLine>> lines, Instant now) {
         Instant pricedAt = batch.submittedAt() == null ? now : batch.submittedAt();
         PriceEntry price = pricing.priceFor(batch.provider(), batch.model(), pricedAt);
-        return db.inTransaction(c -> {
-            Optional<String> state = Db.queryOne(c, "SELECT state FROM batches WHERE batch_id = ? FOR UPDATE",
-                    rs -> rs.getString(1), batch.batchId());
-            if (state.isEmpty() || !SETTLEABLE.contains(state.get())) {
-                log.warn("batch {} is {}, not settling it again", batch.batchId(), state.orElse("missing"));
-                return new Settled(batch.batchId(), SettledCounts.ZERO, 0, false, "already " + state.orElse("missing"),
-                        BigDecimal.ZERO, BigDecimal.ZERO, Timings.NONE);
+        TaskEnding ending = TaskEnding.open(db.dataSource(), batch.batchId(), now);
+        try {
+            Settled settled = db.inTransaction(c -> settleLines(c, batch, provider, rejection, lines, price, ending, now));
+            if (ending == null) {
+                return settled;
             }
-            Map<String, Integer> items = SettlementStore.items(c, batch.batchId());
-            Set<String> settled = new HashSet<>();
-            long[] unknown = {0};
-            SettledCounts[] counts = {SettledCounts.ZERO};
-            // what the written rows cost and saved, and whether any may be retried: kept here so
-            // that settlement does not read back the rows it has just written
-            BigDecimal[] money = {BigDecimal.ZERO, BigDecimal.ZERO};
-            boolean[] retryable = {false};
-            ResultCopyWriter writer = new ResultCopyWriter(c, batch.batchId(), now);
-            Consumer<ResultLine> write = line -> {
-                Integer attempt = items.get(line.requestId());
-                if (attempt == null || !settled.add(line.requestId())) {
-                    unknown[0]++;
-                    log.error("batch {}: result line for {} custom_id {} ignored", batch.batchId(),
-                            attempt == null ? "unknown" : "repeated", line.requestId());
-                    return;
-                }
-                Cost cost = Cost.of(line.usage() == null ? Usage.ZERO : line.usage(), price);
-                boolean mayRetry = retries.mayRetry(line.retryable(), attempt);
-                writer.add(attempt, line, cost, !mayRetry);
-                counts[0] = counts[0].plus(line.outcome());
-                money[0] = money[0].add(cost.batchUsd());
-                money[1] = money[1].add(cost.syncUsd().subtract(cost.batchUsd()));
-                retryable[0] |= mayRetry;
-            };
+            crashPoint.beforeTasksCommit(batch.batchId());
             long t0 = System.nanoTime();
+            long ended;
+            try {
+                ended = ending.commit();
+            } catch (SQLException e) {
+                log.warn("batch {}: ending its tasks failed ({}); the settled-batch check ends them", batch.batchId(),
+                        e.getMessage());
+                ended = 0;
+            }
+            long tasksMillis = (System.nanoTime() - t0) / 1_000_000;
+            log.debug("batch {}: {} tasks ended, {} ms after the settlement's commit", batch.batchId(), ended,
+                    tasksMillis);
+            return new Settled(settled.batchId(), settled.counts(), ended, settled.mismatch(), settled.error(),
+                    settled.costUsd(), settled.savedUsd(), new Timings(settled.timings().linesMillis(), tasksMillis));
+        } finally {
+            if (ending != null) {
+                ending.close();
+            }
+        }
+    }
+
+    private Settled settleLines(Connection c, BatchRow batch, ProviderBatch provider, String rejection,
+            Consumer<Consumer<ResultLine>> lines, PriceEntry price, TaskEnding ending, Instant now)
+            throws SQLException {
+        Optional<String> state = Db.queryOne(c, "SELECT state FROM batches WHERE batch_id = ? FOR UPDATE",
+                rs -> rs.getString(1), batch.batchId());
+        if (state.isEmpty() || !SETTLEABLE.contains(state.get())) {
+            log.warn("batch {} is {}, not settling it again", batch.batchId(), state.orElse("missing"));
+            return new Settled(batch.batchId(), SettledCounts.ZERO, 0, false, "already " + state.orElse("missing"),
+                    BigDecimal.ZERO, BigDecimal.ZERO, Timings.NONE);
+        }
+        Map<String, SettlementStore.Item> items = SettlementStore.items(c, batch.batchId());
+        Set<String> settled = new HashSet<>();
+        long[] unknown = {0};
+        SettledCounts[] counts = {SettledCounts.ZERO};
+        // what the written rows cost and saved, and whether any may be retried: kept here so
+        // that settlement does not read back the rows it has just written
+        BigDecimal[] money = {BigDecimal.ZERO, BigDecimal.ZERO};
+        boolean[] retryable = {false};
+        // the endings of lines that may be retried: sent to the ending if the retry finalises them
+        Map<String, TaskCompletion.Ending> held = new HashMap<>();
+        ResultCopyWriter writer = new ResultCopyWriter(c, batch.batchId(), now);
+        Consumer<ResultLine> write = line -> {
+            SettlementStore.Item item = items.get(line.requestId());
+            if (item == null || !settled.add(line.requestId())) {
+                unknown[0]++;
+                log.error("batch {}: result line for {} custom_id {} ignored", batch.batchId(),
+                        item == null ? "unknown" : "repeated", line.requestId());
+                return;
+            }
+            Cost cost = Cost.of(line.usage() == null ? Usage.ZERO : line.usage(), price);
+            boolean mayRetry = retries.mayRetry(line.retryable(), item.attempt());
+            writer.add(item.attempt(), line, cost, !mayRetry);
+            counts[0] = counts[0].plus(line.outcome());
+            money[0] = money[0].add(cost.batchUsd());
+            money[1] = money[1].add(cost.syncUsd().subtract(cost.batchUsd()));
+            retryable[0] |= mayRetry;
+            if (ending != null) {
+                TaskCompletion.Ending end = new TaskCompletion.Ending(line.requestId(),
+                        TaskCompletion.taskStatus(line.outcome()), cost.batchUsd(), cost.syncUsd(), line.errorCode(),
+                        line.errorMessage(), item.taskId(), item.tenant());
+                if (mayRetry) {
+                    held.put(line.requestId(), end);
+                } else {
+                    ending.add(end);
+                }
+            }
+        };
+        long t0 = System.nanoTime();
+        long reported;
+        try {
             lines.accept(write);
-            long reported = settled.size();
+            reported = settled.size();
             for (String requestId : items.keySet()) {
                 if (!settled.contains(requestId)) {
                     write.accept(missing(requestId, provider, rejection));
                 }
             }
             writer.finish();
-            boolean mismatch = unknown[0] > 0 || (reported != items.size() && accountsForEveryLine(provider));
-            String error = mismatch ? "provider reported " + reported + " known lines (" + unknown[0]
-                    + " unknown or repeated) for " + items.size() + " submitted" : rejection;
-            if (counts[0].total() != items.size()) {
-                throw new IllegalStateException("settlement of " + batch.batchId() + " counted " + counts[0]
-                        + " for " + items.size() + " lines");
+        } catch (RuntimeException e) {
+            writer.abort();
+            throw e;
+        }
+        boolean mismatch = unknown[0] > 0 || (reported != items.size() && accountsForEveryLine(provider));
+        String error = mismatch ? "provider reported " + reported + " known lines (" + unknown[0]
+                + " unknown or repeated) for " + items.size() + " submitted" : rejection;
+        if (counts[0].total() != items.size()) {
+            throw new IllegalStateException("settlement of " + batch.batchId() + " counted " + counts[0]
+                    + " for " + items.size() + " lines");
+        }
+        if (retryable[0]) {
+            Retries.Retried retried = retries.retry(c, batch.batchId(), now);
+            if (retried.batchId() != null) {
+                log.info("batch {}: retryable lines go again in batch {}", batch.batchId(), retried.batchId());
             }
-            long t1 = System.nanoTime();
-            String retryBatch = retryable[0] ? retries.retry(c, batch.batchId(), now) : null;
-            if (retryBatch != null) {
-                log.info("batch {}: retryable lines go again in batch {}", batch.batchId(), retryBatch);
+            if (ending != null) {
+                retried.finalised().forEach(requestId -> ending.add(held.get(requestId)));
             }
-            long ended = completion.fromBatch(c, batch.batchId(), now);
-            long t2 = System.nanoTime();
-            SettlementStore.finishBatch(c, batch.batchId(), provider == null ? null : provider.providerStatus(),
-                    provider == null ? null : provider.outputFileId(),
-                    provider == null ? null : provider.errorFileId(), counts[0], mismatch, error, null, now);
-            if (mismatch) {
-                log.error("batch {} settled with a count mismatch: {}", batch.batchId(), error);
-            }
-            log.debug("batch {}: {} lines read and written in {} ms, {} tasks ended in {} ms", batch.batchId(),
-                    items.size(), (t1 - t0) / 1_000_000, ended, (t2 - t1) / 1_000_000);
-            return new Settled(batch.batchId(), counts[0], ended, mismatch, error, money[0], money[1],
-                    new Timings((t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000));
-        });
+        }
+        SettlementStore.finishBatch(c, batch.batchId(), provider == null ? null : provider.providerStatus(),
+                provider == null ? null : provider.outputFileId(),
+                provider == null ? null : provider.errorFileId(), counts[0], mismatch, error, null, now);
+        long linesMillis = (System.nanoTime() - t0) / 1_000_000;
+        if (mismatch) {
+            log.error("batch {} settled with a count mismatch: {}", batch.batchId(), error);
+        }
+        log.debug("batch {}: {} lines read and written in {} ms", batch.batchId(), items.size(), linesMillis);
+        return new Settled(batch.batchId(), counts[0], 0, mismatch, error, money[0], money[1],
+                new Timings(linesMillis, 0));
     }
 
     /** Whether the provider's result files should hold a line for every submitted request. */

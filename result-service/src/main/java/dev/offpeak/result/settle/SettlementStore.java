@@ -8,13 +8,16 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The SQL of settlement: result rows in multi-row batches, then tasks and the batch in set-based updates. */
+/** The SQL of settlement besides the results' COPY: the batch's lines read, the batch marked settled. */
 final class SettlementStore {
-    /** request_id → attempt, for the lines of one batch. */
-    static Map<String, Integer> items(Connection c, String batchId) throws SQLException {
-        Map<String, Integer> items = new HashMap<>();
-        for (var row : Db.query(c, "SELECT request_id, attempt FROM batch_items WHERE batch_id = ?",
-                rs -> Map.entry(rs.getString(1), rs.getInt(2)), batchId)) {
+    /** A line of a batch: its attempt, and the task that brought it (which pays for its answer). */
+    record Item(int attempt, String taskId, String tenant) {}
+
+    /** request_id → item, for the lines of one batch. */
+    static Map<String, Item> items(Connection c, String batchId) throws SQLException {
+        Map<String, Item> items = new HashMap<>();
+        for (var row : Db.query(c, "SELECT request_id, attempt, task_id, tenant FROM batch_items WHERE batch_id = ?",
+                rs -> Map.entry(rs.getString(1), new Item(rs.getInt(2), rs.getString(3), rs.getString(4))), batchId)) {
             items.put(row.getKey(), row.getValue());
         }
         return items;

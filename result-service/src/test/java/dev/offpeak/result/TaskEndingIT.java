@@ -1,0 +1,198 @@
+package dev.offpeak.result;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.offpeak.result.db.Db;
+import dev.offpeak.result.provider.ResultLine;
+import dev.offpeak.result.provider.ResultLine.LineOutcome;
+import dev.offpeak.result.settle.Pricing;
+import dev.offpeak.result.settle.Retries;
+import dev.offpeak.result.settle.Settlement;
+import dev.offpeak.result.settle.TaskCompletion;
+import dev.offpeak.result.store.BatchRow;
+import dev.offpeak.result.store.PriceStore;
+import dev.offpeak.schemas.events.Provider;
+import dev.offpeak.schemas.events.Usage;
+import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.pricing.PriceCatalog;
+import dev.offpeak.testsupport.RealPostgres;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+
+/**
+ * The tasks of a settled batch end in a transaction beside the settlement's, committed after it:
+ * with the right payer and costs across several chunks, never when the settlement fails, and, when
+ * the ending is lost between the two commits, exactly once by the check of settled batches.
+ */
+@RealPostgres
+class TaskEndingIT {
+    private static final Instant NOW = Instant.parse("2026-11-23T00:00:00Z");
+    private static final String BATCH = "b-ending";
+    /** More lines than one chunk of the ending (2,000), so several chunks run beside the COPY. */
+    private static final int LINES = 4_500;
+    /** Every tenth request has a duplicate task of another tenant: it shares the answer and pays nothing. */
+    private static final int DUPLICATES = LINES / 10;
+
+    private final PriceCatalog catalog = PriceCatalog.loadDefault();
+
+    @Test
+    void everyTaskEndsBesideTheSettlementWithItsPayerAndOneBatchRow(DataSource ds) {
+        Db db = seed(ds);
+        Settlement.Settled settled = settlement(db, Settlement.CrashPoint.NONE).settle(batch(), null, null,
+                this::lines, NOW);
+
+        assertThat(settled.tasksEnded()).isEqualTo(LINES + DUPLICATES);
+        assertThat(count(db, "SELECT count(*) FROM tasks WHERE status = 'succeeded' AND announced_by_batch"
+                + " AND result_batch_id = '" + BATCH + "'")).isEqualTo(LINES + DUPLICATES);
+        // the task that brought each line pays its exact cost; its duplicate pays nothing and saved it all
+        assertThat(count(db, """
+                SELECT count(*) FROM tasks t JOIN results r ON r.request_id = t.request_id
+                 WHERE t.tenant = 'acme' AND t.cost_usd = r.cost_usd AND t.sync_cost_usd = r.sync_cost_usd
+                   AND t.saved_usd = r.sync_cost_usd - r.cost_usd AND r.cost_usd > 0""")).isEqualTo(LINES);
+        assertThat(count(db, """
+                SELECT count(*) FROM tasks t JOIN results r ON r.request_id = t.request_id
+                 WHERE t.tenant = 'globex' AND t.cost_usd = 0 AND t.saved_usd = r.sync_cost_usd
+                   AND t.duplicate""")).isEqualTo(DUPLICATES);
+        assertThat(count(db, "SELECT count(*) FROM outbox WHERE kind = 'batch' AND key = '" + BATCH + "'")).isOne();
+        // quotes, commas and line breaks in an answer come through the COPY unchanged
+        assertThat(db.queryOne("SELECT response ->> 'content' FROM results WHERE request_id = ?", rs -> rs.getString(1),
+                requestId(7))).contains("a \"quoted\", line\n7");
+        assertThat(count(db, "SELECT count(*) FROM outbox WHERE kind = 'task'")).isZero();
+        // the later check finds nothing left to end and writes nothing
+        assertThat(check(db, NOW.plus(TaskCompletion.CHECK_DELAY))).isZero();
+        assertThat(count(db, "SELECT count(*) FROM outbox")).isOne();
+    }
+
+    @Test
+    void aSettlementThatFailsEndsNoTaskEvenAfterChunksRan(DataSource ds) {
+        Db db = seed(ds);
+        // the download breaks after more than a chunk of lines: the ending has already run an UPDATE
+        Consumer<Consumer<ResultLine>> breaking = sink -> {
+            for (int i = 0; i < LINES; i++) {
+                if (i == 3_000) {
+                    throw new IllegalStateException("connection reset while reading the output file");
+                }
+                sink.accept(line(i));
+            }
+        };
+        assertThatThrownBy(() -> settlement(db, Settlement.CrashPoint.NONE).settle(batch(), null, null, breaking, NOW))
+                .hasMessageContaining("connection reset");
+
+        assertThat(count(db, "SELECT count(*) FROM results")).isZero();
+        assertThat(count(db, "SELECT count(*) FROM tasks WHERE status = 'accepted'")).isEqualTo(LINES + DUPLICATES);
+        assertThat(count(db, "SELECT count(*) FROM outbox")).isZero();
+        assertThat(db.queryOne("SELECT state FROM batches WHERE batch_id = ?", rs -> rs.getString(1), BATCH))
+                .contains("in_flight");
+    }
+
+    @Test
+    void anEndingLostBetweenTheTwoCommitsIsMadeGoodOnceByTheCheck(DataSource ds) {
+        Db db = seed(ds);
+        Settlement.CrashPoint dies = batchId -> {
+            throw new IllegalStateException("process died after the settlement's commit");
+        };
+        assertThatThrownBy(() -> settlement(db, dies).settle(batch(), null, null, this::lines, NOW))
+                .hasMessageContaining("process died");
+
+        // the money is settled; the tasks are still open, and nothing announces them yet
+        assertThat(count(db, "SELECT count(*) FROM results WHERE final")).isEqualTo(LINES);
+        assertThat(db.queryOne("SELECT state FROM batches WHERE batch_id = ?", rs -> rs.getString(1), BATCH))
+                .contains("settled");
+        assertThat(count(db, "SELECT count(*) FROM tasks WHERE status = 'accepted'")).isEqualTo(LINES + DUPLICATES);
+        assertThat(count(db, "SELECT count(*) FROM outbox")).isZero();
+
+        // before the delay the batch is not checked; after it, every task ends once, each with its row
+        assertThat(check(db, NOW.plus(TaskCompletion.CHECK_DELAY).minusSeconds(1))).isZero();
+        assertThat(check(db, NOW.plus(TaskCompletion.CHECK_DELAY))).isEqualTo(LINES + DUPLICATES);
+        assertThat(check(db, NOW.plus(TaskCompletion.CHECK_DELAY).plusSeconds(60))).isZero();
+
+        assertThat(count(db, "SELECT count(*) FROM tasks WHERE status = 'succeeded' AND NOT announced_by_batch"))
+                .isEqualTo(LINES + DUPLICATES);
+        assertThat(count(db, "SELECT count(*) FROM outbox WHERE kind = 'task'")).isEqualTo(LINES + DUPLICATES);
+        assertThat(count(db, "SELECT count(DISTINCT event_id) FROM outbox")).isEqualTo(LINES + DUPLICATES);
+        assertThat(count(db, """
+                SELECT count(*) FROM tasks t JOIN results r ON r.request_id = t.request_id
+                 WHERE t.tenant = 'acme' AND t.cost_usd = r.cost_usd AND r.cost_usd > 0""")).isEqualTo(LINES);
+        assertThat(count(db, "SELECT count(*) FROM batches WHERE tasks_checked_at IS NOT NULL")).isOne();
+    }
+
+    private Settlement settlement(Db db, Settlement.CrashPoint crashPoint) {
+        return new Settlement(db, new Pricing(catalog), new Retries(1, Duration.ZERO), crashPoint);
+    }
+
+    private static int check(Db db, Instant now) {
+        return db.inTransaction(c -> new TaskCompletion().checkSettled(c, now));
+    }
+
+    private static long count(Db db, String sql) {
+        return db.queryOne(sql, rs -> rs.getLong(1)).orElseThrow();
+    }
+
+    private static BatchRow batch() {
+        return new BatchRow(BATCH, "openai|/v1/chat/completions|gpt-4o-mini|0", Provider.OPENAI, "/v1/chat/completions",
+                "gpt-4o-mini", "in_flight", LINES, 0, 0, "batch_e", 1, 1, 0, NOW, NOW);
+    }
+
+    private static String requestId(int i) {
+        return "req-%05d".formatted(i);
+    }
+
+    private void lines(Consumer<ResultLine> sink) {
+        for (int i = 0; i < LINES; i++) {
+            sink.accept(line(i));
+        }
+    }
+
+    private static ResultLine line(int i) {
+        return new ResultLine(requestId(i), LineOutcome.SUCCEEDED, 200,
+                Json.mapper().createObjectNode().put("id", "chatcmpl-" + i).put("content", "a \"quoted\", line\n" + i),
+                null, null, false, new Usage(1_000 + i, i % 3 == 0 ? 512 : 0, 0, 0, 20 + i % 7, 0));
+    }
+
+    /** The batch, its requests and items, one task per line and a duplicate task for every tenth request. */
+    private Db seed(DataSource ds) {
+        Db db = new Db(ds);
+        new PriceStore(db).load(catalog);
+        db.update("""
+                INSERT INTO batches (batch_id, lane, provider, endpoint, model, state, expected_count, provider_batch_id,
+                                     created_at, updated_at)
+                VALUES (?, 'lane', 'openai', '/v1/chat/completions', 'gpt-4o-mini', 'in_flight', ?, 'batch_e', ?, ?)""",
+                BATCH, LINES, NOW, NOW);
+        StringBuilder requests = new StringBuilder();
+        StringBuilder items = new StringBuilder();
+        StringBuilder tasks = new StringBuilder();
+        for (int i = 0; i < LINES; i++) {
+            String id = requestId(i);
+            requests.append(id).append(",openai,/v1/chat/completions,gpt-4o-mini,lane,\"{}\",3,1,acme,t").append(i)
+                    .append(',').append(NOW).append('\n');
+            items.append(BATCH).append(',').append(i).append(',').append(id).append(",t").append(i).append(",acme,1\n");
+            tasks.append("acme,t").append(i).append(',').append(id)
+                    .append(",openai,gpt-4o-mini,/v1/chat/completions,lane,false,10,0.00001,").append(NOW).append('\n');
+            if (i % 10 == 0) {
+                tasks.append("globex,t").append(i).append(',').append(id)
+                        .append(",openai,gpt-4o-mini,/v1/chat/completions,lane,true,10,0.00001,").append(NOW).append('\n');
+            }
+        }
+        try (Connection c = ds.getConnection()) {
+            var copy = c.unwrap(PGConnection.class).getCopyAPI();
+            copy.copyIn("COPY requests (request_id, provider, endpoint, model, lane, line, line_bytes, estimated_tokens,"
+                    + " first_tenant, first_task_id, created_at) FROM STDIN (FORMAT csv)", new StringReader(requests.toString()));
+            copy.copyIn("COPY batch_items (batch_id, seq, request_id, task_id, tenant, attempt) FROM STDIN (FORMAT csv)",
+                    new StringReader(items.toString()));
+            copy.copyIn("COPY tasks (tenant, task_id, request_id, provider, model, endpoint, lane, duplicate,"
+                    + " estimated_input_tokens, estimated_cost_usd, accepted_at) FROM STDIN (FORMAT csv)",
+                    new StringReader(tasks.toString()));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        assertThat(count(db, "SELECT count(*) FROM tasks")).isEqualTo(LINES + DUPLICATES);
+        return db;
+    }
+}
