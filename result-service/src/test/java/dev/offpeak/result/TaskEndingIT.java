@@ -19,6 +19,7 @@ import dev.offpeak.schemas.pricing.PriceCatalog;
 import dev.offpeak.testsupport.RealPostgres;
 import java.io.StringReader;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Consumer;
@@ -73,10 +74,11 @@ class TaskEndingIT {
     @Test
     void aSettlementThatFailsEndsNoTaskEvenAfterChunksRan(DataSource ds) {
         Db db = seed(ds);
-        // the download breaks after more than a chunk of lines: the ending has already run an UPDATE
+        // the download breaks after more than a chunk of lines, once the ending has run an UPDATE
         Consumer<Consumer<ResultLine>> breaking = sink -> {
             for (int i = 0; i < LINES; i++) {
                 if (i == 3_000) {
+                    awaitEndingOf("t0", ds);
                     throw new IllegalStateException("connection reset while reading the output file");
                 }
                 sink.accept(line(i));
@@ -121,6 +123,31 @@ class TaskEndingIT {
                 SELECT count(*) FROM tasks t JOIN results r ON r.request_id = t.request_id
                  WHERE t.tenant = 'acme' AND t.cost_usd = r.cost_usd AND r.cost_usd > 0""")).isEqualTo(LINES);
         assertThat(count(db, "SELECT count(*) FROM batches WHERE tasks_checked_at IS NOT NULL")).isOne();
+    }
+
+    /** Waits until the ending's first chunk has updated (and so row-locked) task {@code taskId}. */
+    private static void awaitEndingOf(String taskId, DataSource ds) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            while (System.nanoTime() < deadline) {
+                try (var s = c.createStatement()) {
+                    s.executeQuery("SELECT 1 FROM tasks WHERE tenant = 'acme' AND task_id = '" + taskId
+                            + "' FOR UPDATE NOWAIT").close();
+                    c.rollback();
+                    Thread.sleep(20);
+                } catch (SQLException e) {
+                    c.rollback();
+                    if ("55P03".equals(e.getSQLState())) {
+                        return; // locked by the ending's UPDATE
+                    }
+                    throw e;
+                }
+            }
+        } catch (SQLException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        throw new AssertionError("the ending never updated " + taskId);
     }
 
     private Settlement settlement(Db db, Settlement.CrashPoint crashPoint) {
