@@ -17,7 +17,6 @@ import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.json.Json;
 import dev.offpeak.schemas.pricing.PriceCatalog;
 import dev.offpeak.testsupport.RealPostgres;
-import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -25,7 +24,6 @@ import java.time.Instant;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
-import org.postgresql.PGConnection;
 
 /**
  * The tasks of a settled batch end in a transaction beside the settlement's, committed after it:
@@ -208,15 +206,8 @@ class TaskEndingIT {
             }
         }
         try (Connection c = ds.getConnection()) {
-            var copy = c.unwrap(PGConnection.class).getCopyAPI();
-            copy.copyIn("COPY requests (request_id, provider, endpoint, model, lane, line, line_bytes, estimated_tokens,"
-                    + " first_tenant, first_task_id, created_at) FROM STDIN (FORMAT csv)", new StringReader(requests.toString()));
-            copy.copyIn("COPY batch_items (batch_id, seq, request_id, task_id, tenant, attempt) FROM STDIN (FORMAT csv)",
-                    new StringReader(items.toString()));
-            copy.copyIn("COPY tasks (tenant, task_id, request_id, provider, model, endpoint, lane, duplicate,"
-                    + " estimated_input_tokens, estimated_cost_usd, accepted_at) FROM STDIN (FORMAT csv)",
-                    new StringReader(tasks.toString()));
-        } catch (Exception e) {
+            SeedRows.copy(c, requests, items, tasks);
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
         assertThat(count(db, "SELECT count(*) FROM tasks")).isEqualTo(LINES + DUPLICATES);

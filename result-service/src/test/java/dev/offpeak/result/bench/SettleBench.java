@@ -2,6 +2,7 @@ package dev.offpeak.result.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.offpeak.result.db.Database;
+import dev.offpeak.result.SeedRows;
 import dev.offpeak.result.db.Db;
 import dev.offpeak.result.provider.ResultLines;
 import dev.offpeak.result.settle.Pricing;
@@ -168,7 +169,6 @@ public final class SettleBench {
     /** The rows settlement reads: requests, the batch, its items and one task per line. */
     private static void seed(javax.sql.DataSource ds, String batchId, int lines) throws Exception {
         try (Connection c = ds.getConnection()) {
-            var copy = c.unwrap(PGConnection.class).getCopyAPI();
             StringBuilder requests = new StringBuilder();
             StringBuilder items = new StringBuilder();
             StringBuilder tasks = new StringBuilder();
@@ -183,13 +183,7 @@ public final class SettleBench {
             c.createStatement().execute("INSERT INTO batches (batch_id, lane, provider, endpoint, model, state, expected_count,"
                     + " created_at, updated_at) VALUES ('" + batchId + "', 'lane', 'openai', '/v1/chat/completions',"
                     + " 'gpt-4o-mini', 'in_flight', " + lines + ", now(), now())");
-            copy.copyIn("COPY requests (request_id, provider, endpoint, model, lane, line, line_bytes, estimated_tokens,"
-                    + " first_tenant, first_task_id, created_at) FROM STDIN (FORMAT csv)", new StringReader(requests.toString()));
-            copy.copyIn("COPY batch_items (batch_id, seq, request_id, task_id, tenant, attempt) FROM STDIN (FORMAT csv)",
-                    new StringReader(items.toString()));
-            copy.copyIn("COPY tasks (tenant, task_id, request_id, provider, model, endpoint, lane, duplicate,"
-                    + " estimated_input_tokens, estimated_cost_usd, accepted_at) FROM STDIN (FORMAT csv)",
-                    new StringReader(tasks.toString()));
+            SeedRows.copy(c, requests, items, tasks);
         }
     }
 
