@@ -51,7 +51,6 @@ class LiveStackIT {
 
     /** Series the rules read that a healthy run may not produce, and why. */
     private static final Map<String, String> ABSENT_WHEN_HEALTHY = Map.of(
-            "offpeak_result_settlement_mismatches_total", "registered on the first count mismatch only",
             "offpeak_result_tokens_quota", "registered only for models with a configured quota (none in local mode)",
             "offpeak_result_tokens_reserved", "registered when the 10 s gauge refresh sees a batch submitting or "
                     + "in flight; the emulator may finish a batch between two refreshes");

@@ -4,13 +4,13 @@ import dev.offpeak.result.settle.Settlement;
 import dev.offpeak.schemas.events.Provider;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The meters of result-service, one scheme: {@code offpeak.result.<thing>} with low-cardinality tags
@@ -31,6 +31,12 @@ public final class ResultMetrics {
     public static final String TOKENS_QUOTA = "offpeak.result.tokens.quota";
     public static final List<String> STATES =
             List.of("collecting", "ready", "submitting", "in_flight", "settled", "failed", "split");
+    /** Outcomes of a submission attempt ({@link #submitCall}). */
+    public static final List<String> SUBMIT_OUTCOMES =
+            List.of("created", "adopted", "failed", "quota_wait", "retry_later");
+    /** Outcomes of a poll ({@link #pollCall}). */
+    public static final List<String> POLL_OUTCOMES =
+            List.of("in_progress", "token_limit_exceeded", "terminal", "retry_later", "failed");
 
     private final Map<String, AtomicLong> batchesByState = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> reservedByModel = new ConcurrentHashMap<>();
@@ -44,6 +50,14 @@ public final class ResultMetrics {
             batchesByState.put(state, value);
             Gauge.builder(BATCHES, value, AtomicLong::get).description("pipeline batches by state")
                     .tag("state", state).register(registry);
+        }
+        // every counter with tags known in advance starts at 0, so dashboards show 0 instead of "no
+        // data" and increase() sees the first event (model-tagged ones appear with their first model)
+        for (Provider provider : Provider.values()) {
+            SUBMIT_OUTCOMES.forEach(outcome -> submitCounter(provider, outcome));
+            POLL_OUTCOMES.forEach(outcome -> pollCounter(provider, outcome));
+            settledCounter(provider);
+            mismatchCounter(provider);
         }
     }
 
@@ -73,13 +87,31 @@ public final class ResultMetrics {
     }
 
     public void submitCall(Provider provider, String outcome) {
-        Counter.builder(SUBMIT_CALLS).description("provider batch create attempts by outcome")
-                .tag("provider", provider.id()).tag("outcome", outcome).register(registry).increment();
+        submitCounter(provider, outcome).increment();
     }
 
     public void pollCall(Provider provider, String outcome) {
-        Counter.builder(POLL_CALLS).description("provider batch polls by outcome")
-                .tag("provider", provider.id()).tag("outcome", outcome).register(registry).increment();
+        pollCounter(provider, outcome).increment();
+    }
+
+    private Counter submitCounter(Provider provider, String outcome) {
+        return Counter.builder(SUBMIT_CALLS).description("provider batch create attempts by outcome")
+                .tag("provider", provider.id()).tag("outcome", outcome).register(registry);
+    }
+
+    private Counter pollCounter(Provider provider, String outcome) {
+        return Counter.builder(POLL_CALLS).description("provider batch polls by outcome")
+                .tag("provider", provider.id()).tag("outcome", outcome).register(registry);
+    }
+
+    private Counter settledCounter(Provider provider) {
+        return Counter.builder(BATCHES_SETTLED).description("provider batches settled")
+                .tag("provider", provider.id()).register(registry);
+    }
+
+    private Counter mismatchCounter(Provider provider) {
+        return Counter.builder(COUNT_MISMATCHES).description("batches whose results did not account for every line")
+                .tag("provider", provider.id()).register(registry);
     }
 
     public void settled(Provider provider, String model, Settlement.Settled settled, Duration took) {
@@ -95,11 +127,9 @@ public final class ResultMetrics {
         lines(provider, model, "errored", settled.counts().errored());
         lines(provider, model, "expired", settled.counts().expired());
         lines(provider, model, "cancelled", settled.counts().cancelled());
-        Counter.builder(BATCHES_SETTLED).description("provider batches settled")
-                .tag("provider", provider.id()).register(registry).increment();
+        settledCounter(provider).increment();
         if (settled.mismatch()) {
-            Counter.builder(COUNT_MISMATCHES).description("batches whose results did not account for every line")
-                    .tag("provider", provider.id()).register(registry).increment();
+            mismatchCounter(provider).increment();
         }
     }
 
