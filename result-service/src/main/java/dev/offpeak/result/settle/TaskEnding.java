@@ -70,6 +70,9 @@ final class TaskEnding implements AutoCloseable {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 s.execute("SET LOCAL lock_timeout = '" + LOCK_TIMEOUT + "'");
+                // a chunk's request ids are distinct, so a memo of task lookups never hits: it only
+                // costs a hash insert per line
+                s.execute("SET LOCAL enable_memoize = off");
             }
             TaskEnding ending = new TaskEnding(c, batchId, now);
             ending.worker.start();
