@@ -44,16 +44,6 @@ public final class TaskCompletion {
     /** Settled batches checked per call. */
     private static final int CHECK_LIMIT = 20;
 
-    private final Duration checkDelay;
-
-    public TaskCompletion() {
-        this(CHECK_DELAY);
-    }
-
-    public TaskCompletion(Duration checkDelay) {
-        this.checkDelay = checkDelay;
-    }
-
     /**
      * What ending the tasks of one final result needs, as settlement computed it.
      *
@@ -64,14 +54,9 @@ public final class TaskCompletion {
     public record Ending(String requestId, String taskStatus, BigDecimal costUsd, BigDecimal syncCostUsd,
             String errorCode, String errorMessage, String payerTask, String payerTenant) {}
 
-    /** A task's terminal status for a result's status. */
+    /** A task's terminal status for a line's outcome: the result's status, except errored → failed. */
     static String taskStatus(ResultLine.LineOutcome outcome) {
-        return switch (outcome) {
-            case SUCCEEDED -> "succeeded";
-            case ERRORED -> "failed";
-            case EXPIRED -> "expired";
-            case CANCELLED -> "cancelled";
-        };
+        return outcome == ResultLine.LineOutcome.ERRORED ? "failed" : SettlementStore.status(outcome);
     }
 
     /**
@@ -153,7 +138,7 @@ public final class TaskCompletion {
                 SELECT batch_id FROM batches
                  WHERE state = 'settled' AND tasks_checked_at IS NULL AND settled_at <= ?
                  ORDER BY settled_at LIMIT ? FOR UPDATE SKIP LOCKED""", rs -> rs.getString(1),
-                now.minus(checkDelay), CHECK_LIMIT);
+                now.minus(CHECK_DELAY), CHECK_LIMIT);
         int ended = 0;
         for (String batchId : due) {
             ended += Db.update(c, eachWithItsRow("r.batch_id = ?"), batchId, now, Topics.TASK_COMPLETED.name(), now);

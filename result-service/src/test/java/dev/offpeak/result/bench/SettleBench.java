@@ -74,7 +74,7 @@ public final class SettleBench {
                 withIds(output, roundFile, batchId);
                 BatchRow batch = new BatchRow(batchId, "openai|/v1/chat/completions|gpt-4o-mini|0", Provider.OPENAI,
                         "/v1/chat/completions", "gpt-4o-mini", "in_flight", lines, 0, 0, "batch_x", 1, 1, 0, NOW, NOW);
-                settle(pool);
+                quiesce(pool);
                 long t0 = System.nanoTime();
                 var settled = settlement.settle(batch, null, null, sink -> readOutput(roundFile, sink), NOW);
                 double settleSeconds = (System.nanoTime() - t0) / 1e9;
@@ -210,7 +210,7 @@ public final class SettleBench {
             if (empty) {
                 c.createStatement().execute("TRUNCATE " + table);
             }
-            settle(ds);
+            quiesce(ds);
             long t0 = System.nanoTime();
             c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table + " FROM STDIN (FORMAT csv)",
                     new StringReader(rows));
@@ -223,7 +223,7 @@ public final class SettleBench {
      * for rows written long before), and a checkpoint, so that neither part pays for the other's
      * pending writes.
      */
-    private static void settle(javax.sql.DataSource ds) throws Exception {
+    private static void quiesce(javax.sql.DataSource ds) throws Exception {
         try (Connection c = ds.getConnection()) {
             c.createStatement().execute("VACUUM ANALYZE");
             c.createStatement().execute("CHECKPOINT");
