@@ -1,6 +1,6 @@
 package dev.offpeak.batcher;
 
-import dev.offpeak.schemas.pricing.PriceCatalog;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -40,7 +40,7 @@ public final class BatcherService implements AutoCloseable {
     public static BatcherService start(BatcherConfig config, MeterRegistry registry) {
         log.info("batcher configuration:{}", config.describe());
         BatcherMetrics metrics = new BatcherMetrics(registry);
-        Topology topology = BatcherTopology.build(config, PriceCatalog.loadDefault(), metrics);
+        Topology topology = BatcherTopology.build(config, ModelRegistry.loadDefault(), metrics);
         log.debug("batcher topology:\n{}", topology.describe());
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
         // Bad input never throws (it goes to the DLQ), so an exception here is a bug or a broken

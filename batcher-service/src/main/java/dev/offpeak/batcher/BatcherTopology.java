@@ -2,9 +2,10 @@ package dev.offpeak.batcher;
 
 import dev.offpeak.schemas.events.BatchRecord;
 import dev.offpeak.schemas.events.TaskAccepted;
-import dev.offpeak.schemas.pricing.PriceCatalog;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.schemas.topics.Topics;
 import dev.offpeak.schemas.validation.TaskValidator;
+import dev.offpeak.schemas.validation.TokenEstimator;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -46,7 +47,7 @@ import org.apache.kafka.streams.state.Stores;
 public final class BatcherTopology {
     private BatcherTopology() {}
 
-    public static Topology build(BatcherConfig config, PriceCatalog catalog, BatcherMetrics metrics) {
+    public static Topology build(BatcherConfig config, ModelRegistry catalog, BatcherMetrics metrics) {
         StreamsBuilder builder = new StreamsBuilder();
         TaskValidator validator = new TaskValidator(catalog);
         TokenEstimator tokens = new TokenEstimator();

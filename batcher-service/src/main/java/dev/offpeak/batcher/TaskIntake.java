@@ -8,6 +8,7 @@ import dev.offpeak.schemas.json.EventSerde;
 import dev.offpeak.schemas.json.Json;
 import dev.offpeak.schemas.validation.Problem;
 import dev.offpeak.schemas.validation.TaskValidator;
+import dev.offpeak.schemas.validation.TokenEstimator;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

@@ -7,7 +7,7 @@ import dev.offpeak.schemas.events.BatchRecord;
 import dev.offpeak.schemas.events.JobSealed;
 import dev.offpeak.schemas.events.TaskAccepted;
 import dev.offpeak.schemas.json.Json;
-import dev.offpeak.schemas.pricing.PriceCatalog;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.schemas.topics.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
@@ -49,7 +49,7 @@ final class TopologyFixture implements AutoCloseable {
         config = BatcherConfig.fromEnv(all);
         Properties props = BatcherService.streamsProperties(config);
         driver = new TopologyTestDriver(
-                BatcherTopology.build(config, PriceCatalog.loadDefault(), new BatcherMetrics(registry)), props, T0);
+                BatcherTopology.build(config, ModelRegistry.loadDefault(), new BatcherMetrics(registry)), props, T0);
         tasks = driver.createInputTopic(Topics.TASKS.name(), new ByteArraySerializer(), new ByteArraySerializer(),
                 T0, Duration.ZERO);
         jobs = driver.createInputTopic(Topics.JOBS.name(), Topics.JOBS.keySerde().serializer(),

@@ -3,7 +3,7 @@ package dev.offpeak.client;
 import dev.offpeak.schemas.events.JobSealed;
 import dev.offpeak.schemas.events.TaskSubmitted;
 import dev.offpeak.schemas.json.Json;
-import dev.offpeak.schemas.pricing.PriceCatalog;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.schemas.topics.Topics;
 import dev.offpeak.schemas.validation.Problem;
 import dev.offpeak.schemas.validation.TaskValidator;
@@ -55,7 +55,7 @@ public final class OffpeakClient implements AutoCloseable {
         this.tasksTopic = b.tasksTopic;
         this.jobsTopic = b.jobsTopic;
         this.clock = b.clock;
-        this.validator = new TaskValidator(PriceCatalog.loadDefault());
+        this.validator = new TaskValidator(ModelRegistry.loadDefault());
         Map<String, Object> props = new HashMap<>(b.properties);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Objects.requireNonNull(b.bootstrapServers, "bootstrapServers"));
         props.put(ProducerConfig.ACKS_CONFIG, "all");

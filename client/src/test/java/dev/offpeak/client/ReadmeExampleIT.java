@@ -7,7 +7,7 @@ import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.events.TaskSubmitted;
 import dev.offpeak.schemas.json.EventSerde;
 import dev.offpeak.schemas.json.Json;
-import dev.offpeak.schemas.pricing.PriceCatalog;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.schemas.topics.Topics;
 import dev.offpeak.schemas.validation.TaskValidator;
 import dev.offpeak.testsupport.KafkaCluster;
@@ -52,7 +52,7 @@ class ReadmeExampleIT {
         assertThat(task.tenant()).isEqualTo("acme");
         assertThat(task.provider()).isEqualTo(Provider.OPENAI);
         assertThat(task.metadata()).containsEntry("feature", "reviews");
-        assertThat(new TaskValidator(PriceCatalog.loadDefault()).validate(Json.tree(task))).isEmpty();
+        assertThat(new TaskValidator(ModelRegistry.loadDefault()).validate(Json.tree(task))).isEmpty();
     }
 
     @Test

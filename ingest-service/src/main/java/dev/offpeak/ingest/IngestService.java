@@ -9,7 +9,7 @@ import dev.offpeak.ingest.http.JobSeals;
 import dev.offpeak.ingest.http.Routes;
 import dev.offpeak.ingest.kafka.KafkaHealth;
 import dev.offpeak.ingest.kafka.TaskPublisher;
-import dev.offpeak.schemas.pricing.PriceCatalog;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.schemas.tenants.Tenants;
 import dev.offpeak.schemas.tenants.TokenFileException;
 import dev.offpeak.schemas.validation.TaskValidator;
@@ -50,7 +50,7 @@ public final class IngestService implements AutoCloseable {
             IngestMetrics metrics = new IngestMetrics();
             InstantSource clock = InstantSource.system();
             HttpErrors errors = new HttpErrors(config.retryAfter());
-            TaskIntake intake = new TaskIntake(new TaskValidator(PriceCatalog.loadDefault()), clock);
+            TaskIntake intake = new TaskIntake(new TaskValidator(ModelRegistry.loadDefault()), clock);
             IngestApi api = new IngestApi(new IngestApi.Deps(config, intake, publisher, metrics, errors,
                     new JobSeals(clock)));
             Routes.Parts parts = new Routes.Parts(api, new Authenticator(tenants), health, metrics, errors);

@@ -1,5 +1,6 @@
 package dev.offpeak.cli;
 
+import dev.offpeak.cli.prices.PricesCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Spec;
         description = "The half-price lane for LLM work that can wait: dedup, batch, submit, settle.",
         subcommands = {DemoCommand.class, LocalCommand.class, SubmitCommand.class, StatusCommand.class, JobsCommand.class,
                 CostsCommand.class, EmulatorCommand.class,
-                RequestIdCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                RequestIdCommand.class, PricesCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class OffpeakCli implements Runnable {
     @Spec
     CommandSpec spec;

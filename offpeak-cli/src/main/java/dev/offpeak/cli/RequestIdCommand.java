@@ -7,7 +7,7 @@ import dev.offpeak.schemas.events.TaskSubmitted;
 import dev.offpeak.schemas.identity.RequestIdentity;
 import dev.offpeak.schemas.json.EventSerde;
 import dev.offpeak.schemas.json.Json;
-import dev.offpeak.schemas.pricing.PriceCatalog;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.schemas.validation.Problem;
 import dev.offpeak.schemas.validation.TaskValidator;
 import java.io.IOException;
@@ -50,7 +50,7 @@ public final class RequestIdCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<String> lines = text.strip().startsWith("{") && !looksLikeJsonLines(text)
                 ? List.of(text) : text.lines().toList();
-        TaskValidator validator = new TaskValidator(PriceCatalog.loadDefault());
+        TaskValidator validator = new TaskValidator(ModelRegistry.loadDefault());
         boolean many = lines.stream().filter(l -> !l.isBlank()).count() > 1;
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).isBlank()) {

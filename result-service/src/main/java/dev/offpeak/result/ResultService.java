@@ -25,7 +25,7 @@ import dev.offpeak.result.store.PriceStore;
 import dev.offpeak.result.submit.SubmitSettings;
 import dev.offpeak.result.submit.Submitter;
 import dev.offpeak.schemas.events.Provider;
-import dev.offpeak.schemas.pricing.PriceCatalog;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -76,14 +76,14 @@ public final class ResultService implements AutoCloseable {
     public record Parts(Db db, BatchStore batches, Settlement settlement, TaskCompletion completion,
             Submitter submitter, Poller poller) {
 
-        public static Parts build(Db db, PriceCatalog catalog, Map<Provider, BatchProviderClient> clients,
+        public static Parts build(Db db, ModelRegistry catalog, Map<Provider, BatchProviderClient> clients,
                 WorkSettings settings, InstantSource clock, RandomGenerator random, ResultMetrics metrics,
                 Submitter.CrashPoint crashPoint) {
             return build(db, catalog, clients, settings, clock, random, metrics, crashPoint, Settlement.CrashPoint.NONE);
         }
 
         /** As above, with a point where a test stops settlement between its commit and the tasks' ending. */
-        public static Parts build(Db db, PriceCatalog catalog, Map<Provider, BatchProviderClient> clients,
+        public static Parts build(Db db, ModelRegistry catalog, Map<Provider, BatchProviderClient> clients,
                 WorkSettings settings, InstantSource clock, RandomGenerator random, ResultMetrics metrics,
                 Submitter.CrashPoint crashPoint, Settlement.CrashPoint settlementCrash) {
             BatchStore batches = new BatchStore(db);
@@ -124,7 +124,7 @@ public final class ResultService implements AutoCloseable {
         log.info("starting result-service with {}", config);
         HikariDataSource pool = Database.pool(config.jdbcUrl(), config.dbUser(), config.dbPassword(), 8, "offpeak-result");
         Database.migrate(pool);
-        PriceCatalog catalog = PriceCatalog.loadDefault();
+        ModelRegistry catalog = ModelRegistry.loadDefault();
         Db db = new Db(pool);
         new PriceStore(db).load(catalog);
         InstantSource clock = InstantSource.system();

@@ -19,7 +19,7 @@ import dev.offpeak.result.store.PriceStore;
 import dev.offpeak.result.submit.SubmitSettings;
 import dev.offpeak.result.submit.Submitter;
 import dev.offpeak.schemas.events.Provider;
-import dev.offpeak.schemas.pricing.PriceCatalog;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.testsupport.KafkaCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
@@ -61,7 +61,7 @@ final class MoneyPathHarness implements AutoCloseable {
         this.kafka = kafka;
         this.emulator = ProviderEmulator.start(EmulatorConfig.defaults().withClock(clock).withDataDir(spool.resolve("emu")));
         this.db = new Db(dataSource);
-        PriceCatalog catalog = PriceCatalog.loadDefault();
+        ModelRegistry catalog = ModelRegistry.loadDefault();
         new PriceStore(db).load(catalog);
         Map<Provider, ProviderEndpoint> endpoints = new EnumMap<>(Provider.class);
         endpoints.put(Provider.OPENAI, endpoint(emulator.openAiBaseUrl()));

@@ -15,7 +15,7 @@ import dev.offpeak.result.store.PriceStore;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.json.Json;
-import dev.offpeak.schemas.pricing.PriceCatalog;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.testsupport.RealPostgres;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -39,7 +39,7 @@ class TaskEndingIT {
     /** Every tenth request has a duplicate task of another tenant: it shares the answer and pays nothing. */
     private static final int DUPLICATES = LINES / 10;
 
-    private final PriceCatalog catalog = PriceCatalog.loadDefault();
+    private final ModelRegistry catalog = ModelRegistry.loadDefault();
 
     @Test
     void everyTaskEndsBesideTheSettlementWithItsPayerAndOneBatchRow(DataSource ds) {

@@ -13,7 +13,7 @@ import dev.offpeak.result.store.BatchRow;
 import dev.offpeak.result.store.PriceStore;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.json.Json;
-import dev.offpeak.schemas.pricing.PriceCatalog;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -59,7 +59,7 @@ public final class SettleBench {
              HikariDataSource pool = Database.pool(pg.getJdbcUrl("postgres", "postgres"), "postgres", "", 4, "bench")) {
             Database.migrate(pool);
             Db db = new Db(pool);
-            PriceCatalog catalog = PriceCatalog.loadDefault();
+            ModelRegistry catalog = ModelRegistry.loadDefault();
             new PriceStore(db).load(catalog);
             Settlement settlement = new Settlement(db, new Pricing(catalog), new Retries(3, Duration.ZERO));
             Path output = dir.resolve("output.jsonl");

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * How cached input tokens are billed inside a batch. The three providers differ, and OpenAI
- * differs per model family, so this is a per-row catalog field rather than code per provider.
+ * differs per model family, so this is a per-row registry field rather than code per provider.
  */
 public enum BatchCachedInput {
     /** cached rate x batch multiplier: the discounts stack (Anthropic, OpenAI GPT-5 family) */

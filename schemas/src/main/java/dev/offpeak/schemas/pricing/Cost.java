@@ -15,27 +15,37 @@ public record Cost(BigDecimal batchUsd, BigDecimal syncUsd, String priceVersion)
         return normalize(syncUsd.subtract(batchUsd));
     }
 
-    /** Prices one usage record with one catalog row. */
+    /**
+     * Prices one usage record with one price row, at the tier the request's prompt reaches (input,
+     * cached input and cache writes together; the whole request bills at that tier).
+     */
     public static Cost of(Usage usage, PriceEntry price) {
+        PriceRates rates = price.ratesFor(promptTokens(usage));
         BigDecimal m = price.batchMultiplier();
         BigDecimal cachedBatchRate = switch (price.batchCachedInput()) {
-            case MULTIPLIED -> price.cachedInput().multiply(m);
-            case AS_INPUT -> price.input().multiply(m);
-            case UNMULTIPLIED -> price.cachedInput();
+            case MULTIPLIED -> rates.cachedInput().multiply(m);
+            case AS_INPUT -> rates.input().multiply(m);
+            case UNMULTIPLIED -> rates.cachedInput();
         };
         BigDecimal batchPerMillion = sum(
-                times(usage.inputTokens(), price.input().multiply(m)),
+                times(usage.inputTokens(), rates.input().multiply(m)),
                 times(usage.cachedInputTokens(), cachedBatchRate),
-                times(usage.cacheWrite5mTokens(), price.cacheWrite5m().multiply(m)),
-                times(usage.cacheWrite1hTokens(), price.cacheWrite1h().multiply(m)),
-                times(usage.outputTokens() + usage.reasoningTokens(), price.output().multiply(m)));
+                times(usage.cacheWrite5mTokens(), rates.cacheWrite5m().multiply(m)),
+                times(usage.cacheWrite1hTokens(), rates.cacheWrite1h().multiply(m)),
+                times(usage.outputTokens() + usage.reasoningTokens(), rates.output().multiply(m)));
         BigDecimal syncPerMillion = sum(
-                times(usage.inputTokens(), price.input()),
-                times(usage.cachedInputTokens(), price.cachedInput()),
-                times(usage.cacheWrite5mTokens(), price.cacheWrite5m()),
-                times(usage.cacheWrite1hTokens(), price.cacheWrite1h()),
-                times(usage.outputTokens() + usage.reasoningTokens(), price.output()));
+                times(usage.inputTokens(), rates.input()),
+                times(usage.cachedInputTokens(), rates.cachedInput()),
+                times(usage.cacheWrite5mTokens(), rates.cacheWrite5m()),
+                times(usage.cacheWrite1hTokens(), rates.cacheWrite1h()),
+                times(usage.outputTokens() + usage.reasoningTokens(), rates.output()));
         return new Cost(perToken(batchPerMillion), perToken(syncPerMillion), price.version());
+    }
+
+    /** The prompt size that selects a tier: every input class, cached or not. */
+    public static long promptTokens(Usage usage) {
+        return usage.inputTokens() + usage.cachedInputTokens() + usage.cacheWrite5mTokens()
+                + usage.cacheWrite1hTokens();
     }
 
     /** A duplicate: billed nothing, and it saved the whole synchronous cost of its answer. */

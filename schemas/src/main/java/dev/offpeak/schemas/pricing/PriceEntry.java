@@ -3,22 +3,21 @@ package dev.offpeak.schemas.pricing;
 import dev.offpeak.schemas.events.Provider;
 import java.math.BigDecimal;
 import java.time.LocalDate;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * One row of the price catalog: synchronous list prices in USD per million tokens for a model,
- * in force from {@code effectiveFrom} until a later row of the same model supersedes it.
- * Unset cache rates fall back to the input rate (the provider gives no cache discount).
+ * One price row of a model: its base rates and long-context tiers, in force from
+ * {@code effectiveFrom} until a later row of the same model supersedes it, with the batch rule
+ * that turns list prices into batch prices and the source the figures were taken from.
  */
 public record PriceEntry(
         Provider provider,
         String model,
         LocalDate effectiveFrom,
-        BigDecimal input,
-        BigDecimal cachedInput,
-        BigDecimal cacheWrite5m,
-        BigDecimal cacheWrite1h,
-        BigDecimal output,
+        PriceRates base,
+        List<PriceTier> tiers,
         BigDecimal batchMultiplier,
         BatchCachedInput batchCachedInput,
         String source) {
@@ -27,13 +26,22 @@ public record PriceEntry(
         Objects.requireNonNull(provider, "provider");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(effectiveFrom, "effectiveFrom");
-        Objects.requireNonNull(input, "input");
-        Objects.requireNonNull(output, "output");
+        Objects.requireNonNull(base, "base");
         Objects.requireNonNull(batchMultiplier, "batchMultiplier");
         Objects.requireNonNull(batchCachedInput, "batchCachedInput");
-        cachedInput = cachedInput == null ? input : cachedInput;
-        cacheWrite5m = cacheWrite5m == null ? input : cacheWrite5m;
-        cacheWrite1h = cacheWrite1h == null ? input : cacheWrite1h;
+        tiers = tiers == null ? List.of()
+                : tiers.stream().sorted(Comparator.comparingLong(PriceTier::above)).toList();
+    }
+
+    /** The rates a request with {@code promptTokens} prompt tokens bills at: the highest tier it passes. */
+    public PriceRates ratesFor(long promptTokens) {
+        PriceRates rates = base;
+        for (PriceTier tier : tiers) {
+            if (promptTokens > tier.above()) {
+                rates = tier.rates();
+            }
+        }
+        return rates;
     }
 
     /** Stable name of this row, stored with every cost it priced: {@code provider/model/effective_from}. */

@@ -5,26 +5,41 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.json.EventTypes;
 import dev.offpeak.schemas.json.Json;
-import dev.offpeak.schemas.pricing.PriceCatalog;
+import dev.offpeak.schemas.pricing.ModelInfo;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * Checks a {@code task.submitted} and returns every problem at once, each naming its field. The
  * JSON Schema says the structure (and which request fields each endpoint needs); this class adds
- * only what a schema cannot say: the model must be priced in the catalog, batch requests cannot
- * stream, a model inside the request must agree with the task's, and the deadline must lie after
- * the submission time.
+ * what a schema cannot say, from the model registry: the model must be known (else the closest
+ * known ids are named), serve the endpoint in batch, have room for the estimated prompt in its
+ * context window and for the requested output under its maximum; and batch requests cannot stream,
+ * a model inside the request must agree with the task's, and the deadline must lie after the
+ * submission time. The limits are checked here so ingest, the batcher (for producers writing to
+ * Kafka directly) and the client refuse alike, before a provider refuses the line a day later.
  */
 public final class TaskValidator {
-    private final PriceCatalog catalog;
+    /** How many known ids an unknown-model error suggests. */
+    static final int SUGGESTIONS = 3;
+
+    private final ModelRegistry registry;
+    private final TokenEstimator tokens;
     private final SchemaValidator schemas = SchemaValidator.get();
 
-    public TaskValidator(PriceCatalog catalog) {
-        this.catalog = catalog;
+    public TaskValidator(ModelRegistry registry) {
+        this(registry, new TokenEstimator());
+    }
+
+    public TaskValidator(ModelRegistry registry, TokenEstimator tokens) {
+        this.registry = registry;
+        this.tokens = tokens;
     }
 
     /** Parses and validates raw bytes; malformed JSON is one problem on {@code $}. */
@@ -108,11 +123,45 @@ public final class TaskValidator {
         if (provider == null || model == null || !model.isTextual() || model.asText().isEmpty()) {
             return; // the schema already reported it
         }
-        if (!catalog.knows(provider, model.asText())) {
-            problems.add(new Problem("model", "unknown for provider " + provider.id()
-                    + " (priced models: " + String.join(", ", catalog.models(provider)) + ")"));
+        Optional<ModelInfo> known = registry.find(provider, model.asText());
+        if (known.isEmpty()) {
+            problems.add(new Problem("model", "unknown model '" + model.asText() + "' for provider " + provider.id()
+                    + " (closest known: " + String.join(", ", registry.closest(provider, model.asText(), SUGGESTIONS))
+                    + "; an operator can add it with the model registry override file)"));
+            return;
+        }
+        ModelInfo info = known.get();
+        String endpoint = task.path("endpoint").asText("");
+        if (!endpoint.isEmpty() && !info.endpoints().contains(endpoint)) {
+            problems.add(new Problem("endpoint", info.id() + " does not answer " + endpoint + " in batch (it answers "
+                    + String.join(", ", new TreeSet<>(info.endpoints())) + ")"));
+        }
+        JsonNode request = task.path("request");
+        if (request.isObject()) {
+            checkOutputCap(info, request, problems);
+            tokens.exceeding(provider, model.asText(), request, info.contextWindow()).ifPresent(estimate ->
+                    problems.add(new Problem("request", "estimated prompt of " + estimate + " tokens exceeds the "
+                            + info.contextWindow() + "-token context window of " + info.id()
+                            + (info.contextNote() == null ? "" : " (" + info.contextNote() + ")"))));
         }
     }
+
+    /** The request's own output cap, wherever its endpoint puts it, must be within the model's maximum. */
+    private static void checkOutputCap(ModelInfo info, JsonNode request, List<Problem> problems) {
+        if (info.maxOutputTokens() == 0) {
+            return; // embeddings: no output to cap
+        }
+        for (String path : OUTPUT_CAPS) {
+            JsonNode cap = request.at(path);
+            if (cap.canConvertToLong() && cap.asLong() > info.maxOutputTokens()) {
+                problems.add(new Problem("request" + path.replace('/', '.'), "must be <= " + info.maxOutputTokens()
+                        + ", the maximum output of " + info.id() + ", was " + cap.asLong()));
+            }
+        }
+    }
+
+    private static final List<String> OUTPUT_CAPS = List.of("/max_tokens", "/max_completion_tokens",
+            "/max_output_tokens", "/generationConfig/maxOutputTokens", "/generation_config/max_output_tokens");
 
     private static void checkDeadline(JsonNode task, List<Problem> problems) {
         Instant notAfter = instant(task.get("not_after"));

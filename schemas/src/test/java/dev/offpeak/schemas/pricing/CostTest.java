@@ -8,13 +8,13 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-/** Exact costs, worked out by hand from the catalog rows. */
+/** Exact costs, worked out by hand from the registry rows. */
 class CostTest {
     private static final Instant NOW = Instant.parse("2026-11-23T00:00:00Z");
-    private final PriceCatalog catalog = PriceCatalog.loadDefault();
+    private final ModelRegistry registry = ModelRegistry.loadDefault();
 
     private PriceEntry row(Provider p, String model) {
-        return catalog.priceAt(p, model, NOW).orElseThrow();
+        return registry.priceAt(p, model, NOW).orElseThrow();
     }
 
     @Test

@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offpeak.schemas.json.Json;
-import dev.offpeak.schemas.pricing.PriceCatalog;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TaskValidatorTest {
-    private final TaskValidator validator = new TaskValidator(PriceCatalog.loadDefault());
+    private final TaskValidator validator = new TaskValidator(ModelRegistry.loadDefault());
 
     private static ObjectNode task(String json) throws IOException {
         return (ObjectNode) Json.mapper().readTree(json);
@@ -50,7 +50,8 @@ class TaskValidatorTest {
                 "request.messages: required",
                 "request.max_tokens: required",
                 "request.stream: batch requests cannot stream",
-                "model: unknown for provider anthropic (priced models: claude-3-haiku, claude-haiku-4-5, claude-sonnet-4-5)");
+                "model: unknown model 'gpt-4o-mini' for provider anthropic (closest known: claude-3-haiku, claude-opus-5, claude-fable-5; "
+                        + "an operator can add it with the model registry override file)");
     }
 
     @Test
@@ -140,5 +141,79 @@ class TaskValidatorTest {
         ObjectNode r = valid();
         r.put("endpoint", "/v1/responses");
         assertThat(problems(r)).containsExactly("request.input: required");
+    }
+
+    /** A Messages request whose one user message is {@code bytes} ASCII letters (about bytes / 4 tokens). */
+    private static ObjectNode anthropic(String model, int bytes, int maxTokens) throws IOException {
+        ObjectNode t = valid();
+        t.put("provider", "anthropic");
+        t.put("model", model);
+        t.put("endpoint", "/v1/messages");
+        ObjectNode request = (ObjectNode) t.get("request");
+        request.put("max_tokens", maxTokens);
+        ((ObjectNode) request.withArray("messages").get(0)).put("content", "a".repeat(bytes));
+        return t;
+    }
+
+    @Test
+    void unknownModelNamesTheClosestKnownIds() throws IOException {
+        ObjectNode t = valid();
+        t.put("model", "gpt-3.5-turbo-9999");
+        assertThat(problems(t)).singleElement().asString()
+                .startsWith("model: unknown model 'gpt-3.5-turbo-9999' for provider openai (closest known: gpt-3.5-turbo-1106, ")
+                .endsWith("; an operator can add it with the model registry override file)");
+    }
+
+    @Test
+    void aDatedSnapshotOfAKnownModelIsAccepted() throws IOException {
+        assertThat(problems(anthropic("claude-sonnet-4-5-20250929", 100, 1000))).isEmpty();
+        ObjectNode t = valid();
+        t.put("model", "gpt-3.5-turbo");
+        assertThat(problems(t)).isEmpty();
+    }
+
+    @Test
+    void aPromptOverTheContextWindowIsRefusedNamingTheWindow() throws IOException {
+        // ~240,000 tokens (960,000 bytes / 4): over Sonnet 4.5's 200K window, whose 1M beta is retired
+        assertThat(problems(anthropic("claude-sonnet-4-5", 960_000, 1000))).singleElement().asString()
+                .isEqualTo("request: estimated prompt of 240008 tokens exceeds the 200000-token context window of "
+                        + "claude-sonnet-4-5 (the 1M-token context beta (context-1m-2025-08-07) was retired on "
+                        + "2026-04-30; prompts over 200K tokens are refused by Anthropic)");
+        assertThat(problems(anthropic("claude-sonnet-4-5", 790_000, 1000))).as("197,503 tokens fit").isEmpty();
+        assertThat(problems(anthropic("claude-sonnet-4-6", 960_000, 1000))).as("a 1M-window model").isEmpty();
+    }
+
+    @Test
+    void anOpenAiPromptIsCountedWithTheModelsTokenizer() throws IOException {
+        ObjectNode t = valid();
+        t.put("model", "gpt-3.5-turbo");
+        // "hello " is one cl100k token: 20,000 of them pass the 16,385-token window; their 120,000 bytes
+        // would be far over it as a byte count, so this also shows the count is a tokenizer's
+        ((ObjectNode) t.get("request").get("messages").get(0)).put("content", "hello ".repeat(20_000));
+        assertThat(problems(t)).singleElement().asString()
+                .startsWith("request: estimated prompt of 2000").contains("16385-token context window of gpt-3.5-turbo");
+        ((ObjectNode) t.get("request").get("messages").get(0)).put("content", "hello ".repeat(16_000));
+        assertThat(problems(t)).isEmpty();
+    }
+
+    @Test
+    void anOutputCapOverTheModelsMaximumIsRefusedNamingTheLimit() throws IOException {
+        assertThat(problems(anthropic("claude-3-haiku", 100, 8192))).containsExactly(
+                "request.max_tokens: must be <= 4096, the maximum output of claude-3-haiku, was 8192");
+        ObjectNode gemini = task("""
+                {"type":"task.submitted","schema_version":1,"task_id":"t-1","tenant":"acme",
+                 "provider":"gemini","model":"gemini-2.0-flash","endpoint":"generateContent",
+                 "request":{"contents":[{"role":"user","parts":[{"text":"hi"}]}],
+                            "generationConfig":{"maxOutputTokens":65536}}}""");
+        assertThat(problems(gemini)).containsExactly(
+                "request.generationConfig.maxOutputTokens: must be <= 8192, the maximum output of gemini-2.0-flash, was 65536");
+    }
+
+    @Test
+    void aModelMustAnswerTheEndpointInBatch() throws IOException {
+        ObjectNode t = valid();
+        t.put("model", "text-embedding-3-small");
+        assertThat(problems(t)).containsExactly(
+                "endpoint: text-embedding-3-small does not answer /v1/chat/completions in batch (it answers /v1/embeddings)");
     }
 }

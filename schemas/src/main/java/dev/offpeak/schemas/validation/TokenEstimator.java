@@ -1,4 +1,4 @@
-package dev.offpeak.batcher;
+package dev.offpeak.schemas.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.knuddels.jtokkit.Encodings;
@@ -8,6 +8,7 @@ import com.knuddels.jtokkit.api.EncodingType;
 import dev.offpeak.schemas.events.Provider;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * Estimates the input tokens of a request, for token limits and the estimated cost.
@@ -35,14 +36,34 @@ public final class TokenEstimator {
     public long estimate(Provider provider, String model, JsonNode request) {
         StringBuilder text = new StringBuilder();
         int values = collectText(request, text);
+        return count(provider, model, text.toString(), values);
+    }
+
+    /**
+     * The estimate, if it exceeds {@code limit}; empty otherwise. Cheap for the usual small prompt:
+     * no estimate exceeds the text's UTF-8 length plus the framing (a token covers at least one byte),
+     * so the text is only tokenized when that bound passes the limit.
+     */
+    public OptionalLong exceeding(Provider provider, String model, JsonNode request, long limit) {
+        StringBuilder text = new StringBuilder();
+        int values = collectText(request, text);
+        long framing = (long) PER_VALUE_OVERHEAD * values;
+        if (text.length() * 3L + framing <= limit) {
+            return OptionalLong.empty(); // a char is at most 3 UTF-8 bytes (a surrogate pair: 4 bytes for 2 chars)
+        }
+        long tokens = count(provider, model, text.toString(), values);
+        return tokens > limit ? OptionalLong.of(tokens) : OptionalLong.empty();
+    }
+
+    private long count(Provider provider, String model, String text, int values) {
         long tokens = switch (provider) {
-            case OPENAI -> encodingFor(model).countTokensOrdinary(text.toString());
-            case ANTHROPIC, GEMINI -> (text.toString().getBytes(StandardCharsets.UTF_8).length + 3L) / 4;
+            case OPENAI -> encodingFor(model).countTokensOrdinary(text);
+            case ANTHROPIC, GEMINI -> (text.getBytes(StandardCharsets.UTF_8).length + 3L) / 4;
         };
         return tokens + (long) PER_VALUE_OVERHEAD * values;
     }
 
-    Encoding encodingFor(String model) {
+    private Encoding encodingFor(String model) {
         boolean modern = model.startsWith("gpt-4o") || model.startsWith("gpt-4.1") || model.startsWith("gpt-5")
                 || model.startsWith("o1") || model.startsWith("o3") || model.startsWith("o4") || model.startsWith("chatgpt-4o");
         return modern ? o200k : cl100k;

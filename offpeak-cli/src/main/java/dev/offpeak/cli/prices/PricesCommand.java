@@ -1,0 +1,142 @@
+package dev.offpeak.cli.prices;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offpeak.cli.CliException;
+import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.pricing.ModelRegistry;
+import dev.offpeak.schemas.pricing.RegistryException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code offpeak prices import|diff}: refresh the registry's imported prices from the genai-prices dataset. */
+@Command(name = "prices", mixinStandardHelpOptions = true,
+        description = {"Refresh the model registry's imported prices from the genai-prices dataset.",
+                "Get the data with: node tools/genai-prices/dump.mjs > genai-prices-data.json"},
+        subcommands = {PricesCommand.Import.class, PricesCommand.Diff.class})
+public final class PricesCommand implements Runnable {
+    static final Path DEFAULT_OUT = Path.of("schemas/src/main/resources" + ModelRegistry.IMPORTED_RESOURCE);
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "Missing command: import or diff");
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Convert FILE to the registry's imported layer and write it (checked first: a layer that "
+                    + "would not load with Offpeak's own rows is not written).")
+    static final class Import implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "genai-prices data JSON")
+        Path file;
+
+        @Option(names = "--out", description = "Where to write the layer (default: ${DEFAULT-VALUE}).")
+        Path out = DEFAULT_OUT;
+
+        @Option(names = "--date", description = "Import date recorded with the rows (default: today, UTC).")
+        LocalDate date = LocalDate.now(java.time.ZoneOffset.UTC);
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter pw = spec.commandLine().getOut();
+            GenaiPricesImport.Result result = convert(file, date);
+            ModelRegistry registry = check(result.layer());
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            Files.writeString(out, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result.layer()) + "\n");
+            pw.println("wrote " + out + ": " + result.models() + " models imported, " + registry.all().size()
+                    + " in the registry after Offpeak's rules");
+            result.skipped().forEach(s -> pw.println("  left out " + s));
+            return 0;
+        }
+    }
+
+    @Command(name = "diff", mixinStandardHelpOptions = true,
+            description = "Show what importing FILE would change in the registry's imported layer.")
+    static final class Diff implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "genai-prices data JSON")
+        Path file;
+
+        @Option(names = "--against", description = "Imported layer to compare with (default: the one on the classpath).")
+        Path against;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter pw = spec.commandLine().getOut();
+            GenaiPricesImport.Result result = convert(file, LocalDate.now(java.time.ZoneOffset.UTC));
+            check(result.layer());
+            JsonNode current = against == null ? resource() : read(against);
+            List<String> changes = RegistryDiff.changes(current, result.layer());
+            changes.forEach(pw::println);
+            pw.println(changes.isEmpty() ? "no changes" : changes.size() + " change(s)");
+            return 0;
+        }
+    }
+
+    static GenaiPricesImport.Result convert(Path file, LocalDate date) {
+        try {
+            return new GenaiPricesImport().convert(read(file), "@pydantic/genai-prices (" + file.getFileName() + ")", date);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(file + ": " + e.getMessage());
+        }
+    }
+
+    /** The registry the new layer would give with Offpeak's own rows; a layer that does not load is refused. */
+    static ModelRegistry check(JsonNode layer) {
+        try {
+            JsonNode own;
+            try (InputStream in = ModelRegistry.class.getResourceAsStream(ModelRegistry.OWN_RESOURCE)) {
+                own = ModelRegistry.readJson(in, ModelRegistry.OWN_RESOURCE);
+            }
+            return ModelRegistry.load(List.of(layer, own), List.of("imported", ModelRegistry.OWN_RESOURCE));
+        } catch (RegistryException e) {
+            throw new CliException("the imported rows would not load with Offpeak's own rows; add the missing "
+                    + "facts to offpeak.json first:\n  " + String.join("\n  ", e.problems()));
+        } catch (IOException e) {
+            throw new CliException("cannot read " + ModelRegistry.OWN_RESOURCE + ": " + e.getMessage());
+        }
+    }
+
+    static JsonNode read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new CliException(file + ": file not found");
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            return ModelRegistry.readJson(in, file.toString());
+        } catch (IOException | RegistryException e) {
+            throw new CliException(file + ": " + e.getMessage());
+        }
+    }
+
+    private static JsonNode resource() throws IOException {
+        try (InputStream in = ModelRegistry.class.getResourceAsStream(ModelRegistry.IMPORTED_RESOURCE)) {
+            return ModelRegistry.readJson(in, ModelRegistry.IMPORTED_RESOURCE);
+        }
+    }
+
+    /** Rows keyed {@code provider/model}, sorted, for diffing. */
+    static Map<String, JsonNode> rows(JsonNode layer) {
+        Map<String, JsonNode> out = new TreeMap<>();
+        layer.path("models").forEach(m -> out.put(m.path("provider").asText() + "/" + m.path("model").asText(), m));
+        return out;
+    }
+}
