@@ -60,6 +60,21 @@ class IntakeAndDedupTest {
     }
 
     @Test
+    void aPromptOverTheModelsContextWindowGoesToTheDlqNamingTheWindow() {
+        // ~240,000 tokens to Claude Sonnet 4.5 (a 200K window): what a producer writing to Kafka directly could send
+        ObjectNode task = f.task("anthropic", "claude-sonnet-4-5", "/v1/messages",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"" + "a".repeat(960_000) + "\"}],\"max_tokens\":64}");
+        f.send(task);
+        f.send(f.anthropic("fits"));
+
+        TestRecord<byte[], byte[]> bad = f.dlq.readRecord();
+        assertThat(header(bad, DlqHeaders.REASON)).isEqualTo("invalid_task");
+        assertThat(header(bad, DlqHeaders.PROBLEMS))
+                .contains("request: estimated prompt of 240008 tokens exceeds the 200000-token context window of claude-sonnet-4-5");
+        assertThat(f.accepted.readValuesToList()).hasSize(1);
+    }
+
+    @Test
     void duplicateInsideTheWindowIsAcceptedWithoutANewLine() {
         ObjectNode first = f.openai("same question");
         ObjectNode second = f.openai("same question");

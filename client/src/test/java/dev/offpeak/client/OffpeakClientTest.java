@@ -50,7 +50,7 @@ class OffpeakClientTest {
 
     @Test
     void aTaskOfAnotherTenantIsRefused() {
-        TaskSubmitted other = new TaskSubmitted("t-2", "initech", null, Provider.OPENAI, "gpt-4o-mini",
+        TaskSubmitted other = new TaskSubmitted("t-2", "initech", null, Provider.OPENAI, "text-embedding-3-small",
                 "/v1/embeddings", Json.mapper().createObjectNode().put("input", "x"), null, null, null, null, NOW);
         assertThatThrownBy(() -> client.submit(other)).isInstanceOfSatisfying(InvalidTaskException.class,
                 e -> assertThat(e.problems()).extracting(Problem::field).containsExactly("tenant"));

@@ -117,11 +117,25 @@ class IngestRejectionsIT {
     }
 
     @Test
-    void unknownModelIs422NamingTheFieldAndListingPricedModels() {
-        JsonNode error = error(postTask(ACME_TOKEN, Tasks.chat("a-1").replace("gpt-4o-mini", "gpt-9")), 422,
+    void unknownModelIs422NamingTheModelAndTheClosestKnownIds() {
+        JsonNode error = error(postTask(ACME_TOKEN, Tasks.chat("a-1").replace("gpt-4o-mini", "gpt-4o-mimi")), 422,
                 "invalid_task");
         assertThat(fields(error)).isEqualTo("[model]");
-        assertThat(error.path("problems").get(0).path("message").asText()).contains("gpt-4o-mini");
+        assertThat(error.path("problems").get(0).path("message").asText())
+                .startsWith("unknown model 'gpt-4o-mimi' for provider openai (closest known: gpt-4o-mini, ");
+    }
+
+    @Test
+    void aPromptOverTheModelsContextWindowIs422NamingTheWindow() {
+        // ~240,000 tokens for Claude Sonnet 4.5, whose window is 200K since its 1M beta was retired
+        String task = """
+                {"task_id": "long-1", "provider": "anthropic", "model": "claude-sonnet-4-5", "endpoint": "/v1/messages",
+                 "request": {"max_tokens": 1000, "messages": [{"role": "user", "content": "%s"}]}}"""
+                .formatted("a".repeat(960_000));
+        JsonNode error = error(postTask(ACME_TOKEN, task), 422, "invalid_task");
+        assertThat(fields(error)).isEqualTo("[request]");
+        assertThat(error.path("problems").get(0).path("message").asText())
+                .contains("exceeds the 200000-token context window of claude-sonnet-4-5");
     }
 
     @Test

@@ -59,6 +59,11 @@ final class PipelineFixture {
                 request.putObject("generationConfig").put("maxOutputTokens", 16);
             }
         }
+        return task(lane, tenant, taskId, request);
+    }
+
+    /** A task on {@code lane} with a request of the caller's making. */
+    static Task task(Lane lane, String tenant, String taskId, ObjectNode request) {
         TaskSubmitted t = new TaskSubmitted(taskId, tenant, "job-1", lane.provider(), lane.model(), lane.endpoint(),
                 request, Map.of(), null, null, null, Instant.parse("2026-01-01T00:00:00Z"));
         return new Task(t, RequestIdentity.requestId(t));
@@ -89,13 +94,20 @@ final class PipelineFixture {
 
     static Batch batch(String batchId, Lane lane, int n, int duplicates, Instant now) {
         List<Task> originals = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            originals.add(task(lane, "acme", batchId + "-t" + i, "review " + batchId + " number " + i + " is fine"));
+        }
+        return batch(batchId, lane, originals, duplicates, now);
+    }
+
+    /** A batch of the given unique tasks on {@code lane}, plus {@code duplicates} duplicate tasks of the first. */
+    static Batch batch(String batchId, Lane lane, List<Task> originals, int duplicates, Instant now) {
         List<TaskAccepted> accepted = new ArrayList<>();
         List<BatchRecord> records = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         long bytes = 0;
-        for (int i = 0; i < n; i++) {
-            Task t = task(lane, "acme", batchId + "-t" + i, "review " + batchId + " number " + i + " is fine");
-            originals.add(t);
+        for (int i = 0; i < originals.size(); i++) {
+            Task t = originals.get(i);
             accepted.add(accepted(t, false, null, now));
             String line = line(t);
             long lineBytes = line.getBytes(StandardCharsets.UTF_8).length + 1;
@@ -110,6 +122,7 @@ final class PipelineFixture {
                     lane.endpoint(), first.submitted().request(), Map.of(), null, null, null, now);
             accepted.add(accepted(new Task(dup, first.requestId()), true, first.submitted().taskId(), now));
         }
+        int n = originals.size();
         records.add(new BatchClosed(batchId, lane.id(), lane.provider(), lane.endpoint(), lane.model(), n, bytes,
                 20L * n, IntakeStore.checksumOf(ids), CloseReason.AGE, now, now, List.of("job-1")));
         return new Batch(batchId, lane, originals, accepted, records);
