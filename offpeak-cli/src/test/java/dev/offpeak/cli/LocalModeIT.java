@@ -58,6 +58,7 @@ class LocalModeIT {
                 c.createStatement().execute("CREATE TABLE IF NOT EXISTS restart_marker (id int)");
             }
             submitAnOpenAiBatchFileAndWait();
+            aGpt35TurboBatchFileSettlesAndIsPriced(endpoints.path("jdbc_url").asText());
             aRejectedLineIsReportedWithItsNumber();
         });
         assertThat(refused(first.path("ingest_url").asText())).as("ingest stopped").isTrue();
@@ -84,6 +85,29 @@ class LocalModeIT {
                 .contains("300/300 settled")
                 .containsPattern("tasks\\s+300\\R")
                 .contains("gpt-4o-mini");
+    }
+
+    /**
+     * An OpenAI batch input file as OpenAI's batch guide writes them (gpt-3.5-turbo, a dated snapshot,
+     * a duplicate line): every line settles, priced at gpt-3.5-turbo's registry row.
+     */
+    private void aGpt35TurboBatchFileSettlesAndIsPriced(String jdbcUrl) throws Exception {
+        Path file = dataDir.resolve("openai-batch-gpt-3.5-turbo.jsonl");
+        try (var in = LocalModeIT.class.getResourceAsStream("/openai-batch-gpt-3.5-turbo.jsonl")) {
+            java.nio.file.Files.copy(in, file);
+        }
+        Cli cli = Cli.run("submit", file.toString(), "--job", "it-gpt35", "--wait", "--data-dir", dataDir.toString(),
+                "--timeout", "4m");
+        assertThat(cli.exitCode()).as("submit output:%n%s%n%s", cli.out(), cli.err()).isZero();
+        assertThat(cli.out()).contains("6 accepted, 0 rejected; job it-gpt35 sealed").contains("6/6 settled (0 failed)");
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");
+             ResultSet rs = c.createStatement().executeQuery("""
+                     SELECT count(*), count(*) FILTER (WHERE r.price_version = 'openai/gpt-3.5-turbo/2020-01-01' AND r.cost_usd > 0)
+                       FROM results r JOIN batches b USING (batch_id) WHERE b.model LIKE 'gpt-3.5-turbo%'""")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).as("distinct requests settled (one line repeats)").isEqualTo(5);
+            assertThat(rs.getLong(2)).as("priced at gpt-3.5-turbo's row").isEqualTo(5);
+        }
     }
 
     private void aRejectedLineIsReportedWithItsNumber() throws IOException {
