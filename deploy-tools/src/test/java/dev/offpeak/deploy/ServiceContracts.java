@@ -1,6 +1,6 @@
 package dev.offpeak.deploy;
 
-import dev.offpeak.batcher.BatcherConfig;
+import dev.offpeak.batcher.config.BatcherConfig;
 import dev.offpeak.emulator.EmulatorMain;
 import dev.offpeak.ingest.config.IngestConfig;
 import dev.offpeak.result.config.ResultConfig;
