@@ -1,5 +1,6 @@
 package dev.offpeak.result;
 
+import dev.offpeak.config.ConfigException;
 import dev.offpeak.result.config.ResultConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -13,7 +14,7 @@ public final class ResultMain {
         ResultConfig config;
         try {
             config = ResultConfig.fromEnv(System.getenv());
-        } catch (ResultConfig.ConfigException e) {
+        } catch (ConfigException e) {
             System.err.println(e.getMessage());
             System.exit(2);
             return;

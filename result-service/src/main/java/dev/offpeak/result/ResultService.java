@@ -121,7 +121,7 @@ public final class ResultService implements AutoCloseable {
     }
 
     public static ResultService start(ResultConfig config, PrometheusMeterRegistry registry) {
-        log.info("starting result-service with {}", config);
+        log.info("starting result-service; effective configuration:{}", config.describe());
         HikariDataSource pool = Database.pool(config.jdbcUrl(), config.dbUser(), config.dbPassword(), 8, "offpeak-result");
         Database.migrate(pool);
         PriceCatalog catalog = PriceCatalog.loadDefault();
@@ -166,7 +166,7 @@ public final class ResultService implements AutoCloseable {
         gaugeLoop.start();
         relayLoop.start();
         Optional<Tenants> tenants = Optional.ofNullable(config.tokenFile())
-                .map(f -> Tenants.load(f, "OFFPEAK_RESULT_TOKEN_FILE"));
+                .map(f -> Tenants.load(f, ResultConfig.TOKEN_FILE));
         ReadApi api = ReadApi.start(config.httpHost(), config.httpPort(), db, tenants, registry);
         log.info("result-service listening on port {} (health, /metrics, read API)", api.port());
         return new ResultService(pool, consumer, producer, providerClients, api,
