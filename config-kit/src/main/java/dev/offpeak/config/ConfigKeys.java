@@ -1,7 +1,11 @@
 package dev.offpeak.config;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -39,6 +43,15 @@ public final class ConfigKeys {
             }
         }
         return keys;
+    }
+
+    /** {@link #documented(String, String)} of a markdown file, such as a module's README. */
+    public static Set<String> documented(Path markdown, String heading) {
+        try {
+            return documented(Files.readString(markdown), heading);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.offpeak.config;
 
 import java.net.URI;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -76,16 +76,7 @@ public final class EnvReader {
     }
 
     public Path path(String key, Path fallback) {
-        Optional<String> value = raw(key);
-        if (value.isEmpty()) {
-            return fallback;
-        }
-        try {
-            return Path.of(value.get());
-        } catch (InvalidPathException e) {
-            problem(key, value.get(), "must be a file path (" + e.getReason() + ")");
-            return fallback;
-        }
+        return read(key, fallback, lenient(Path::of), "must be a file path", p -> null);
     }
 
     /** Reports {@code key} unless {@code file} is a readable regular file; {@code what} says which file. */
@@ -96,48 +87,17 @@ public final class EnvReader {
     }
 
     public long longValue(String key, long fallback, long min, long max) {
-        Optional<String> value = raw(key);
-        if (value.isEmpty()) {
-            return fallback;
-        }
-        try {
-            long parsed = Long.parseLong(value.get());
-            return inRange(key, value.get(), parsed, min, max) ? parsed : fallback;
-        } catch (NumberFormatException e) {
-            problem(key, value.get(), "must be a whole number");
-            return fallback;
-        }
+        return read(key, fallback, lenient(Long::parseLong), "must be a whole number",
+                n -> n < min ? "must be >= " + min : n > max ? "must be <= " + max : null);
     }
 
     public int intValue(String key, int fallback, int min, int max) {
         return (int) longValue(key, fallback, min, max);
     }
 
-    private boolean inRange(String key, String value, long parsed, long min, long max) {
-        if (parsed < min) {
-            problem(key, value, "must be >= " + min);
-        } else if (parsed > max) {
-            problem(key, value, "must be <= " + max);
-        }
-        return parsed >= min && parsed <= max;
-    }
-
     public double fraction(String key, double fallback, double min, double max) {
-        Optional<String> value = raw(key);
-        if (value.isEmpty()) {
-            return fallback;
-        }
-        try {
-            double parsed = Double.parseDouble(value.get());
-            if (!(parsed >= min && parsed <= max)) {
-                problem(key, value.get(), "must be between " + min + " and " + max);
-                return fallback;
-            }
-            return parsed;
-        } catch (NumberFormatException e) {
-            problem(key, value.get(), "must be a decimal number such as 0.05");
-            return fallback;
-        }
+        return read(key, fallback, lenient(Double::parseDouble), "must be a decimal number such as 0.05",
+                d -> d >= min && d <= max ? null : "must be between " + min + " and " + max);
     }
 
     /** A duration in the {@link Durations} grammar, at least {@code min}. */
@@ -147,37 +107,58 @@ public final class EnvReader {
 
     /** A duration in the {@link Durations} grammar, within [{@code min}, {@code max}] ({@code max} null: none). */
     public Duration duration(String key, Duration fallback, Duration min, Duration max) {
-        Optional<String> value = raw(key);
-        if (value.isEmpty()) {
-            return fallback;
-        }
-        Optional<Duration> parsed = Durations.parse(value.get());
-        if (parsed.isEmpty()) {
-            problem(key, value.get(), "must be " + Durations.GRAMMAR);
-            return fallback;
-        }
-        Duration d = parsed.get();
-        if (d.compareTo(min) < 0) {
-            problem(key, value.get(), "must be >= " + Durations.format(min));
-            return fallback;
-        }
-        if (max != null && d.compareTo(max) > 0) {
-            problem(key, value.get(), "must be <= " + Durations.format(max));
-            return fallback;
-        }
-        return d;
+        return read(key, fallback, Durations::parse, "must be " + Durations.GRAMMAR,
+                d -> d.compareTo(min) < 0 ? "must be >= " + Durations.format(min)
+                        : max != null && d.compareTo(max) > 0 ? "must be <= " + Durations.format(max) : null);
     }
 
     /** A byte size: plain bytes, or with KB/MB/GB (powers of 1000) or KiB/MiB/GiB (powers of 1024). */
     public long bytes(String key, long fallback, long min) {
+        return read(key, fallback, EnvReader::toBytes, "must be a size such as 200MB, 256MiB or 2000000000",
+                n -> n < min ? "must be >= " + min + " bytes" : null);
+    }
+
+    /** An absolute URL with a scheme and a host. */
+    public URI url(String key, URI fallback) {
+        return read(key, fallback, lenient(URI::create), "must be an absolute http(s) URL",
+                u -> u.getScheme() != null && u.getHost() != null ? null : "must be an absolute http(s) URL");
+    }
+
+    /**
+     * The value of {@code key} as {@code parse} reads it, or {@code fallback} when unset; a value
+     * {@code parse} cannot read is reported with {@code form}, one {@code check} refuses (it returns
+     * the rule broken, or null) with that rule.
+     */
+    private <T> T read(String key, T fallback, Function<String, Optional<T>> parse, String form,
+            Function<T, String> check) {
         Optional<String> value = raw(key);
         if (value.isEmpty()) {
             return fallback;
         }
-        Matcher m = SIZE.matcher(value.get());
-        if (!m.matches()) {
-            problem(key, value.get(), "must be a size such as 200MB, 256MiB or 2000000000");
+        Optional<T> parsed = parse.apply(value.get());
+        String broken = parsed.isEmpty() ? form : check.apply(parsed.get());
+        if (broken != null) {
+            problem(key, value.get(), broken);
             return fallback;
+        }
+        return parsed.get();
+    }
+
+    /** {@code parse} as a function that answers empty where {@code parse} throws. */
+    private static <T> Function<String, Optional<T>> lenient(Function<String, T> parse) {
+        return text -> {
+            try {
+                return Optional.of(parse.apply(text));
+            } catch (RuntimeException e) {
+                return Optional.empty();
+            }
+        };
+    }
+
+    private static Optional<Long> toBytes(String text) {
+        Matcher m = SIZE.matcher(text);
+        if (!m.matches()) {
+            return Optional.empty();
         }
         long unit = switch (m.group(2)) {
             case "KB" -> 1_000L;
@@ -189,15 +170,9 @@ public final class EnvReader {
             default -> 1L;
         };
         try {
-            long parsed = Math.multiplyExact(Long.parseLong(m.group(1)), unit);
-            if (parsed < min) {
-                problem(key, value.get(), "must be >= " + min + " bytes");
-                return fallback;
-            }
-            return parsed;
+            return Optional.of(Math.multiplyExact(Long.parseLong(m.group(1)), unit));
         } catch (ArithmeticException | NumberFormatException e) {
-            problem(key, value.get(), "is too large");
-            return fallback;
+            return Optional.empty();
         }
     }
 
@@ -211,35 +186,13 @@ public final class EnvReader {
         for (String entry : value.get().split(",")) {
             String[] parts = entry.trim().split("=", 2);
             String rule = "entry '" + entry.trim() + "' must be name=number with a number between " + min + " and " + max;
-            try {
-                long n = parts.length == 2 && !parts[0].isBlank() ? Long.parseLong(parts[1].trim()) : min - 1;
-                if (n < min || n > max) {
-                    problem(key, value.get(), rule);
-                } else {
-                    result.put(parts[0].trim(), n);
-                }
-            } catch (NumberFormatException e) {
+            Optional<Long> n = parts.length == 2 && !parts[0].isBlank() ? lenient(Long::parseLong).apply(parts[1].trim()) : Optional.empty();
+            if (n.filter(x -> x >= min && x <= max).isPresent()) {
+                result.put(parts[0].trim(), n.get());
+            } else {
                 problem(key, value.get(), rule);
             }
         }
         return result;
-    }
-
-    /** An absolute URL with a scheme and a host. */
-    public URI url(String key, URI fallback) {
-        Optional<String> value = raw(key);
-        if (value.isEmpty()) {
-            return fallback;
-        }
-        try {
-            URI uri = URI.create(value.get());
-            if (uri.getScheme() != null && uri.getHost() != null) {
-                return uri;
-            }
-        } catch (IllegalArgumentException e) {
-            // reported below, with the rule
-        }
-        problem(key, value.get(), "must be an absolute http(s) URL");
-        return fallback;
     }
 }

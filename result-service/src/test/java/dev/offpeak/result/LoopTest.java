@@ -14,6 +14,14 @@ class LoopTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ResultMetrics metrics = new ResultMetrics(registry);
 
+    /** A loop whose work only counts its rounds. */
+    private Loop counting(String name, Duration idle, AtomicInteger rounds) {
+        return new Loop(name, idle, () -> {
+            rounds.incrementAndGet();
+            return 0;
+        }, metrics.loopFailures(name));
+    }
+
     private double failures(String loop) {
         return registry.get(ResultMetrics.LOOP_FAILURES).tag("loop", loop).counter().count();
     }
@@ -28,10 +36,7 @@ class LoopTest {
                     }
                     throw new IllegalStateException("and an exception");
                 }, metrics.loopFailures("broken")).start();
-                Loop healthy = new Loop("healthy", Duration.ofMillis(5), () -> {
-                    healthyRounds.incrementAndGet();
-                    return 0;
-                }, metrics.loopFailures("healthy")).start()) {
+                Loop healthy = counting("healthy", Duration.ofMillis(5), healthyRounds).start()) {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 assertThat(failures("broken")).isGreaterThanOrEqualTo(3);
                 assertThat(healthyRounds).hasValueGreaterThan(20);
@@ -59,10 +64,7 @@ class LoopTest {
     @Test
     void wakeStartsTheNextRoundWithoutWaitingOutTheIdleTime() {
         AtomicInteger rounds = new AtomicInteger();
-        try (Loop loop = new Loop("sleepy", Duration.ofHours(1), () -> {
-            rounds.incrementAndGet();
-            return 0;
-        }, metrics.loopFailures("sleepy")).start()) {
+        try (Loop loop = counting("sleepy", Duration.ofHours(1), rounds).start()) {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rounds).hasValue(1));
             loop.wake();
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rounds).hasValue(2));
@@ -72,10 +74,7 @@ class LoopTest {
     @Test
     void aRoundThatFoundWorkWakesTheLoopsAfterIt() {
         AtomicInteger downstream = new AtomicInteger();
-        try (Loop relay = new Loop("relay", Duration.ofHours(1), () -> {
-            downstream.incrementAndGet();
-            return 0;
-        }, metrics.loopFailures("relay")).start()) {
+        try (Loop relay = counting("relay", Duration.ofHours(1), downstream).start()) {
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(downstream).hasValue(1));
             assertThat(ResultService.wakes(() -> 0, relay).getAsInt()).isZero();
             assertThat(ResultService.wakes(() -> 3, relay).getAsInt()).isEqualTo(3);

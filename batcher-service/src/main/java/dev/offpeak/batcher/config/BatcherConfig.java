@@ -69,21 +69,18 @@ public record BatcherConfig(
     public static final String GEMINI_MAX_REQUESTS = PREFIX + "GEMINI_MAX_REQUESTS";
     public static final String GEMINI_MAX_BYTES = PREFIX + "GEMINI_MAX_BYTES";
 
+    private static final Map<Provider, String> MAX_REQUESTS_KEYS = Map.of(Provider.OPENAI, OPENAI_MAX_REQUESTS,
+            Provider.ANTHROPIC, ANTHROPIC_MAX_REQUESTS, Provider.GEMINI, GEMINI_MAX_REQUESTS);
+    private static final Map<Provider, String> MAX_BYTES_KEYS = Map.of(Provider.OPENAI, OPENAI_MAX_BYTES,
+            Provider.ANTHROPIC, ANTHROPIC_MAX_BYTES, Provider.GEMINI, GEMINI_MAX_BYTES);
+
     /** {@code OFFPEAK_BATCHER_OPENAI_MAX_REQUESTS} and the like. */
     public static String maxRequestsKey(Provider p) {
-        return switch (p) {
-            case OPENAI -> OPENAI_MAX_REQUESTS;
-            case ANTHROPIC -> ANTHROPIC_MAX_REQUESTS;
-            case GEMINI -> GEMINI_MAX_REQUESTS;
-        };
+        return MAX_REQUESTS_KEYS.get(p);
     }
 
     public static String maxBytesKey(Provider p) {
-        return switch (p) {
-            case OPENAI -> OPENAI_MAX_BYTES;
-            case ANTHROPIC -> ANTHROPIC_MAX_BYTES;
-            case GEMINI -> GEMINI_MAX_BYTES;
-        };
+        return MAX_BYTES_KEYS.get(p);
     }
 
     /** Every key this configuration reads. */

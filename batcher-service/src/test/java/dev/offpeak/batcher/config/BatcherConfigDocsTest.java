@@ -3,17 +3,13 @@ package dev.offpeak.batcher.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.offpeak.config.ConfigKeys;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The README's configuration table lists exactly the keys BatcherConfig reads. */
+/** The README's table under "Configuration" lists exactly the key constants of BatcherConfig. */
 class BatcherConfigDocsTest {
     @Test
-    void theReadmeTableListsEveryKeyConstantAndNoOther() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
-        assertThat(BatcherConfig.keys()).contains(BatcherConfig.HTTP_PORT, BatcherConfig.GEMINI_MAX_BYTES);
-        assertThat(ConfigKeys.documented(readme, "Configuration")).containsExactlyElementsOf(BatcherConfig.keys());
+    void theReadmeTableListsEveryKeyConstantAndNoOther() {
+        assertThat(ConfigKeys.documented(Path.of("README.md"), "Configuration")).isNotEmpty().containsExactlyElementsOf(BatcherConfig.keys());
     }
 }

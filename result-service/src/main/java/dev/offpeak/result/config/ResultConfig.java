@@ -92,6 +92,11 @@ public record ResultConfig(
     public static final String GEMINI_BASE_URL = "OFFPEAK_GEMINI_BASE_URL";
     public static final String GEMINI_API_KEY = "OFFPEAK_GEMINI_API_KEY";
 
+    private static final Map<Provider, String> BASE_URL_KEYS = Map.of(Provider.OPENAI, OPENAI_BASE_URL,
+            Provider.ANTHROPIC, ANTHROPIC_BASE_URL, Provider.GEMINI, GEMINI_BASE_URL);
+    private static final Map<Provider, String> API_KEY_KEYS = Map.of(Provider.OPENAI, OPENAI_API_KEY,
+            Provider.ANTHROPIC, ANTHROPIC_API_KEY, Provider.GEMINI, GEMINI_API_KEY);
+
     /** How {@link dev.offpeak.config.ConfigException}s of this service name it. */
     public static final String COMPONENT = "result-service";
 
@@ -105,20 +110,14 @@ public record ResultConfig(
         return ConfigKeys.declared(ResultConfig.class);
     }
 
+    /** {@code OFFPEAK_OPENAI_BASE_URL} and the like. */
     public static String baseUrlKey(Provider p) {
-        return switch (p) {
-            case OPENAI -> OPENAI_BASE_URL;
-            case ANTHROPIC -> ANTHROPIC_BASE_URL;
-            case GEMINI -> GEMINI_BASE_URL;
-        };
+        return BASE_URL_KEYS.get(p);
     }
 
+    /** {@code OFFPEAK_OPENAI_API_KEY} and the like. */
     public static String apiKeyKey(Provider p) {
-        return switch (p) {
-            case OPENAI -> OPENAI_API_KEY;
-            case ANTHROPIC -> ANTHROPIC_API_KEY;
-            case GEMINI -> GEMINI_API_KEY;
-        };
+        return API_KEY_KEYS.get(p);
     }
 
     /** Reads and validates; throws {@link dev.offpeak.config.ConfigException} naming every bad key at once. */
