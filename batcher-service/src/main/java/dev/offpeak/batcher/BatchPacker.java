@@ -1,5 +1,7 @@
 package dev.offpeak.batcher;
 
+import dev.offpeak.batcher.config.BatcherConfig;
+import dev.offpeak.batcher.config.LaneLimits;
 import dev.offpeak.batcher.LaneState.OpenBatch;
 import dev.offpeak.schemas.events.BatchClosed;
 import dev.offpeak.schemas.events.BatchItem;

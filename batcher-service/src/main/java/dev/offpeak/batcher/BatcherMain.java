@@ -1,5 +1,7 @@
 package dev.offpeak.batcher;
 
+import dev.offpeak.batcher.config.BatcherConfig;
+import dev.offpeak.config.ConfigException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.streams.KafkaStreams;
@@ -26,7 +28,7 @@ public final class BatcherMain {
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         BatcherService service = BatcherService.start(config, registry);
-        BatcherHttp http = BatcherHttp.start(BatcherConfig.httpPort(System.getenv()), service, registry);
+        BatcherHttp http = BatcherHttp.start(config.httpPort(), service, registry);
         log.info("batcher health and metrics on port {}", http.port());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             http.close();

@@ -1,5 +1,6 @@
 package dev.offpeak.batcher;
 
+import dev.offpeak.batcher.config.BatcherConfig;
 import dev.offpeak.schemas.events.BatchRecord;
 import dev.offpeak.schemas.events.TaskAccepted;
 import dev.offpeak.schemas.pricing.ModelRegistry;

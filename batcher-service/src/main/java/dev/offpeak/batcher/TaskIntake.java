@@ -1,5 +1,7 @@
 package dev.offpeak.batcher;
 
+import dev.offpeak.batcher.config.BatcherConfig;
+import dev.offpeak.batcher.config.LaneLimits;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offpeak.schemas.events.TaskSubmitted;

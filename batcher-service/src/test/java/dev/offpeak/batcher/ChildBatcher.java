@@ -1,5 +1,6 @@
 package dev.offpeak.batcher;
 
+import dev.offpeak.batcher.config.BatcherConfig;
 import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;

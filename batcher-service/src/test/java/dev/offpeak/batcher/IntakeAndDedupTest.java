@@ -1,5 +1,6 @@
 package dev.offpeak.batcher;
 
+import dev.offpeak.batcher.config.BatcherConfig;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;

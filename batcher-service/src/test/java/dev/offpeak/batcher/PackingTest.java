@@ -1,5 +1,7 @@
 package dev.offpeak.batcher;
 
+import dev.offpeak.batcher.config.BatcherConfig;
+import dev.offpeak.batcher.config.LaneLimits;
 import static dev.offpeak.batcher.TopologyFixture.T0;
 import static dev.offpeak.batcher.TopologyFixture.lines;
 import static dev.offpeak.batcher.TopologyFixture.markers;

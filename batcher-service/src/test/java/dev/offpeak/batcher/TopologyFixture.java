@@ -1,5 +1,6 @@
 package dev.offpeak.batcher;
 
+import dev.offpeak.batcher.config.BatcherConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offpeak.schemas.events.BatchClosed;
 import dev.offpeak.schemas.events.BatchItem;

@@ -1,6 +1,6 @@
 package dev.offpeak.ingest;
 
-import dev.offpeak.ingest.config.ConfigException;
+import dev.offpeak.config.ConfigException;
 import dev.offpeak.ingest.config.IngestConfig;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;

@@ -1,7 +1,7 @@
 package dev.offpeak.ingest;
 
 import dev.offpeak.ingest.auth.Authenticator;
-import dev.offpeak.ingest.config.ConfigException;
+import dev.offpeak.config.ConfigException;
 import dev.offpeak.ingest.config.IngestConfig;
 import dev.offpeak.ingest.http.HttpErrors;
 import dev.offpeak.ingest.http.IngestApi;
@@ -83,7 +83,7 @@ public final class IngestService implements AutoCloseable {
         try {
             return Tenants.load(config.tokenFile(), IngestConfig.TOKEN_FILE);
         } catch (TokenFileException e) {
-            throw new ConfigException(e.problems());
+            throw new ConfigException("ingest-service", e.problems());
         }
     }
 

@@ -3,7 +3,7 @@ package dev.offpeak.ingest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.offpeak.ingest.config.ConfigException;
+import dev.offpeak.config.ConfigException;
 import dev.offpeak.ingest.config.IngestConfig;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package dev.offpeak.cli;
 
+import dev.offpeak.config.EnvReader;
+import dev.offpeak.result.config.ResultConfig;
 import dev.offpeak.cli.local.Endpoints;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -31,7 +33,7 @@ public final class DatabaseOptions {
             login = local.jdbcUser();
         }
         try {
-            return DriverManager.getConnection(url, login, System.getenv().getOrDefault("OFFPEAK_DB_PASSWORD", ""));
+            return DriverManager.getConnection(url, login, new EnvReader(System.getenv()).string(ResultConfig.DB_PASSWORD, ""));
         } catch (SQLException e) {
             throw new CliException("cannot connect to PostgreSQL at " + url + ": " + e.getMessage());
         }

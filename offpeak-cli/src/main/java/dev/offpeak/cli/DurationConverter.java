@@ -1,31 +1,15 @@
 package dev.offpeak.cli;
 
+import dev.offpeak.config.Durations;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads 500ms, 10s, 2m, 1h or an ISO-8601 duration (PT10S). */
+/** Reads a duration option in the grammar every Offpeak setting uses ({@link Durations}). */
 final class DurationConverter implements ITypeConverter<Duration> {
-    private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h)");
-
     @Override
     public Duration convert(String value) {
-        Matcher m = SHORT.matcher(value.trim());
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            return switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-            };
-        }
-        try {
-            return Duration.parse(value.trim());
-        } catch (RuntimeException e) {
-            throw new TypeConversionException("'" + value + "' is not a duration such as 500ms, 10s, 2m or PT10S");
-        }
+        return Durations.parse(value).orElseThrow(() ->
+                new TypeConversionException("Invalid value " + value + ": must be " + Durations.GRAMMAR));
     }
 }

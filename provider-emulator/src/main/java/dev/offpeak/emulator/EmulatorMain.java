@@ -1,5 +1,6 @@
 package dev.offpeak.emulator;
 
+import dev.offpeak.config.EnvReader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,6 +15,9 @@ import java.util.concurrent.CountDownLatch;
 @Command(name = "provider-emulator", mixinStandardHelpOptions = true,
         description = "Wire-faithful emulator of the OpenAI, Anthropic and Gemini batch APIs on one port.")
 public final class EmulatorMain implements Callable<Integer> {
+    /** The only environment key the emulator reads: the API key to require, kept out of process listings. */
+    public static final String REQUIRE_KEY = "EMULATOR_REQUIRE_KEY";
+
     @Option(names = "--host", defaultValue = "0.0.0.0", description = "Interface to bind (default: ${DEFAULT-VALUE}).")
     String host;
 
@@ -61,7 +65,7 @@ public final class EmulatorMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        String key = requireKey != null ? requireKey : System.getenv("EMULATOR_REQUIRE_KEY");
+        String key = requireKey != null ? requireKey : new EnvReader(System.getenv()).string(REQUIRE_KEY, null);
         EmulatorConfig.Speed speed = fast ? EmulatorConfig.Speed.fast()
                 : new EmulatorConfig.Speed(linesPerSecond, turnaround, validationDelay, finalizeDelay, cancelDrain);
         EmulatorConfig config = EmulatorConfig.defaults().withHost(host).withPort(port).withSpeed(speed)

@@ -1,14 +1,18 @@
 package dev.offpeak.result;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.offpeak.config.ConfigException;
+import dev.offpeak.config.EnvReader;
 import dev.offpeak.result.config.ResultConfig;
 import dev.offpeak.result.db.Database;
 import dev.offpeak.result.db.Db;
 import dev.offpeak.result.events.JobCompleter;
 import dev.offpeak.result.http.ReadApi;
 import dev.offpeak.schemas.tenants.Tenants;
+import dev.offpeak.schemas.tenants.TokenFileException;
 import dev.offpeak.result.events.OutboxRelay;
 import dev.offpeak.result.intake.EventIntake;
+import dev.offpeak.result.metrics.BatchGauges;
 import dev.offpeak.result.metrics.ResultMetrics;
 import dev.offpeak.result.poll.PollSettings;
 import dev.offpeak.result.poll.Poller;
@@ -27,12 +31,14 @@ import dev.offpeak.result.submit.Submitter;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.pricing.ModelRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.BindException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.IntSupplier;
 import java.util.random.RandomGenerator;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -45,9 +51,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * result-service, wired: the pool and migrations, the price catalog loaded as rows, the intake
- * loop (Kafka → Postgres) and the work loop (submit, then poll and settle). Every piece takes its
- * clock and settings from here, so tests build the same pieces with a manual clock.
+ * result-service, wired: the token file, the pool and migrations, the price catalog loaded as rows,
+ * the read API, then one loop per piece of work: intake (Kafka → Postgres), submit, poll (and
+ * settle), the settled-batch sweep, job completion, the outbox relay and the gauges. Everything
+ * that can be wrong with the configuration (the token file, a taken port) fails {@link #start}
+ * before any loop runs. Every piece takes its clock and settings from here, so tests build the
+ * same pieces with a manual clock.
  */
 public final class ResultService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ResultService.class);
@@ -110,67 +119,123 @@ public final class ResultService implements AutoCloseable {
     }
 
     public static SubmitSettings submitSettings(ResultConfig config) {
-        return new SubmitSettings(config.owner(), config.lease(), 20, config.firstPoll(), config.quotaWait(),
-                Duration.ofMinutes(5), RetryPolicy.defaults(), config.quotas());
+        return new SubmitSettings(config.owner(), config.lease(), Tuning.CLAIM_LIMIT, config.firstPoll(),
+                config.quotaWait(), Tuning.CLOCK_SKEW, RetryPolicy.defaults(), config.quotas());
     }
 
     public static PollSettings pollSettings(ResultConfig config) {
-        RetryPolicy schedule = new RetryPolicy(Integer.MAX_VALUE, config.firstPoll(), 1.5, 0.1, config.pollMax());
-        return new PollSettings(config.owner(), config.lease(), 20, schedule, RetryPolicy.defaults(),
+        RetryPolicy schedule = new RetryPolicy(Integer.MAX_VALUE, config.firstPoll(), Tuning.POLL_BACKOFF,
+                Tuning.POLL_JITTER, config.pollMax());
+        return new PollSettings(config.owner(), config.lease(), Tuning.CLAIM_LIMIT, schedule, RetryPolicy.defaults(),
                 config.quotaWait(), config.spoolDir());
     }
 
+    /**
+     * Validates what the configuration alone could not (the token file's content, the HTTP port),
+     * builds every piece, then starts the loops. Throws {@link ConfigException} when the token
+     * file or the port is bad; nothing keeps running after any failure here.
+     */
     public static ResultService start(ResultConfig config, PrometheusMeterRegistry registry) {
-        log.info("starting result-service with {}", config);
-        HikariDataSource pool = Database.pool(config.jdbcUrl(), config.dbUser(), config.dbPassword(), 8, "offpeak-result");
-        Database.migrate(pool);
-        ModelRegistry catalog = ModelRegistry.loadDefault();
-        Db db = new Db(pool);
-        new PriceStore(db).load(catalog);
+        log.info("starting result-service; effective configuration:{}", config.describe());
+        Optional<Tenants> tenants = loadTenants(config);
         InstantSource clock = InstantSource.system();
-        ResultMetrics metrics = new ResultMetrics(registry);
+        HikariDataSource pool = Database.pool(config.jdbcUrl(), config.dbUser(), config.dbPassword(), Tuning.POOL_SIZE,
+                "offpeak-result");
         ProviderClients providerClients = ProviderClients.of(config.providers(), clock);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(config),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(),
+                new ByteArraySerializer());
+        try {
+            Database.migrate(pool);
+            Db db = new Db(pool);
+            List<Loop> loops = loops(config, db, clock, providerClients, consumer, producer, new ResultMetrics(registry));
+            ReadApi api = bind(config, db, tenants, registry);
+            loops.forEach(Loop::start);
+            log.info("result-service listening on port {} (health, /metrics, read API)", api.port());
+            return new ResultService(pool, consumer, producer, providerClients, api, loops);
+        } catch (RuntimeException e) {
+            consumer.close();
+            producer.close();
+            providerClients.close();
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** The token file's problems are configuration problems: reported the same way, all at once. */
+    private static Optional<Tenants> loadTenants(ResultConfig config) {
+        try {
+            return Optional.ofNullable(config.tokenFile()).map(f -> Tenants.load(f, ResultConfig.TOKEN_FILE));
+        } catch (TokenFileException e) {
+            throw new ConfigException(ResultConfig.COMPONENT, e.problems());
+        }
+    }
+
+    private static ReadApi bind(ResultConfig config, Db db, Optional<Tenants> tenants, PrometheusMeterRegistry registry) {
+        try {
+            return ReadApi.start(config.httpHost(), config.httpPort(), db, tenants, registry);
+        } catch (RuntimeException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof BindException) {
+                    throw new ConfigException(ResultConfig.COMPONENT, List.of(EnvReader.problemText(ResultConfig.HTTP_PORT,
+                            config.httpPort(), "cannot listen on " + config.httpHost() + ":" + config.httpPort()
+                                    + " (" + cause.getMessage() + ")")));
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * One loop per piece of work (built, not started), so a failing piece never holds up the others. Intake wakes the
+     * submitter and job completion; a poll round (which settles) and a completed job wake the relay.
+     */
+    private static List<Loop> loops(ResultConfig config, Db db, InstantSource clock, ProviderClients providerClients,
+            KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<String, byte[]> producer, ResultMetrics metrics) {
+        ModelRegistry catalog = ModelRegistry.loadDefault();
+        new PriceStore(db).load(catalog);
         Map<Provider, BatchProviderClient> clients = new java.util.EnumMap<>(Provider.class);
         for (Provider p : Provider.values()) {
             providerClients.find(p).ifPresent(c -> clients.put(p, c));
         }
-        Parts parts = Parts.build(db, catalog, clients, workSettings(config), clock, RandomGenerator.getDefault(),
-                metrics, Submitter.CrashPoint.NONE);
-
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(config),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        WorkSettings settings = workSettings(config);
+        Parts parts = Parts.build(db, catalog, clients, settings, clock, RandomGenerator.getDefault(), metrics,
+                Submitter.CrashPoint.NONE);
         EventIntake intake = new EventIntake(consumer, db, new IntakeStore(), parts.completion(), clock,
                 EventIntake.IntakeListener.NONE, EventIntake.IntakeTopics.PRODUCTION);
-        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(),
-                new ByteArraySerializer());
-        OutboxRelay relay = new OutboxRelay(db, producer, clock, 500, config.inlineResponseBytes(),
+        OutboxRelay relay = new OutboxRelay(db, producer, clock, Tuning.RELAY_BATCH, config.inlineResponseBytes(),
                 OutboxRelay.CrashPoint.NONE);
         JobCompleter jobs = new JobCompleter(db, clock);
+        BatchGauges gauges = new BatchGauges(parts.batches(), settings.submit(), metrics);
+
+        Loop relayLoop = loop("outbox", Tuning.RELAY_IDLE, relay::relayOnce, metrics);
+        Loop jobsLoop = loop("jobs", config.tick(), wakes(jobs::completeOnce, relayLoop), metrics);
+        Loop submitLoop = loop("submit", config.tick(), parts.submitter()::submitOnce, metrics);
+        Loop pollLoop = loop("poll", config.tick(), wakes(parts.poller()::pollOnce, relayLoop, jobsLoop), metrics);
+        Loop sweepLoop = loop("sweep", config.tick(), () -> parts.sweep(clock), metrics);
+        Loop intakeLoop = loop("intake", Tuning.INTAKE_IDLE,
+                wakes(() -> intake.pollOnce(Tuning.INTAKE_POLL), submitLoop, jobsLoop, relayLoop), metrics);
+        Loop gaugeLoop = loop("gauges", Tuning.GAUGE_PERIOD, gauges::refreshOnce, metrics);
         intake.subscribe();
-        Loop intakeLoop = new Loop("result-intake", Duration.ofMillis(10), () -> intake.pollOnce(Duration.ofMillis(500)));
-        SubmitSettings submit = submitSettings(config);
-        Loop workLoop = new Loop("result-work", config.tick(),
-                () -> parts.submitter().submitOnce() + parts.poller().pollOnce() + parts.sweep(clock) + jobs.completeOnce());
-        Loop relayLoop = new Loop("result-outbox", Duration.ofMillis(200), relay::relayOnce);
-        Loop gaugeLoop = new Loop("result-gauges", Duration.ofSeconds(10), () -> {
-            metrics.batchStates(parts.batches().countByState());
-            for (var reserved : parts.batches().reservedByModel()) {
-                String[] pm = reserved.getKey().split("/", 2);
-                metrics.reservedTokens(pm[0], pm[1], reserved.getValue(),
-                        submit.quotaTokens(Provider.of(pm[0]), pm[1]));
+        return List.of(intakeLoop, submitLoop, pollLoop, sweepLoop, jobsLoop, relayLoop, gaugeLoop);
+    }
+
+    private static Loop loop(String name, Duration idle, IntSupplier work, ResultMetrics metrics) {
+        return new Loop("result-" + name, idle, work, metrics.loopFailures(name));
+    }
+
+    /** {@code work}, waking {@code next} after every round that found something. */
+    static IntSupplier wakes(IntSupplier work, Loop... next) {
+        return () -> {
+            int found = work.getAsInt();
+            if (found > 0) {
+                for (Loop loop : next) {
+                    loop.wake();
+                }
             }
-            return 0;
-        });
-        intakeLoop.start();
-        workLoop.start();
-        gaugeLoop.start();
-        relayLoop.start();
-        Optional<Tenants> tenants = Optional.ofNullable(config.tokenFile())
-                .map(f -> Tenants.load(f, "OFFPEAK_RESULT_TOKEN_FILE"));
-        ReadApi api = ReadApi.start(config.httpHost(), config.httpPort(), db, tenants, registry);
-        log.info("result-service listening on port {} (health, /metrics, read API)", api.port());
-        return new ResultService(pool, consumer, producer, providerClients, api,
-                List.of(gaugeLoop, workLoop, intakeLoop, relayLoop));
+            return found;
+        };
     }
 
     static Properties producerProperties(ResultConfig config) {
@@ -204,7 +269,7 @@ public final class ResultService implements AutoCloseable {
             api.close();
             // every loop is told at once, then all get one shared deadline to finish their round
             loops.forEach(Loop::signal);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            long deadline = System.nanoTime() + Tuning.SHUTDOWN_GRACE.toNanos();
             loops.forEach(loop -> loop.awaitStop(deadline));
         } finally {
             consumer.close();

@@ -118,6 +118,9 @@ class ResultServiceIT {
                     assertThat(event.get("response").isObject()).as("body inlined: " + e.value()).isTrue();
                 }
                 readApiAnswersPerTenant(service.httpPort());
+                assertThat(registry.find(dev.offpeak.result.metrics.ResultMetrics.LOOP_FAILURES).counters())
+                        .as("every loop's failure counter exists, and none failed").hasSize(7)
+                        .allSatisfy(c -> assertThat(c.count()).isZero());
             }
         }
     }

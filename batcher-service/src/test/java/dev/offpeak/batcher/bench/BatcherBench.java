@@ -1,7 +1,7 @@
 package dev.offpeak.batcher.bench;
 
 import dev.offpeak.batcher.BatchLedger;
-import dev.offpeak.batcher.BatcherConfig;
+import dev.offpeak.batcher.config.BatcherConfig;
 import dev.offpeak.batcher.ChildBatcher;
 import dev.offpeak.batcher.CommittedReader;
 import dev.offpeak.batcher.Workload;

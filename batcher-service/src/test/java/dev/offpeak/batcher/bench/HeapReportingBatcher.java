@@ -1,6 +1,6 @@
 package dev.offpeak.batcher.bench;
 
-import dev.offpeak.batcher.BatcherConfig;
+import dev.offpeak.batcher.config.BatcherConfig;
 import dev.offpeak.batcher.BatcherService;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;

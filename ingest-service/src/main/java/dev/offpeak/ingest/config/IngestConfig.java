@@ -1,10 +1,12 @@
 package dev.offpeak.ingest.config;
 
+import dev.offpeak.config.ConfigKeys;
+import dev.offpeak.config.Description;
+import dev.offpeak.config.Durations;
+import dev.offpeak.config.EnvReader;
 import dev.offpeak.schemas.topics.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -16,7 +18,8 @@ import java.util.TreeSet;
  * The ingest service's configuration, built once at start-up and then frozen. {@link #fromEnv}
  * reads {@code OFFPEAK_INGEST_*} (plus {@code OFFPEAK_KAFKA_BOOTSTRAP}) and reports every bad key
  * at once; nothing is clamped. Embedders (local mode, tests) start from {@link #defaults()} and use
- * the {@code with*} methods.
+ * the {@code with*} methods. Every key is a constant here and a row of the README's table
+ * (IngestConfigDocsTest holds the two equal).
  *
  * @param kafkaOverrides extra producer properties from {@code OFFPEAK_INGEST_KAFKA_<NAME>} (e.g.
  *     {@code OFFPEAK_INGEST_KAFKA_SECURITY_PROTOCOL} → {@code security.protocol}); may hold secrets,
@@ -54,8 +57,9 @@ public record IngestConfig(
     public static final String RETRY_AFTER = PREFIX + "RETRY_AFTER";
     public static final String TOKEN_FILE = PREFIX + "TOKEN_FILE";
 
-    private static final Set<String> KNOWN = Set.of(HOST, PORT, TASKS_TOPIC, JOBS_TOPIC, MAX_TASK_BYTES,
-            MAX_IN_FLIGHT, SEND_TIMEOUT, MAX_BLOCK, LINGER, BUFFER_BYTES, RETRY_AFTER, TOKEN_FILE);
+    private static final String COMPONENT = "ingest-service";
+
+    private static final Set<String> KNOWN = ConfigKeys.declared(IngestConfig.class);
 
     /** Producer settings the service owns: overriding them would break "202 only after a durable ack". */
     private static final Set<String> OWNED_PRODUCER_KEYS = Set.of("acks", "enable.idempotence",
@@ -91,7 +95,12 @@ public record IngestConfig(
                 64L * 1024 * 1024, Duration.ofSeconds(5), Path.of("ingest-tokens.json"), Map.of());
     }
 
-    /** Reads and validates the environment; throws {@link ConfigException} listing every bad key. */
+    /** Every key this configuration reads (besides the {@link #KAFKA_PREFIX} family). */
+    public static Set<String> keys() {
+        return KNOWN;
+    }
+
+    /** Reads and validates the environment; throws {@link dev.offpeak.config.ConfigException} listing every bad key. */
     public static IngestConfig fromEnv(Map<String, String> env) {
         IngestConfig d = defaults();
         EnvReader r = new EnvReader(env);
@@ -108,15 +117,13 @@ public record IngestConfig(
                 r.duration(LINGER, d.linger(), Duration.ZERO, Duration.ofSeconds(1)),
                 r.longValue(BUFFER_BYTES, d.bufferBytes(), 1024L * 1024, 16L * 1024 * 1024 * 1024),
                 r.duration(RETRY_AFTER, d.retryAfter(), Duration.ofSeconds(1), Duration.ofHours(1)),
-                r.path(TOKEN_FILE, d.tokenFile().toString()),
+                r.path(TOKEN_FILE, d.tokenFile()),
                 kafkaOverrides(env, r));
         unknownKeys(env, r);
         crossChecks(config, r);
         // Its content is checked (every problem at once) by Tenants.load when the service starts.
-        r.requireReadableFile(TOKEN_FILE, config.tokenFile());
-        if (!r.problems().isEmpty()) {
-            throw new ConfigException(r.problems());
-        }
+        r.requireReadableFile(TOKEN_FILE, config.tokenFile(), "the bearer-token file, see README");
+        r.throwIfProblems(COMPONENT);
         return config;
     }
 
@@ -134,9 +141,7 @@ public record IngestConfig(
         if (port < 0 || port > 65535) {
             r.problem("port", String.valueOf(port), "must be in [0, 65535]");
         }
-        if (!r.problems().isEmpty()) {
-            throw new ConfigException(r.problems());
-        }
+        r.throwIfProblems(COMPONENT);
         return this;
     }
 
@@ -158,17 +163,18 @@ public record IngestConfig(
     }
 
     private static void unknownKeys(Map<String, String> env, EnvReader r) {
-        Set<String> unknown = new TreeSet<>();
-        env.keySet().stream().filter(k -> k.startsWith(PREFIX) && !k.startsWith(KAFKA_PREFIX) && !KNOWN.contains(k))
-                .forEach(unknown::add);
-        unknown.forEach(k -> r.problems().add("Unknown key " + k + " (a typo?): known keys are "
-                + new TreeSet<>(KNOWN) + ", " + BOOTSTRAP + " and " + KAFKA_PREFIX + "<producer property>"));
+        Set<String> known = new TreeSet<>(KNOWN);
+        known.remove(BOOTSTRAP);
+        new TreeSet<>(env.keySet()).stream()
+                .filter(k -> k.startsWith(PREFIX) && !k.startsWith(KAFKA_PREFIX) && !KNOWN.contains(k))
+                .forEach(k -> r.problem(k, env.get(k), "not a known key (a typo?): known keys are " + known + ", "
+                        + BOOTSTRAP + " and " + KAFKA_PREFIX + "<producer property>"));
     }
 
     private static void crossChecks(IngestConfig c, EnvReader r) {
         if (c.sendTimeout().compareTo(c.linger().plusMillis(500)) < 0) {
-            r.problem(SEND_TIMEOUT, EnvReader.format(c.sendTimeout()),
-                    "must be at least " + LINGER + " + 500ms (" + EnvReader.format(c.linger().plusMillis(500)) + ")");
+            r.problem(SEND_TIMEOUT, Durations.format(c.sendTimeout()),
+                    "must be at least " + LINGER + " + 500ms (" + Durations.format(c.linger().plusMillis(500)) + ")");
         }
         if (c.bufferBytes() < 2L * c.maxTaskBytes()) {
             r.problem(BUFFER_BYTES, String.valueOf(c.bufferBytes()),
@@ -208,25 +214,22 @@ public record IngestConfig(
 
     /** The effective configuration as {@code KEY=value} lines, secrets masked; safe to log. */
     public String describe() {
-        Map<String, String> lines = new LinkedHashMap<>();
-        lines.put(HOST, host);
-        lines.put(PORT, String.valueOf(port));
-        lines.put(BOOTSTRAP, bootstrapServers);
-        lines.put(TASKS_TOPIC, tasksTopic);
-        lines.put(JOBS_TOPIC, jobsTopic);
-        lines.put(MAX_TASK_BYTES, String.valueOf(maxTaskBytes));
-        lines.put(MAX_IN_FLIGHT, String.valueOf(maxInFlight));
-        lines.put(SEND_TIMEOUT, EnvReader.format(sendTimeout));
-        lines.put(MAX_BLOCK, EnvReader.format(maxBlock));
-        lines.put(LINGER, EnvReader.format(linger));
-        lines.put(BUFFER_BYTES, String.valueOf(bufferBytes));
-        lines.put(RETRY_AFTER, EnvReader.format(retryAfter));
-        lines.put(TOKEN_FILE, tokenFile.toString());
-        kafkaOverrides.forEach((k, v) -> lines.put(KAFKA_PREFIX + k.toUpperCase(Locale.ROOT).replace('.', '_'),
-                masked(k, v)));
-        StringBuilder out = new StringBuilder();
-        lines.forEach((k, v) -> out.append("\n  ").append(k).append('=').append(v));
-        return out.toString();
+        Description d = new Description()
+                .add(HOST, host)
+                .add(PORT, port)
+                .add(BOOTSTRAP, bootstrapServers)
+                .add(TASKS_TOPIC, tasksTopic)
+                .add(JOBS_TOPIC, jobsTopic)
+                .add(MAX_TASK_BYTES, maxTaskBytes)
+                .add(MAX_IN_FLIGHT, maxInFlight)
+                .add(SEND_TIMEOUT, Durations.format(sendTimeout))
+                .add(MAX_BLOCK, Durations.format(maxBlock))
+                .add(LINGER, Durations.format(linger))
+                .add(BUFFER_BYTES, bufferBytes)
+                .add(RETRY_AFTER, Durations.format(retryAfter))
+                .add(TOKEN_FILE, tokenFile);
+        kafkaOverrides.forEach((k, v) -> d.add(KAFKA_PREFIX + k.toUpperCase(Locale.ROOT).replace('.', '_'), masked(k, v)));
+        return d.toString();
     }
 
     @Override
@@ -234,10 +237,7 @@ public record IngestConfig(
         return "IngestConfig" + describe().replace("\n  ", " ");
     }
 
-    private static final List<String> SECRET_HINTS = List.of("password", "secret", "jaas", "token", "key");
-
     static String masked(String property, String value) {
-        String p = property.toLowerCase(Locale.ROOT);
-        return SECRET_HINTS.stream().anyMatch(p::contains) ? "****" : value;
+        return Description.isSecret(property) ? Description.MASK : value;
     }
 }

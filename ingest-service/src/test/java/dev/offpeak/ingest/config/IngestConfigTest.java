@@ -3,6 +3,8 @@ package dev.offpeak.ingest.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.offpeak.config.ConfigException;
+import dev.offpeak.config.Durations;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,10 +58,10 @@ class IngestConfigTest {
         assertThatThrownBy(() -> IngestConfig.fromEnv(env)).isInstanceOfSatisfying(ConfigException.class, e ->
                 assertThat(e.problems()).containsExactlyInAnyOrder(
                         "Invalid value 0 for OFFPEAK_INGEST_MAX_TASK_BYTES: must be >= 1024",
-                        "Invalid value 'http' for OFFPEAK_INGEST_PORT: must be an integer",
-                        "Invalid value 'soon' for OFFPEAK_INGEST_SEND_TIMEOUT: must be a duration such as 500ms, 30s, 5m",
+                        "Invalid value http for OFFPEAK_INGEST_PORT: must be a whole number",
+                        "Invalid value soon for OFFPEAK_INGEST_SEND_TIMEOUT: must be " + Durations.GRAMMAR,
                         "Invalid value 1000000 for OFFPEAK_INGEST_MAX_IN_FLIGHT: must be <= 100000",
-                        "Unknown key OFFPEAK_INGEST_MAX_TASKBYTES (a typo?): known keys are " + knownKeys(),
+                        "Invalid value 5 for OFFPEAK_INGEST_MAX_TASKBYTES: not a known key (a typo?): known keys are " + knownKeys(),
                         "Invalid value " + dir.resolve("missing.json")
                                 + " for OFFPEAK_INGEST_TOKEN_FILE: must be a readable file (the bearer-token file, see README)"));
     }
@@ -94,5 +96,17 @@ class IngestConfigTest {
         assertThatThrownBy(() -> IngestConfig.fromEnv(acks)).isInstanceOfSatisfying(ConfigException.class, e ->
                 assertThat(e.problems()).singleElement().asString()
                         .startsWith("Invalid value 1 for OFFPEAK_INGEST_KAFKA_ACKS: the service owns producer setting acks"));
+    }
+
+    @Test
+    void aBlankValueIsUnsetAndABareNumberIsNotADuration() throws IOException {
+        IngestConfig config = IngestConfig.fromEnv(env(IngestConfig.HOST, " ", IngestConfig.LINGER, ""));
+        assertThat(config.host()).isEqualTo("0.0.0.0");
+        assertThat(config.linger()).isEqualTo(Duration.ofMillis(20));
+
+        Map<String, String> bare = env(IngestConfig.LINGER, "20");
+        assertThatThrownBy(() -> IngestConfig.fromEnv(bare)).isInstanceOfSatisfying(ConfigException.class, e ->
+                assertThat(e.problems()).containsExactly(
+                        "Invalid value 20 for OFFPEAK_INGEST_LINGER: must be " + Durations.GRAMMAR));
     }
 }

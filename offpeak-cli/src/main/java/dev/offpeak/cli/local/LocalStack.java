@@ -1,6 +1,6 @@
 package dev.offpeak.cli.local;
 
-import dev.offpeak.batcher.BatcherConfig;
+import dev.offpeak.batcher.config.BatcherConfig;
 import dev.offpeak.batcher.BatcherService;
 import dev.offpeak.emulator.EmulatorConfig;
 import dev.offpeak.emulator.ProviderEmulator;

@@ -1,17 +1,23 @@
 package dev.offpeak.result.config;
 
+import dev.offpeak.config.ConfigKeys;
+import dev.offpeak.config.Description;
+import dev.offpeak.config.Durations;
+import dev.offpeak.config.EnvReader;
 import dev.offpeak.result.provider.ProviderEndpoint;
 import dev.offpeak.schemas.events.Provider;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The configuration of result-service, built once at start-up from environment variables. Every
- * bad key is reported at once; secrets are masked in {@link #toString()}.
+ * bad key is reported at once; secrets are masked in {@link #describe()} and {@link #toString()}.
+ * Every key is a constant here and a row of the README's table (ResultConfigDocsTest holds the
+ * two equal).
  *
  * @param jdbcUrl        OFFPEAK_DB_URL
  * @param dbUser         OFFPEAK_DB_USER
@@ -59,53 +65,102 @@ public record ResultConfig(
         Path tokenFile,
         Map<Provider, ProviderEndpoint> providers) {
 
+    public static final String DB_URL = "OFFPEAK_DB_URL";
+    public static final String DB_USER = "OFFPEAK_DB_USER";
+    public static final String DB_PASSWORD = "OFFPEAK_DB_PASSWORD";
+    public static final String KAFKA_BOOTSTRAP = "OFFPEAK_KAFKA_BOOTSTRAP";
+    public static final String PREFIX = "OFFPEAK_RESULT_";
+    public static final String GROUP_ID = PREFIX + "GROUP_ID";
+    public static final String INSTANCE = PREFIX + "INSTANCE";
+    public static final String TICK = PREFIX + "TICK";
+    public static final String LEASE = PREFIX + "LEASE";
+    public static final String FIRST_POLL = PREFIX + "FIRST_POLL";
+    public static final String POLL_MAX = PREFIX + "POLL_MAX";
+    public static final String QUOTA_WAIT = PREFIX + "QUOTA_WAIT";
+    public static final String QUOTAS = PREFIX + "QUOTAS";
+    public static final String SPOOL_DIR = PREFIX + "SPOOL_DIR";
+    public static final String MAX_ATTEMPTS = PREFIX + "MAX_ATTEMPTS";
+    public static final String RETRY_DELAY = PREFIX + "RETRY_DELAY";
+    public static final String INLINE_RESPONSE_BYTES = PREFIX + "INLINE_RESPONSE_BYTES";
+    public static final String HTTP_HOST = PREFIX + "HTTP_HOST";
+    public static final String HTTP_PORT = PREFIX + "HTTP_PORT";
+    public static final String TOKEN_FILE = PREFIX + "TOKEN_FILE";
+    public static final String OPENAI_BASE_URL = "OFFPEAK_OPENAI_BASE_URL";
+    public static final String OPENAI_API_KEY = "OFFPEAK_OPENAI_API_KEY";
+    public static final String ANTHROPIC_BASE_URL = "OFFPEAK_ANTHROPIC_BASE_URL";
+    public static final String ANTHROPIC_API_KEY = "OFFPEAK_ANTHROPIC_API_KEY";
+    public static final String GEMINI_BASE_URL = "OFFPEAK_GEMINI_BASE_URL";
+    public static final String GEMINI_API_KEY = "OFFPEAK_GEMINI_API_KEY";
+
+    private static final Map<Provider, String> BASE_URL_KEYS = Map.of(Provider.OPENAI, OPENAI_BASE_URL,
+            Provider.ANTHROPIC, ANTHROPIC_BASE_URL, Provider.GEMINI, GEMINI_BASE_URL);
+    private static final Map<Provider, String> API_KEY_KEYS = Map.of(Provider.OPENAI, OPENAI_API_KEY,
+            Provider.ANTHROPIC, ANTHROPIC_API_KEY, Provider.GEMINI, GEMINI_API_KEY);
+
+    /** How {@link dev.offpeak.config.ConfigException}s of this service name it. */
+    public static final String COMPONENT = "result-service";
+
     public ResultConfig {
         quotas = Map.copyOf(quotas);
         providers = Map.copyOf(providers);
     }
 
+    /** Every key this configuration reads. */
+    public static Set<String> keys() {
+        return ConfigKeys.declared(ResultConfig.class);
+    }
+
+    /** {@code OFFPEAK_OPENAI_BASE_URL} and the like. */
+    public static String baseUrlKey(Provider p) {
+        return BASE_URL_KEYS.get(p);
+    }
+
+    /** {@code OFFPEAK_OPENAI_API_KEY} and the like. */
+    public static String apiKeyKey(Provider p) {
+        return API_KEY_KEYS.get(p);
+    }
+
+    /** Reads and validates; throws {@link dev.offpeak.config.ConfigException} naming every bad key at once. */
     public static ResultConfig fromEnv(Map<String, String> env) {
         EnvReader r = new EnvReader(env);
-        String jdbcUrl = r.required("OFFPEAK_DB_URL");
+        String jdbcUrl = r.required(DB_URL);
         if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
-            r.problems().add("Invalid value " + jdbcUrl + " for OFFPEAK_DB_URL: must start with jdbc:postgresql:");
+            r.problem(DB_URL, jdbcUrl, "must start with jdbc:postgresql:");
         }
-        String user = r.string("OFFPEAK_DB_USER", "offpeak");
-        String password = r.string("OFFPEAK_DB_PASSWORD", "");
-        String bootstrap = r.required("OFFPEAK_KAFKA_BOOTSTRAP");
-        String group = r.string("OFFPEAK_RESULT_GROUP_ID", "offpeak-result");
-        String owner = r.string("OFFPEAK_RESULT_INSTANCE", defaultOwner());
-        Duration tick = r.duration("OFFPEAK_RESULT_TICK", Duration.ofSeconds(1), Duration.ofMillis(10));
-        Duration lease = r.duration("OFFPEAK_RESULT_LEASE", Duration.ofMinutes(5), Duration.ofSeconds(5));
-        Duration firstPoll = r.duration("OFFPEAK_RESULT_FIRST_POLL", Duration.ofSeconds(30), Duration.ofMillis(10));
-        Duration pollMax = r.duration("OFFPEAK_RESULT_POLL_MAX", Duration.ofMinutes(10), firstPoll);
-        Duration quotaWait = r.duration("OFFPEAK_RESULT_QUOTA_WAIT", Duration.ofMinutes(10), Duration.ofMillis(10));
-        Map<String, Long> quotas = r.quotas("OFFPEAK_RESULT_QUOTAS");
-        Path spool = r.path("OFFPEAK_RESULT_SPOOL_DIR", Path.of(System.getProperty("java.io.tmpdir"), "offpeak-spool"));
-        int maxAttempts = r.integer("OFFPEAK_RESULT_MAX_ATTEMPTS", 3, 1);
-        Duration retryDelay = r.duration("OFFPEAK_RESULT_RETRY_DELAY", Duration.ofMinutes(1), Duration.ZERO);
-        int inline = r.integer("OFFPEAK_RESULT_INLINE_RESPONSE_BYTES", 65_536, 0);
-        String httpHost = r.string("OFFPEAK_RESULT_HTTP_HOST", "0.0.0.0");
-        int httpPort = r.integer("OFFPEAK_RESULT_HTTP_PORT", 8082, 0);
-        Path tokenFile = r.path("OFFPEAK_RESULT_TOKEN_FILE", null);
-        if (tokenFile != null && !java.nio.file.Files.isReadable(tokenFile)) {
-            r.problems().add("Invalid value " + tokenFile + " for OFFPEAK_RESULT_TOKEN_FILE: not a readable file");
-        }
+        String user = r.string(DB_USER, "offpeak");
+        String password = r.string(DB_PASSWORD, "");
+        String bootstrap = r.required(KAFKA_BOOTSTRAP);
+        String group = r.string(GROUP_ID, "offpeak-result");
+        String owner = r.string(INSTANCE, defaultOwner());
+        Duration tick = r.duration(TICK, Duration.ofSeconds(1), Duration.ofMillis(10));
+        Duration lease = r.duration(LEASE, Duration.ofMinutes(5), Duration.ofSeconds(5));
+        Duration firstPoll = r.duration(FIRST_POLL, Duration.ofSeconds(30), Duration.ofMillis(10));
+        Duration pollMax = r.duration(POLL_MAX, Duration.ofMinutes(10), firstPoll);
+        Duration quotaWait = r.duration(QUOTA_WAIT, Duration.ofMinutes(10), Duration.ofMillis(10));
+        Map<String, Long> quotas = r.longMap(QUOTAS, 1, Long.MAX_VALUE);
+        quotas.keySet().stream().filter(model -> !model.contains("/")).forEach(model ->
+                r.problem(QUOTAS, model, "entries must be provider/model=tokens"));
+        Path spool = r.path(SPOOL_DIR, Path.of(System.getProperty("java.io.tmpdir"), "offpeak-spool"));
+        int maxAttempts = r.intValue(MAX_ATTEMPTS, 3, 1, Integer.MAX_VALUE);
+        Duration retryDelay = r.duration(RETRY_DELAY, Duration.ofMinutes(1), Duration.ZERO);
+        int inline = r.intValue(INLINE_RESPONSE_BYTES, 65_536, 0, Integer.MAX_VALUE);
+        String httpHost = r.string(HTTP_HOST, "0.0.0.0");
+        int httpPort = r.intValue(HTTP_PORT, 8082, 0, 65535);
+        Path tokenFile = r.path(TOKEN_FILE, null);
+        // Its content is checked (every problem at once) when the service starts.
+        r.requireReadableFile(TOKEN_FILE, tokenFile, "the bearer-token file, see README");
         Map<Provider, ProviderEndpoint> providers = new EnumMap<>(Provider.class);
         provider(r, providers, Provider.OPENAI, ProviderEndpoint.OPENAI_DEFAULT);
         provider(r, providers, Provider.ANTHROPIC, ProviderEndpoint.ANTHROPIC_DEFAULT);
         provider(r, providers, Provider.GEMINI, ProviderEndpoint.GEMINI_DEFAULT);
-        if (!r.problems().isEmpty()) {
-            throw new ConfigException(r.problems());
-        }
+        r.throwIfProblems(COMPONENT);
         return new ResultConfig(jdbcUrl, user, password, bootstrap, group, owner, tick, lease, firstPoll, pollMax,
                 quotaWait, quotas, spool, maxAttempts, retryDelay, inline, httpHost, httpPort, tokenFile, providers);
     }
 
     private static void provider(EnvReader r, Map<Provider, ProviderEndpoint> out, Provider provider, URI fallback) {
-        String prefix = "OFFPEAK_" + provider.name() + "_";
-        URI base = r.url(prefix + "BASE_URL", fallback);
-        String key = r.string(prefix + "API_KEY", null);
+        URI base = r.url(baseUrlKey(provider), fallback);
+        String key = r.string(apiKeyKey(provider), null);
         if (key != null) {
             out.put(provider, new ProviderEndpoint(base, key, ProviderEndpoint.Timeouts.defaults()));
         }
@@ -116,22 +171,38 @@ public record ResultConfig(
         return host + "-" + ProcessHandle.current().pid();
     }
 
-    @Override
-    public String toString() {
-        return "ResultConfig[jdbcUrl=" + jdbcUrl + ", dbUser=" + dbUser + ", dbPassword=****"
-                + ", kafkaBootstrap=" + kafkaBootstrap + ", groupId=" + groupId + ", owner=" + owner + ", tick=" + tick
-                + ", lease=" + lease + ", firstPoll=" + firstPoll + ", pollMax=" + pollMax + ", quotaWait=" + quotaWait
-                + ", quotas=" + quotas + ", spoolDir=" + spoolDir + ", maxAttempts=" + maxAttempts + ", retryDelay="
-                + retryDelay + ", inlineResponseBytes=" + inlineResponseBytes + ", http=" + httpHost + ":" + httpPort
-                + ", tokenFile=" + tokenFile + ", providers=" + providers + "]";
+    /** The effective configuration as {@code KEY=value} lines, secrets masked; safe to log. */
+    public String describe() {
+        Description d = new Description()
+                .add(DB_URL, jdbcUrl)
+                .add(DB_USER, dbUser)
+                .add(DB_PASSWORD, dbPassword)
+                .add(KAFKA_BOOTSTRAP, kafkaBootstrap)
+                .add(GROUP_ID, groupId)
+                .add(INSTANCE, owner)
+                .add(TICK, Durations.format(tick))
+                .add(LEASE, Durations.format(lease))
+                .add(FIRST_POLL, Durations.format(firstPoll))
+                .add(POLL_MAX, Durations.format(pollMax))
+                .add(QUOTA_WAIT, Durations.format(quotaWait))
+                .add(QUOTAS, quotas.isEmpty() ? "(none)" : quotas)
+                .add(SPOOL_DIR, spoolDir)
+                .add(MAX_ATTEMPTS, maxAttempts)
+                .add(RETRY_DELAY, Durations.format(retryDelay))
+                .add(INLINE_RESPONSE_BYTES, inlineResponseBytes)
+                .add(HTTP_HOST, httpHost)
+                .add(HTTP_PORT, httpPort)
+                .add(TOKEN_FILE, tokenFile == null ? "(none: the read API answers 401)" : tokenFile);
+        for (Provider p : Provider.values()) {
+            ProviderEndpoint endpoint = providers.get(p);
+            d.add(baseUrlKey(p), endpoint == null ? "(not configured)" : endpoint.baseUrl())
+                    .secret(apiKeyKey(p), endpoint == null ? null : endpoint.apiKey());
+        }
+        return d.toString();
     }
 
-    /** Every configuration problem found at start-up. */
-    public static final class ConfigException extends IllegalArgumentException {
-        private static final long serialVersionUID = 1L;
-
-        public ConfigException(List<String> problems) {
-            super("invalid result-service configuration:\n  " + String.join("\n  ", problems));
-        }
+    @Override
+    public String toString() {
+        return "ResultConfig" + describe().replace("\n  ", " ");
     }
 }

@@ -29,6 +29,7 @@ public final class ResultMetrics {
     public static final String SETTLEMENT_SECONDS = "offpeak.result.settlement.seconds";
     public static final String TOKENS_RESERVED = "offpeak.result.tokens.reserved";
     public static final String TOKENS_QUOTA = "offpeak.result.tokens.quota";
+    public static final String LOOP_FAILURES = "offpeak.result.loop.failures";
     public static final List<String> STATES =
             List.of("collecting", "ready", "submitting", "in_flight", "settled", "failed", "split");
     /** Outcomes of a submission attempt ({@link #submitCall}). */
@@ -84,6 +85,12 @@ public final class ResultMetrics {
 
     public MeterRegistry registry() {
         return registry;
+    }
+
+    /** Rounds of the loop named {@code loop} that threw; registered (at 0) when the loop is built. */
+    public Counter loopFailures(String loop) {
+        return Counter.builder(LOOP_FAILURES).description("rounds of a work loop that failed (logged, retried)")
+                .tag("loop", loop).register(registry);
     }
 
     public void submitCall(Provider provider, String outcome) {

@@ -3,6 +3,7 @@ package dev.offpeak.result.store;
 import dev.offpeak.result.db.Db;
 import dev.offpeak.result.provider.BatchSubmission;
 import dev.offpeak.result.provider.ProviderBatch;
+import dev.offpeak.schemas.events.Provider;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -125,12 +126,15 @@ public final class BatchStore {
         return counts;
     }
 
-    /** Estimated tokens enqueued per provider/model (batches submitting or in flight). */
-    public List<java.util.Map.Entry<String, Long>> reservedByModel() {
+    /** Estimated tokens enqueued by the batches of one model that are submitting or in flight. */
+    public record Reserved(Provider provider, String model, long tokens) {}
+
+    /** Estimated tokens enqueued per provider and model (batches submitting or in flight). */
+    public List<Reserved> reservedByModel() {
         return db.query("""
-                SELECT provider || '/' || model, sum(estimated_tokens) FROM batches
+                SELECT provider, model, sum(estimated_tokens) FROM batches
                  WHERE state IN ('submitting', 'in_flight') GROUP BY provider, model""",
-                rs -> java.util.Map.entry(rs.getString(1), rs.getLong(2)));
+                rs -> new Reserved(Provider.of(rs.getString(1)), rs.getString(2), rs.getLong(3)));
     }
 
     /** The lines of a batch in order, streamed from the database with a cursor (never all in memory). */

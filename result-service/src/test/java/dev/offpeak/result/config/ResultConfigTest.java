@@ -3,6 +3,7 @@ package dev.offpeak.result.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.offpeak.config.ConfigException;
 import dev.offpeak.schemas.events.Provider;
 import java.time.Duration;
 import java.util.Map;
@@ -30,12 +31,12 @@ class ResultConfigTest {
                 "OFFPEAK_RESULT_LEASE", "soon",
                 "OFFPEAK_RESULT_QUOTAS", "openai/gpt-4o=many",
                 "OFFPEAK_OPENAI_BASE_URL", "not a url")))
-                .isInstanceOf(ResultConfig.ConfigException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("Invalid value mysql://x for OFFPEAK_DB_URL: must start with jdbc:postgresql:")
-                .hasMessageContaining("Missing value for OFFPEAK_KAFKA_BOOTSTRAP: required")
+                .hasMessageContaining("Invalid value (unset) for OFFPEAK_KAFKA_BOOTSTRAP: required")
                 .hasMessageContaining("Invalid value 0s for OFFPEAK_RESULT_TICK: must be >= 10ms")
                 .hasMessageContaining("Invalid value soon for OFFPEAK_RESULT_LEASE: must be a duration")
-                .hasMessageContaining("Invalid value openai/gpt-4o=many in OFFPEAK_RESULT_QUOTAS")
+                .hasMessageContaining("Invalid value openai/gpt-4o=many for OFFPEAK_RESULT_QUOTAS")
                 .hasMessageContaining("Invalid value not a url for OFFPEAK_OPENAI_BASE_URL");
     }
 
@@ -49,5 +50,16 @@ class ResultConfigTest {
         assertThat(c.providers()).containsOnlyKeys(Provider.ANTHROPIC);
         assertThat(c.quotas()).containsEntry("openai/gpt-4o-mini", 2_000_000L);
         assertThat(c.toString()).doesNotContain("hunter2").doesNotContain("sk-ant-very-secret-key").contains("****");
+    }
+
+    @Test
+    void aBlankValueIsUnsetAndTheDescriptionNamesEveryKey() {
+        Map<String, String> env = new java.util.HashMap<>(MINIMAL);
+        env.put(ResultConfig.TICK, " ");
+        env.put(ResultConfig.OPENAI_API_KEY, "");
+        ResultConfig c = ResultConfig.fromEnv(env);
+        assertThat(c.tick()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.providers()).isEmpty();
+        assertThat(c.describe()).contains("OFFPEAK_RESULT_TICK=1s", "OFFPEAK_OPENAI_API_KEY=(unset)");
     }
 }

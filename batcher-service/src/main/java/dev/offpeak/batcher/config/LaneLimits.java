@@ -1,4 +1,4 @@
-package dev.offpeak.batcher;
+package dev.offpeak.batcher.config;
 
 /**
  * The effective limits of one lane's batches, margin applied. Requests are counted exactly, so they

@@ -1,8 +1,11 @@
-package dev.offpeak.batcher;
+package dev.offpeak.batcher.config;
 
+import dev.offpeak.config.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.offpeak.config.ConfigException;
+import dev.offpeak.config.Durations;
 import dev.offpeak.schemas.events.Provider;
 import java.time.Duration;
 import java.util.Map;
@@ -43,10 +46,10 @@ class BatcherConfigTest {
                 BatcherConfig.LANE_SHARDS, "gpt-4o-mini=0")))
                 .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
                         "Invalid value 0s for OFFPEAK_BATCHER_DEDUP_WINDOW: must be >= 1s",
-                        "Invalid value soon for OFFPEAK_BATCHER_MAX_WAIT: must be a duration such as 500ms, 30s, 10m, 24h or PT24H",
+                        "Invalid value soon for OFFPEAK_BATCHER_MAX_WAIT: must be " + Durations.GRAMMAR,
                         "Invalid value 0.9 for OFFPEAK_BATCHER_SAFETY_MARGIN: must be between 0.0 and 0.5",
-                        "Invalid value 0 for OFFPEAK_BATCHER_OPENAI_MAX_REQUESTS: must be between 1 and 500000",
+                        "Invalid value 0 for OFFPEAK_BATCHER_OPENAI_MAX_REQUESTS: must be >= 1",
                         "Invalid value lots for OFFPEAK_BATCHER_ANTHROPIC_MAX_BYTES: must be a size such as 200MB, 256MiB or 2000000000",
-                        "Invalid value gpt-4o-mini=0 for OFFPEAK_BATCHER_LANE_SHARDS: entry 'gpt-4o-mini=0' must have a number between 1 and 1024"));
+                        "Invalid value gpt-4o-mini=0 for OFFPEAK_BATCHER_LANE_SHARDS: entry 'gpt-4o-mini=0' must be name=number with a number between 1 and 1024"));
     }
 }

@@ -1,4 +1,4 @@
-package dev.offpeak.batcher;
+package dev.offpeak.batcher.config;
 
 /**
  * What one provider accepts in one batch: requests and bytes of the input file (or body). These are

@@ -1,19 +1,22 @@
-package dev.offpeak.batcher;
+package dev.offpeak.batcher.config;
 
+import dev.offpeak.config.ConfigKeys;
+import dev.offpeak.config.Description;
+import dev.offpeak.config.Durations;
+import dev.offpeak.config.EnvReader;
 import dev.offpeak.schemas.events.Provider;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The batcher's configuration, read once at startup from {@code OFFPEAK_BATCHER_*} environment
  * variables (and {@code OFFPEAK_KAFKA_BOOTSTRAP}), validated as a whole, then frozen. Every key
- * and default is listed in the module README and in {@link #describe()}.
+ * and default is listed in the module README (BatcherConfigDocsTest holds the two equal) and in
+ * {@link #describe()}.
  */
 public record BatcherConfig(
         String bootstrapServers,
@@ -30,7 +33,8 @@ public record BatcherConfig(
         long maxRecordBytes,
         Map<Provider, ProviderLimits> providerLimits,
         Map<String, Long> tokenLimits,
-        Map<String, Long> laneShards) {
+        Map<String, Long> laneShards,
+        int httpPort) {
 
     public static final String BOOTSTRAP = "OFFPEAK_KAFKA_BOOTSTRAP";
     public static final String PREFIX = "OFFPEAK_BATCHER_";
@@ -47,7 +51,7 @@ public record BatcherConfig(
     public static final String MAX_RECORD_BYTES = PREFIX + "MAX_RECORD_BYTES";
     public static final String TOKEN_LIMITS = PREFIX + "TOKEN_LIMITS";
     public static final String LANE_SHARDS = PREFIX + "LANE_SHARDS";
-    /** Port of /health/live, /health/ready and /metrics (0 = any free port); read by {@link BatcherMain}. */
+    /** Port of /health/live, /health/ready and /metrics (0 = any free port). */
     public static final String HTTP_PORT = PREFIX + "HTTP_PORT";
     public static final int DEFAULT_HTTP_PORT = 8081;
 
@@ -58,20 +62,37 @@ public record BatcherConfig(
         laneShards = Map.copyOf(laneShards);
     }
 
+    public static final String OPENAI_MAX_REQUESTS = PREFIX + "OPENAI_MAX_REQUESTS";
+    public static final String OPENAI_MAX_BYTES = PREFIX + "OPENAI_MAX_BYTES";
+    public static final String ANTHROPIC_MAX_REQUESTS = PREFIX + "ANTHROPIC_MAX_REQUESTS";
+    public static final String ANTHROPIC_MAX_BYTES = PREFIX + "ANTHROPIC_MAX_BYTES";
+    public static final String GEMINI_MAX_REQUESTS = PREFIX + "GEMINI_MAX_REQUESTS";
+    public static final String GEMINI_MAX_BYTES = PREFIX + "GEMINI_MAX_BYTES";
+
+    private static final Map<Provider, String> MAX_REQUESTS_KEYS = Map.of(Provider.OPENAI, OPENAI_MAX_REQUESTS,
+            Provider.ANTHROPIC, ANTHROPIC_MAX_REQUESTS, Provider.GEMINI, GEMINI_MAX_REQUESTS);
+    private static final Map<Provider, String> MAX_BYTES_KEYS = Map.of(Provider.OPENAI, OPENAI_MAX_BYTES,
+            Provider.ANTHROPIC, ANTHROPIC_MAX_BYTES, Provider.GEMINI, GEMINI_MAX_BYTES);
+
     /** {@code OFFPEAK_BATCHER_OPENAI_MAX_REQUESTS} and the like. */
     public static String maxRequestsKey(Provider p) {
-        return PREFIX + p.name() + "_MAX_REQUESTS";
+        return MAX_REQUESTS_KEYS.get(p);
     }
 
     public static String maxBytesKey(Provider p) {
-        return PREFIX + p.name() + "_MAX_BYTES";
+        return MAX_BYTES_KEYS.get(p);
+    }
+
+    /** Every key this configuration reads. */
+    public static Set<String> keys() {
+        return ConfigKeys.declared(BatcherConfig.class);
     }
 
     public static BatcherConfig fromEnv() {
         return fromEnv(System.getenv());
     }
 
-    /** Reads and validates; throws {@link ConfigException} naming every bad key and value at once. */
+    /** Reads and validates; throws {@link dev.offpeak.config.ConfigException} naming every bad key and value at once. */
     public static BatcherConfig fromEnv(Map<String, String> env) {
         EnvReader r = new EnvReader(env);
         String bootstrap = r.string(BOOTSTRAP, "localhost:9092");
@@ -79,7 +100,7 @@ public record BatcherConfig(
         String instanceId = r.string(INSTANCE_ID, "");
         Path stateDir = r.path(STATE_DIR, Path.of(System.getProperty("java.io.tmpdir"), "offpeak-batcher"));
         int threads = (int) r.longValue(STREAM_THREADS, 1, 1, 64);
-        r.longValue(HTTP_PORT, DEFAULT_HTTP_PORT, 0, 65535); // validated with the rest; used by BatcherMain
+        int httpPort = r.intValue(HTTP_PORT, DEFAULT_HTTP_PORT, 0, 65535);
         // Each exactly-once commit flushes the producer and commits a transaction (several broker round
         // trips). At Streams' 100 ms default that was ~30% of the stream threads' time in the bench;
         // batches wait minutes anyway, so a second more per hop costs users nothing.
@@ -99,22 +120,12 @@ public record BatcherConfig(
         }
         Map<String, Long> tokens = r.longMap(TOKEN_LIMITS, 1, Long.MAX_VALUE);
         Map<String, Long> shards = r.longMap(LANE_SHARDS, 1, 1024);
-        List<String> problems = new ArrayList<>(r.problems());
-        if (check.compareTo(maxWait) > 0 && env.get(CHECK_INTERVAL) != null) {
-            problems.add("Invalid value " + env.get(CHECK_INTERVAL) + " for " + CHECK_INTERVAL + ": must be <= "
-                    + MAX_WAIT + " (" + EnvReader.format(maxWait) + ")");
+        if (check.compareTo(maxWait) > 0) {
+            r.problem(CHECK_INTERVAL, Durations.format(check), "must be <= " + MAX_WAIT + " (" + Durations.format(maxWait) + ")");
         }
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
-        }
+        r.throwIfProblems("batcher");
         return new BatcherConfig(bootstrap, appId, instanceId, stateDir, threads, commit, window, maxWait, check, grace, margin,
-                maxRecord, limits, tokens, shards);
-    }
-
-    /** The HTTP port from the environment; call after {@link #fromEnv(Map)} accepted it. */
-    public static int httpPort(Map<String, String> env) {
-        String value = env.get(HTTP_PORT);
-        return value == null || value.isBlank() ? DEFAULT_HTTP_PORT : Integer.parseInt(value.trim());
+                maxRecord, limits, tokens, shards, httpPort);
     }
 
     static ProviderLimits defaults(Provider p) {
@@ -135,31 +146,27 @@ public record BatcherConfig(
         return laneShards.getOrDefault(model, 1L).intValue();
     }
 
-    /** The effective configuration, one {@code KEY=value} per line; nothing here is secret. */
+    /** The effective configuration, one {@code KEY=value} per line (nothing here is secret). */
     public String describe() {
-        StringBuilder b = new StringBuilder();
-        line(b, BOOTSTRAP, bootstrapServers);
-        line(b, APPLICATION_ID, applicationId);
-        line(b, INSTANCE_ID, instanceId.isEmpty() ? "(none: dynamic group membership)" : instanceId);
-        line(b, STATE_DIR, stateDir);
-        line(b, STREAM_THREADS, streamThreads);
-        line(b, COMMIT_INTERVAL, EnvReader.format(commitInterval));
-        line(b, DEDUP_WINDOW, EnvReader.format(dedupWindow));
-        line(b, MAX_WAIT, EnvReader.format(maxWait));
-        line(b, CHECK_INTERVAL, EnvReader.format(checkInterval));
-        line(b, SEAL_GRACE, EnvReader.format(sealGrace));
-        line(b, SAFETY_MARGIN, safetyMargin);
-        line(b, MAX_RECORD_BYTES, maxRecordBytes);
+        Description d = new Description()
+                .add(BOOTSTRAP, bootstrapServers)
+                .add(APPLICATION_ID, applicationId)
+                .add(INSTANCE_ID, instanceId.isEmpty() ? "(none: dynamic group membership)" : instanceId)
+                .add(STATE_DIR, stateDir)
+                .add(STREAM_THREADS, streamThreads)
+                .add(COMMIT_INTERVAL, Durations.format(commitInterval))
+                .add(DEDUP_WINDOW, Durations.format(dedupWindow))
+                .add(MAX_WAIT, Durations.format(maxWait))
+                .add(CHECK_INTERVAL, Durations.format(checkInterval))
+                .add(SEAL_GRACE, Durations.format(sealGrace))
+                .add(SAFETY_MARGIN, safetyMargin)
+                .add(MAX_RECORD_BYTES, maxRecordBytes);
         for (Provider p : Provider.values()) {
-            line(b, maxRequestsKey(p), providerLimits.get(p).maxRequests());
-            line(b, maxBytesKey(p), providerLimits.get(p).maxBytes());
+            d.add(maxRequestsKey(p), providerLimits.get(p).maxRequests()).add(maxBytesKey(p), providerLimits.get(p).maxBytes());
         }
-        line(b, TOKEN_LIMITS, tokenLimits.isEmpty() ? "(none)" : tokenLimits);
-        line(b, LANE_SHARDS, laneShards.isEmpty() ? "(none)" : laneShards);
-        return b.toString();
-    }
-
-    private static void line(StringBuilder b, String key, Object value) {
-        b.append(String.format(Locale.ROOT, "%n  %s=%s", key, value));
+        return d.add(TOKEN_LIMITS, tokenLimits.isEmpty() ? "(none)" : tokenLimits)
+                .add(LANE_SHARDS, laneShards.isEmpty() ? "(none)" : laneShards)
+                .add(HTTP_PORT, httpPort)
+                .toString();
     }
 }
