@@ -41,7 +41,8 @@ public final class BatcherService implements AutoCloseable {
     public static BatcherService start(BatcherConfig config, MeterRegistry registry) {
         log.info("batcher configuration:{}", config.describe());
         BatcherMetrics metrics = new BatcherMetrics(registry);
-        Topology topology = BatcherTopology.build(config, ModelRegistry.loadDefault(), metrics);
+        Topology topology = BatcherTopology.build(config,
+                ModelRegistry.loadConfigured(config.modelRegistryFile(), "batcher"), metrics);
         log.debug("batcher topology:\n{}", topology.describe());
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
         // Bad input never throws (it goes to the DLQ), so an exception here is a bug or a broken

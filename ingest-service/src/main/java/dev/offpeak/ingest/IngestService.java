@@ -43,6 +43,7 @@ public final class IngestService implements AutoCloseable {
     public static IngestService start(IngestConfig config) {
         config.validate();
         Tenants tenants = loadTenants(config);
+        ModelRegistry registry = ModelRegistry.loadConfigured(config.modelRegistryFile(), "ingest-service");
         TaskPublisher publisher = new TaskPublisher(config);
         KafkaHealth health = null;
         try {
@@ -50,7 +51,7 @@ public final class IngestService implements AutoCloseable {
             IngestMetrics metrics = new IngestMetrics();
             InstantSource clock = InstantSource.system();
             HttpErrors errors = new HttpErrors(config.retryAfter());
-            TaskIntake intake = new TaskIntake(new TaskValidator(ModelRegistry.loadDefault()), clock);
+            TaskIntake intake = new TaskIntake(new TaskValidator(registry), clock);
             IngestApi api = new IngestApi(new IngestApi.Deps(config, intake, publisher, metrics, errors,
                     new JobSeals(clock)));
             Routes.Parts parts = new Routes.Parts(api, new Authenticator(tenants), health, metrics, errors);

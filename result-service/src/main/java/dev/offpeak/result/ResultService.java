@@ -193,7 +193,7 @@ public final class ResultService implements AutoCloseable {
      */
     private static List<Loop> loops(ResultConfig config, Db db, InstantSource clock, ProviderClients providerClients,
             KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<String, byte[]> producer, ResultMetrics metrics) {
-        ModelRegistry catalog = ModelRegistry.loadDefault();
+        ModelRegistry catalog = ModelRegistry.loadConfigured(config.modelRegistryFile(), "result-service");
         new PriceStore(db).load(catalog);
         Map<Provider, BatchProviderClient> clients = new java.util.EnumMap<>(Provider.class);
         for (Provider p : Provider.values()) {

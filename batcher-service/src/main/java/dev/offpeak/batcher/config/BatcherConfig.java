@@ -5,6 +5,7 @@ import dev.offpeak.config.Description;
 import dev.offpeak.config.Durations;
 import dev.offpeak.config.EnvReader;
 import dev.offpeak.schemas.events.Provider;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -34,7 +35,8 @@ public record BatcherConfig(
         Map<Provider, ProviderLimits> providerLimits,
         Map<String, Long> tokenLimits,
         Map<String, Long> laneShards,
-        int httpPort) {
+        int httpPort,
+        Path modelRegistryFile) {
 
     public static final String BOOTSTRAP = "OFFPEAK_KAFKA_BOOTSTRAP";
     public static final String PREFIX = "OFFPEAK_BATCHER_";
@@ -53,6 +55,8 @@ public record BatcherConfig(
     public static final String LANE_SHARDS = PREFIX + "LANE_SHARDS";
     /** Port of /health/live, /health/ready and /metrics (0 = any free port). */
     public static final String HTTP_PORT = PREFIX + "HTTP_PORT";
+    /** Shared by every service: the operator's model registry override file (docs/model-registry.md). */
+    public static final String MODEL_REGISTRY_FILE = ModelRegistry.OVERRIDE_FILE_KEY;
     public static final int DEFAULT_HTTP_PORT = 8081;
 
     public BatcherConfig {
@@ -123,9 +127,11 @@ public record BatcherConfig(
         if (check.compareTo(maxWait) > 0) {
             r.problem(CHECK_INTERVAL, Durations.format(check), "must be <= " + MAX_WAIT + " (" + Durations.format(maxWait) + ")");
         }
+        Path registryFile = r.path(MODEL_REGISTRY_FILE, null);
+        r.requireReadableFile(MODEL_REGISTRY_FILE, registryFile, "the model registry override file");
         r.throwIfProblems("batcher");
         return new BatcherConfig(bootstrap, appId, instanceId, stateDir, threads, commit, window, maxWait, check, grace, margin,
-                maxRecord, limits, tokens, shards, httpPort);
+                maxRecord, limits, tokens, shards, httpPort, registryFile);
     }
 
     static ProviderLimits defaults(Provider p) {
@@ -167,6 +173,7 @@ public record BatcherConfig(
         return d.add(TOKEN_LIMITS, tokenLimits.isEmpty() ? "(none)" : tokenLimits)
                 .add(LANE_SHARDS, laneShards.isEmpty() ? "(none)" : laneShards)
                 .add(HTTP_PORT, httpPort)
+                .add(MODEL_REGISTRY_FILE, modelRegistryFile == null ? "(none: the shipped registry)" : modelRegistryFile)
                 .toString();
     }
 }

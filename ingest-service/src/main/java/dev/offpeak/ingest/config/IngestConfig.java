@@ -5,6 +5,7 @@ import dev.offpeak.config.Description;
 import dev.offpeak.config.Durations;
 import dev.offpeak.config.EnvReader;
 import dev.offpeak.schemas.topics.Topics;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -39,6 +40,7 @@ public record IngestConfig(
         long bufferBytes,
         Duration retryAfter,
         Path tokenFile,
+        Path modelRegistryFile,
         Map<String, String> kafkaOverrides) {
 
     public static final String PREFIX = "OFFPEAK_INGEST_";
@@ -56,6 +58,8 @@ public record IngestConfig(
     public static final String BUFFER_BYTES = PREFIX + "BUFFER_BYTES";
     public static final String RETRY_AFTER = PREFIX + "RETRY_AFTER";
     public static final String TOKEN_FILE = PREFIX + "TOKEN_FILE";
+    /** Shared by every service: the operator's model registry override file (docs/model-registry.md). */
+    public static final String MODEL_REGISTRY_FILE = ModelRegistry.OVERRIDE_FILE_KEY;
 
     private static final String COMPONENT = "ingest-service";
 
@@ -92,7 +96,7 @@ public record IngestConfig(
     public static IngestConfig defaults() {
         return new IngestConfig("0.0.0.0", 8080, "localhost:9092", Topics.TASKS.name(), Topics.JOBS.name(),
                 1024 * 1024, 1000, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMillis(20),
-                64L * 1024 * 1024, Duration.ofSeconds(5), Path.of("ingest-tokens.json"), Map.of());
+                64L * 1024 * 1024, Duration.ofSeconds(5), Path.of("ingest-tokens.json"), null, Map.of());
     }
 
     /** Every key this configuration reads (besides the {@link #KAFKA_PREFIX} family). */
@@ -118,11 +122,13 @@ public record IngestConfig(
                 r.longValue(BUFFER_BYTES, d.bufferBytes(), 1024L * 1024, 16L * 1024 * 1024 * 1024),
                 r.duration(RETRY_AFTER, d.retryAfter(), Duration.ofSeconds(1), Duration.ofHours(1)),
                 r.path(TOKEN_FILE, d.tokenFile()),
+                r.path(MODEL_REGISTRY_FILE, null),
                 kafkaOverrides(env, r));
         unknownKeys(env, r);
         crossChecks(config, r);
         // Its content is checked (every problem at once) by Tenants.load when the service starts.
         r.requireReadableFile(TOKEN_FILE, config.tokenFile(), "the bearer-token file, see README");
+        r.requireReadableFile(MODEL_REGISTRY_FILE, config.modelRegistryFile(), "the model registry override file");
         r.throwIfProblems(COMPONENT);
         return config;
     }
@@ -184,32 +190,32 @@ public record IngestConfig(
 
     public IngestConfig withHost(String newHost) {
         return new IngestConfig(newHost, port, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
-                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, kafkaOverrides);
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaOverrides);
     }
 
     public IngestConfig withPort(int newPort) {
         return new IngestConfig(host, newPort, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
-                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, kafkaOverrides);
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaOverrides);
     }
 
     public IngestConfig withKafka(String newBootstrap, String newTasksTopic, String newJobsTopic) {
         return new IngestConfig(host, port, newBootstrap, newTasksTopic, newJobsTopic, maxTaskBytes, maxInFlight,
-                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, kafkaOverrides);
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaOverrides);
     }
 
     public IngestConfig withTokenFile(Path newTokenFile) {
         return new IngestConfig(host, port, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
-                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, newTokenFile, kafkaOverrides);
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, newTokenFile, modelRegistryFile, kafkaOverrides);
     }
 
     public IngestConfig withLimits(int newMaxTaskBytes, int newMaxInFlight) {
         return new IngestConfig(host, port, bootstrapServers, tasksTopic, jobsTopic, newMaxTaskBytes, newMaxInFlight,
-                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, kafkaOverrides);
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaOverrides);
     }
 
     public IngestConfig withTimeouts(Duration newSendTimeout, Duration newMaxBlock) {
         return new IngestConfig(host, port, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
-                newSendTimeout, newMaxBlock, linger, bufferBytes, retryAfter, tokenFile, kafkaOverrides);
+                newSendTimeout, newMaxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaOverrides);
     }
 
     /** The effective configuration as {@code KEY=value} lines, secrets masked; safe to log. */
@@ -227,7 +233,8 @@ public record IngestConfig(
                 .add(LINGER, Durations.format(linger))
                 .add(BUFFER_BYTES, bufferBytes)
                 .add(RETRY_AFTER, Durations.format(retryAfter))
-                .add(TOKEN_FILE, tokenFile);
+                .add(TOKEN_FILE, tokenFile)
+                .add(MODEL_REGISTRY_FILE, modelRegistryFile == null ? "(none: the shipped registry)" : modelRegistryFile);
         kafkaOverrides.forEach((k, v) -> d.add(KAFKA_PREFIX + k.toUpperCase(Locale.ROOT).replace('.', '_'), masked(k, v)));
         return d.toString();
     }

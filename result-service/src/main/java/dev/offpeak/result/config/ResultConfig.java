@@ -7,6 +7,7 @@ import dev.offpeak.config.EnvReader;
 import dev.offpeak.result.provider.ProviderEndpoint;
 import dev.offpeak.schemas.events.Provider;
 import java.net.URI;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -63,6 +64,7 @@ public record ResultConfig(
         String httpHost,
         int httpPort,
         Path tokenFile,
+        Path modelRegistryFile,
         Map<Provider, ProviderEndpoint> providers) {
 
     public static final String DB_URL = "OFFPEAK_DB_URL";
@@ -85,6 +87,8 @@ public record ResultConfig(
     public static final String HTTP_HOST = PREFIX + "HTTP_HOST";
     public static final String HTTP_PORT = PREFIX + "HTTP_PORT";
     public static final String TOKEN_FILE = PREFIX + "TOKEN_FILE";
+    /** Shared by every service: the operator's model registry override file (docs/model-registry.md). */
+    public static final String MODEL_REGISTRY_FILE = ModelRegistry.OVERRIDE_FILE_KEY;
     public static final String OPENAI_BASE_URL = "OFFPEAK_OPENAI_BASE_URL";
     public static final String OPENAI_API_KEY = "OFFPEAK_OPENAI_API_KEY";
     public static final String ANTHROPIC_BASE_URL = "OFFPEAK_ANTHROPIC_BASE_URL";
@@ -149,13 +153,16 @@ public record ResultConfig(
         Path tokenFile = r.path(TOKEN_FILE, null);
         // Its content is checked (every problem at once) when the service starts.
         r.requireReadableFile(TOKEN_FILE, tokenFile, "the bearer-token file, see README");
+        Path registryFile = r.path(MODEL_REGISTRY_FILE, null);
+        r.requireReadableFile(MODEL_REGISTRY_FILE, registryFile, "the model registry override file");
         Map<Provider, ProviderEndpoint> providers = new EnumMap<>(Provider.class);
         provider(r, providers, Provider.OPENAI, ProviderEndpoint.OPENAI_DEFAULT);
         provider(r, providers, Provider.ANTHROPIC, ProviderEndpoint.ANTHROPIC_DEFAULT);
         provider(r, providers, Provider.GEMINI, ProviderEndpoint.GEMINI_DEFAULT);
         r.throwIfProblems(COMPONENT);
         return new ResultConfig(jdbcUrl, user, password, bootstrap, group, owner, tick, lease, firstPoll, pollMax,
-                quotaWait, quotas, spool, maxAttempts, retryDelay, inline, httpHost, httpPort, tokenFile, providers);
+                quotaWait, quotas, spool, maxAttempts, retryDelay, inline, httpHost, httpPort, tokenFile,
+                registryFile, providers);
     }
 
     private static void provider(EnvReader r, Map<Provider, ProviderEndpoint> out, Provider provider, URI fallback) {
@@ -192,7 +199,8 @@ public record ResultConfig(
                 .add(INLINE_RESPONSE_BYTES, inlineResponseBytes)
                 .add(HTTP_HOST, httpHost)
                 .add(HTTP_PORT, httpPort)
-                .add(TOKEN_FILE, tokenFile == null ? "(none: the read API answers 401)" : tokenFile);
+                .add(TOKEN_FILE, tokenFile == null ? "(none: the read API answers 401)" : tokenFile)
+                .add(MODEL_REGISTRY_FILE, modelRegistryFile == null ? "(none: the shipped registry)" : modelRegistryFile);
         for (Provider p : Provider.values()) {
             ProviderEndpoint endpoint = providers.get(p);
             d.add(baseUrlKey(p), endpoint == null ? "(not configured)" : endpoint.baseUrl())

@@ -2,6 +2,7 @@ package dev.offpeak.schemas.pricing;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.offpeak.config.ConfigException;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.json.Json;
 import java.io.IOException;
@@ -32,6 +33,11 @@ import org.apache.commons.text.similarity.LevenshteinDistance;
 public final class ModelRegistry {
     public static final String IMPORTED_RESOURCE = "/registry/genai-prices.json";
     public static final String OWN_RESOURCE = "/registry/offpeak.json";
+    /**
+     * Every service reads the operator's override file from this one key, so ingest, the batcher
+     * and result-service admit and price with the same registry.
+     */
+    public static final String OVERRIDE_FILE_KEY = "OFFPEAK_MODEL_REGISTRY_FILE";
     /** Lookups remembered per provider and requested id; bounded because ids come from producers. */
     private static final int MAX_REMEMBERED_IDS = 10_000;
 
@@ -60,6 +66,20 @@ public final class ModelRegistry {
             throw new RegistryException(String.join(" + ", layers.stream().map(RegistryLayer::name).toList()), problems);
         }
         return RegistryMerge.merge(layers);
+    }
+
+    /**
+     * The registry a service runs with: the shipped layers plus the override file named by
+     * {@link #OVERRIDE_FILE_KEY} (null: none). A bad file is a configuration problem of
+     * {@code component}, every bad entry named.
+     */
+    public static ModelRegistry loadConfigured(Path overrideFile, String component) {
+        try {
+            return load(Optional.ofNullable(overrideFile));
+        } catch (RegistryException e) {
+            throw new ConfigException(component, e.problems().stream()
+                    .map(problem -> OVERRIDE_FILE_KEY + " (" + overrideFile + "): " + problem).toList());
+        }
     }
 
     /** Loads from already-read layers (tests and the price import's diff). */
