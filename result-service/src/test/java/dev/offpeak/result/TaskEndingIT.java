@@ -9,8 +9,9 @@ import dev.offpeak.result.provider.ResultLine.LineOutcome;
 import dev.offpeak.result.settle.Pricing;
 import dev.offpeak.result.settle.Retries;
 import dev.offpeak.result.settle.Settlement;
-import dev.offpeak.result.settle.TaskCompletion;
+import dev.offpeak.result.completion.TaskCompletion;
 import dev.offpeak.result.store.BatchRow;
+import dev.offpeak.result.store.PipelineState;
 import dev.offpeak.result.store.PriceStore;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.events.Usage;
@@ -162,7 +163,7 @@ class TaskEndingIT {
 
     private static BatchRow batch() {
         return new BatchRow(BATCH, "openai|/v1/chat/completions|gpt-4o-mini|0", Provider.OPENAI, "/v1/chat/completions",
-                "gpt-4o-mini", "in_flight", LINES, 0, 0, "batch_e", 1, 1, 0, NOW, NOW);
+                "gpt-4o-mini", PipelineState.IN_FLIGHT, LINES, 0, 0, "batch_e", 1, 1, 0, NOW, NOW);
     }
 
     private static String requestId(int i) {

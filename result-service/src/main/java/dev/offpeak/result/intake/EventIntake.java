@@ -1,7 +1,7 @@
 package dev.offpeak.result.intake;
 
 import dev.offpeak.result.db.Db;
-import dev.offpeak.result.settle.TaskCompletion;
+import dev.offpeak.result.completion.TaskCompletion;
 import dev.offpeak.result.store.IntakeStore;
 import dev.offpeak.schemas.events.BatchClosed;
 import dev.offpeak.schemas.events.BatchItem;

@@ -1,11 +1,14 @@
 package dev.offpeak.result.settle;
 
+import dev.offpeak.result.completion.TaskCompletion;
+import dev.offpeak.result.completion.TaskEnding;
 import dev.offpeak.result.db.Db;
 import dev.offpeak.result.provider.BatchState;
 import dev.offpeak.result.provider.ProviderBatch;
 import dev.offpeak.result.provider.ResultLine;
 import dev.offpeak.result.provider.ResultLine.LineOutcome;
 import dev.offpeak.result.store.BatchRow;
+import dev.offpeak.result.store.PipelineState;
 import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.pricing.Cost;
 import dev.offpeak.schemas.pricing.PriceEntry;
@@ -37,7 +40,7 @@ public final class Settlement {
     private static final Logger log = LoggerFactory.getLogger(Settlement.class);
 
     /** States a batch may be settled from: in flight, or refused while submitting. */
-    private static final Set<String> SETTLEABLE = Set.of("in_flight", "submitting");
+    private static final Set<PipelineState> SETTLEABLE = Set.of(PipelineState.IN_FLIGHT, PipelineState.SUBMITTING);
 
     private final Db db;
     private final Pricing pricing;
@@ -115,11 +118,12 @@ public final class Settlement {
     private Settled settleLines(Connection c, BatchRow batch, ProviderBatch provider, String rejection,
             Consumer<Consumer<ResultLine>> lines, PriceEntry price, TaskEnding ending, Instant now)
             throws SQLException {
-        Optional<String> state = Db.queryOne(c, "SELECT state FROM batches WHERE batch_id = ? FOR UPDATE",
-                rs -> rs.getString(1), batch.batchId());
+        Optional<PipelineState> state = Db.queryOne(c, "SELECT state FROM batches WHERE batch_id = ? FOR UPDATE",
+                rs -> PipelineState.of(rs.getString(1)), batch.batchId());
         if (state.isEmpty() || !SETTLEABLE.contains(state.get())) {
-            log.warn("batch {} is {}, not settling it again", batch.batchId(), state.orElse("missing"));
-            return new Settled(batch.batchId(), SettledCounts.ZERO, 0, false, "already " + state.orElse("missing"),
+            String was = state.map(PipelineState::db).orElse("missing");
+            log.warn("batch {} is {}, not settling it again", batch.batchId(), was);
+            return new Settled(batch.batchId(), SettledCounts.ZERO, 0, false, "already " + was,
                     BigDecimal.ZERO, BigDecimal.ZERO, Timings.NONE);
         }
         Map<String, SettlementStore.Item> items = SettlementStore.items(c, batch.batchId());
@@ -150,7 +154,7 @@ public final class Settlement {
             retryable[0] |= mayRetry;
             if (ending != null) {
                 TaskCompletion.Ending end = new TaskCompletion.Ending(line.requestId(),
-                        TaskCompletion.taskStatus(line.outcome()), cost.batchUsd(), cost.syncUsd(), line.errorCode(),
+                        line.outcome(), cost.batchUsd(), cost.syncUsd(), line.errorCode(),
                         line.errorMessage(), item.taskId(), item.tenant());
                 if (mayRetry) {
                     held.put(line.requestId(), end);
