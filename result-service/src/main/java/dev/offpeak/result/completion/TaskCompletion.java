@@ -25,7 +25,7 @@ import java.util.List;
  *       outbox row (kind {@code batch}) then announces them all, and they are marked
  *       {@code announced_by_batch}, which is how the relay finds them;</li>
  *   <li>a late duplicate's task on arrival, from its request's stored final result
- *       ({@link #forRequests});</li>
+ *       ({@link #forArrivals}), which waits for a settlement of its request that is running;</li>
  *   <li>the check of each settled batch a delay after its settlement ({@link #checkSettled}): every
  *       task of a batch whose ending transaction was lost in a crash between the two commits.</li>
  * </ul>
@@ -135,12 +135,38 @@ public final class TaskCompletion {
         return c.createArrayOf("text", values);
     }
 
-    /** Ends the open tasks of these requests that already have a final result (a late duplicate's arrival). */
-    public int forRequests(Connection c, Collection<String> requestIds, Instant now) throws SQLException {
+    /**
+     * Ends the open tasks of these requests that already have a final result (a late duplicate's
+     * arrival), in the intake's transaction that inserted them.
+     *
+     * <p>A settlement running at this moment is waited for first: the batches holding one of these
+     * requests that may be settling are locked {@code FOR KEY SHARE}, which waits for the settlement's
+     * {@code FOR UPDATE} of its batch row, held until it commits. Then either the settlement committed
+     * before the tasks are looked for, and they end here from its results; or it had not started, and
+     * it cannot start (its {@code FOR UPDATE} waits for this transaction) until these tasks are
+     * committed, so the ending beside it sees and ends them. Without the wait a task inserted while
+     * its request was settling was seen by neither, and waited for the check of the settled batch.
+     */
+    public int forArrivals(Connection c, Collection<String> requestIds, Instant now) throws SQLException {
         if (requestIds.isEmpty()) {
             return 0;
         }
+        Db.query(c, """
+                SELECT b.batch_id FROM batches b
+                 WHERE b.state IN %s
+                   AND b.batch_id IN (SELECT bi.batch_id FROM batch_items bi WHERE bi.request_id = ANY (?))
+                 ORDER BY b.batch_id
+                   FOR KEY SHARE OF b""".formatted(PipelineState.sql(PipelineState.SETTLEABLE)),
+                rs -> rs.getString(1), new Db.TextArray(requestIds));
         return endEach(c, "r.request_id = ANY (?)", new Db.TextArray(requestIds), now);
+    }
+
+    /**
+     * Ends every task still open of the final results of settled batch {@code batchId}, each with its
+     * own row: when no ending ran beside its settlement (no second connection), or it failed.
+     */
+    public static int endSettled(Connection c, String batchId, Instant now) throws SQLException {
+        return endEach(c, "r.batch_id = ?", batchId, now);
     }
 
     /**
@@ -157,7 +183,7 @@ public final class TaskCompletion {
                 rs -> rs.getString(1), now.minus(CHECK_DELAY), CHECK_LIMIT);
         int ended = 0;
         for (String batchId : due) {
-            ended += endEach(c, "r.batch_id = ?", batchId, now);
+            ended += endSettled(c, batchId, now);
             Db.update(c, "UPDATE batches SET tasks_checked_at = ? WHERE batch_id = ?", now, batchId);
         }
         return ended;

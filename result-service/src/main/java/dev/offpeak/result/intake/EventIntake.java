@@ -90,8 +90,8 @@ public final class EventIntake {
             ready = db.inTransaction(c -> {
                 store.writeAccepted(c, parsed.accepted);
                 store.writeJobs(c, parsed.sealed);
-                // a task whose request was already settled (a late duplicate) completes at once
-                completion.forRequests(c, parsed.accepted.stream().map(TaskAccepted::requestId).toList(), now);
+                // a task whose request is settled, or settling now (a late duplicate), completes at once
+                completion.forArrivals(c, parsed.accepted.stream().map(TaskAccepted::requestId).toList(), now);
                 store.writeItems(c, parsed.items, now);
                 store.writeMarkers(c, parsed.markers, now);
                 IntakeRejects.write(c, parsed.rejects, now);

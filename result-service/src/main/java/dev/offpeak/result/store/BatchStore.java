@@ -20,7 +20,7 @@ import java.util.Optional;
 public final class BatchStore {
     /** The states whose batches hold their model's enqueued-token reservation. */
     private static final String RESERVING =
-            "(" + PipelineState.SUBMITTING.sql() + ", " + PipelineState.IN_FLIGHT.sql() + ")";
+            PipelineState.sql(java.util.EnumSet.of(PipelineState.SUBMITTING, PipelineState.IN_FLIGHT));
 
     private final Db db;
 
