@@ -95,8 +95,8 @@ public final class ResultService implements AutoCloseable {
         }
 
         /**
-         * Checks the tasks of batches settled at least {@link TaskCompletion#CHECK_DELAY} ago: ends a
-         * task accepted while its request was settling, and the tasks of an ending lost in a crash.
+         * Checks the tasks of batches settled at least {@link TaskCompletion#CHECK_DELAY} ago: ends the
+         * tasks of an ending lost in a crash between the settlement's commit and its own.
          */
         public int sweep(InstantSource clock) {
             db.inTransaction(c -> completion.checkSettled(c, clock.instant()));
