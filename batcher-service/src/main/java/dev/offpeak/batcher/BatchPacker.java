@@ -72,10 +72,9 @@ final class BatchPacker implements Processor<String, LaneInput, String, BatchRec
 
     @Override
     public void process(Record<String, LaneInput> record) {
-        if (record.value().seal() != null) {
-            seal(record.value().seal());
-        } else {
-            append(record.key(), record.value().item());
+        switch (record.value()) {
+            case LaneInput.Seal s -> seal(s.seal());
+            case LaneInput.Item i -> append(record.key(), i.item());
         }
     }
 

@@ -57,16 +57,16 @@ public final class BatcherTopology {
         // 1. Read tasks as bytes; parse, validate and prepare each once. Bad ones go to the DLQ.
         Map<String, KStream<byte[], Intake>> tasks = builder
                 .stream(Topics.TASKS.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-tasks"))
-                .process(() -> new TaskIntake(config, validator, tokens, costs, metrics), Named.as("task-intake"))
+                .process(() -> new TaskPreparer(config, validator, tokens, costs, metrics), Named.as("task-intake"))
                 .split(Named.as("tasks-"))
-                .branch((key, intake) -> intake.isRejected(), Branched.as("rejected"))
+                .branch((key, intake) -> intake instanceof Intake.Rejected, Branched.as("rejected"))
                 .defaultBranch(Branched.as("valid"));
         toDlq(tasks.get("tasks-rejected"), "task-rejections");
 
         // 2. Repartition by request identity, so identical requests meet in one dedup store.
         KStream<String, PendingTask> byRequestId = tasks.get("tasks-valid")
                 .map((key, intake) -> KeyValue.pair(
-                        new String(key, StandardCharsets.UTF_8), intake.task()), Named.as("key-by-request-id"))
+                        new String(key, StandardCharsets.UTF_8), ((Intake.Task) intake).task()), Named.as("key-by-request-id"))
                 .repartition(Repartitioned.<String, PendingTask>as("by-request-id")
                         .withKeySerde(Serdes.String()).withValueSerde(PendingTaskSerde.tasks()));
 
@@ -85,19 +85,19 @@ public final class BatcherTopology {
 
         // 5. New lines go to their lane's partition; job seals go to every lane partition.
         KStream<String, LaneInput> lines = verdicts
-                .filter((requestId, v) -> v.needsLine(), Named.as("new-requests"))
+                .filter((requestId, v) -> v instanceof Verdict.First, Named.as("new-requests"))
                 .map((requestId, v) -> KeyValue.pair(v.task().lane(), LaneInput.item(v.task())),
                         Named.as("key-by-lane"));
         Map<String, KStream<byte[], Intake>> jobs = builder
                 .stream(Topics.JOBS.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-jobs"))
                 .process(() -> new JobIntake(metrics), Named.as("job-intake"))
                 .split(Named.as("jobs-"))
-                .branch((key, intake) -> intake.isRejected(), Branched.as("rejected"))
+                .branch((key, intake) -> intake instanceof Intake.Rejected, Branched.as("rejected"))
                 .defaultBranch(Branched.as("valid"));
         toDlq(jobs.get("jobs-rejected"), "job-rejections");
         KStream<String, LaneInput> seals = jobs.get("jobs-valid")
-                .map((key, intake) -> KeyValue.pair(intake.seal().jobId(),
-                        LaneInput.seal(intake.seal())), Named.as("key-by-job"));
+                .map((key, intake) -> KeyValue.pair(((Intake.Seal) intake).seal().jobId(),
+                        LaneInput.seal(((Intake.Seal) intake).seal())), Named.as("key-by-job"));
         KStream<String, LaneInput> byLane = lines.merge(seals, Named.as("lines-and-seals"))
                 .repartition(Repartitioned.<String, LaneInput>as("by-lane")
                         .withKeySerde(Serdes.String()).withValueSerde(PendingTaskSerde.laneInputs())
@@ -117,7 +117,7 @@ public final class BatcherTopology {
     }
 
     private static void toDlq(KStream<byte[], Intake> rejected, String name) {
-        rejected.mapValues(Intake::rejected, Named.as(name))
+        rejected.mapValues(intake -> ((Intake.Rejected) intake).original(), Named.as(name))
                 .to(Topics.TASKS_DLQ.name(), Produced.with(Topics.TASKS_DLQ.keySerde(), Topics.TASKS_DLQ.valueSerde())
                         .withName("write-" + name));
     }
@@ -125,7 +125,8 @@ public final class BatcherTopology {
     private static TaskAccepted accepted(Verdict v) {
         PendingTask t = v.task();
         return new TaskAccepted(t.taskId(), t.tenant(), t.jobId(), t.requestId(), t.provider(), t.model(), t.endpoint(),
-                t.lane(), v.duplicate(), v.originalTaskId(), t.estimatedTokens(), t.estimatedCostUsd(), t.metadata(),
+                t.lane(), v instanceof Verdict.Duplicate, v instanceof Verdict.Duplicate d ? d.originalTaskId() : null,
+                t.estimatedTokens(), t.estimatedCostUsd(), t.metadata(),
                 t.notAfter(), t.submittedAt(), Instant.ofEpochMilli(v.acceptedAtMillis()));
     }
 }

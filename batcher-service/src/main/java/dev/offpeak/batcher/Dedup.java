@@ -42,12 +42,12 @@ final class Dedup implements Processor<String, PendingTask, String, Verdict> {
         Verdict verdict;
         if (original == null) {
             seen.put(record.key(), task.taskId(), at);
-            verdict = new Verdict(task, false, null, false, now);
+            verdict = new Verdict.First(task, now);
         } else if (original.equals(task.taskId())) {
-            verdict = new Verdict(task, false, null, true, now);
+            verdict = new Verdict.Redelivery(task, now);
         } else {
             metrics.duplicate();
-            verdict = new Verdict(task, true, original, false, now);
+            verdict = new Verdict.Duplicate(task, original, now);
         }
         context.forward(record.withValue(verdict));
     }

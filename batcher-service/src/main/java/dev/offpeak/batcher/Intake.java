@@ -7,20 +7,22 @@ import dev.offpeak.schemas.events.JobSealed;
  * original bytes go to the DLQ (the reason is in the record's headers). Lives only between the
  * intake processor and the branch that follows it, so it is never serialized.
  */
-record Intake(PendingTask task, JobSealed seal, byte[] rejected) {
+sealed interface Intake {
+    record Task(PendingTask task) implements Intake {}
+
+    record Seal(JobSealed seal) implements Intake {}
+
+    record Rejected(byte[] original) implements Intake {}
+
     static Intake task(PendingTask task) {
-        return new Intake(task, null, null);
+        return new Task(task);
     }
 
     static Intake seal(JobSealed seal) {
-        return new Intake(null, seal, null);
+        return new Seal(seal);
     }
 
     static Intake rejected(byte[] original) {
-        return new Intake(null, null, original == null ? new byte[0] : original);
-    }
-
-    boolean isRejected() {
-        return rejected != null;
+        return new Rejected(original == null ? new byte[0] : original);
     }
 }

@@ -4,15 +4,19 @@ import dev.offpeak.schemas.events.JobSealed;
 
 /**
  * What flows through the by-lane repartition topic: a line for a lane (keyed by lane) or a job
- * seal (keyed by job id, copied to every partition). Exactly one field is set; a plain record
- * keeps the internal wire format free of Java type ids.
+ * seal (keyed by job id, copied to every partition). Its wire format is {@link PendingTaskSerde}'s
+ * tag byte, never a Java type id.
  */
-public record LaneInput(PendingTask item, JobSealed seal) {
+public sealed interface LaneInput {
+    record Item(PendingTask item) implements LaneInput {}
+
+    record Seal(JobSealed seal) implements LaneInput {}
+
     static LaneInput item(PendingTask item) {
-        return new LaneInput(item, null);
+        return new Item(item);
     }
 
     static LaneInput seal(JobSealed seal) {
-        return new LaneInput(null, seal);
+        return new Seal(seal);
     }
 }

@@ -16,7 +16,7 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
 final class LanePartitioner implements StreamPartitioner<String, LaneInput> {
     @Override
     public Optional<Set<Integer>> partitions(String topic, String key, LaneInput value, int numPartitions) {
-        if (value.seal() != null) {
+        if (value instanceof LaneInput.Seal) {
             return Optional.of(IntStream.range(0, numPartitions).boxed().collect(Collectors.toUnmodifiableSet()));
         }
         int partition = Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % numPartitions;

@@ -14,12 +14,10 @@ import org.apache.kafka.common.serialization.Serializer;
 /**
  * Binary form of {@link LaneState} for the lane store. The packer reads and writes its lane's entry
  * for every line, and the store's cache keeps values serialized, so as JSON this was a twelfth of
- * the batcher's CPU. Values written as JSON by earlier versions (they start with {@code '{'}, which
- * is never a version byte) are still read, so a changelog restores across the upgrade.
+ * the batcher's CPU.
  */
 final class LaneStateSerde implements Serde<LaneState> {
     private static final byte VERSION = 1;
-    private final JsonSerde<LaneState> legacy = new JsonSerde<>(LaneState.class);
 
     @Override
     public Serializer<LaneState> serializer() {
@@ -28,15 +26,7 @@ final class LaneStateSerde implements Serde<LaneState> {
 
     @Override
     public Deserializer<LaneState> deserializer() {
-        return (topic, data) -> {
-            if (data == null) {
-                return null;
-            }
-            if (data.length > 0 && data[0] == '{') {
-                return legacy.deserializer().deserialize(topic, data);
-            }
-            return BinaryFormat.read(data, VERSION, "LaneState", LaneStateSerde::read);
-        };
+        return (topic, data) -> data == null ? null : BinaryFormat.read(data, VERSION, "LaneState", LaneStateSerde::read);
     }
 
     private static void write(DataOutputStream out, LaneState state) throws IOException {

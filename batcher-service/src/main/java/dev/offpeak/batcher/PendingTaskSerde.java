@@ -44,12 +44,15 @@ final class PendingTaskSerde {
             @Override
             public Serializer<LaneInput> serializer() {
                 return (topic, input) -> input == null ? null : BinaryFormat.write(VERSION, out -> {
-                    if (input.item() != null) {
-                        out.writeByte('I');
-                        writeTask(out, input.item());
-                    } else {
-                        out.writeByte('S');
-                        BinaryFormat.bytes(out, seals.serializer().serialize(topic, input.seal()));
+                    switch (input) {
+                        case LaneInput.Item i -> {
+                            out.writeByte('I');
+                            writeTask(out, i.item());
+                        }
+                        case LaneInput.Seal s -> {
+                            out.writeByte('S');
+                            BinaryFormat.bytes(out, seals.serializer().serialize(topic, s.seal()));
+                        }
                     }
                 });
             }

@@ -1,12 +1,18 @@
 package dev.offpeak.batcher;
 
 /**
- * The dedup decision for one task. {@code redelivery}: the same task id came back (a producer
- * retry) and is accepted again without a second line. Never serialized.
+ * The dedup decision for one task: the first of its request within the window (it brings a new
+ * line to its lane), a duplicate of an earlier task, or a redelivery (the same task id came back,
+ * a producer retry: accepted again without a second line). Never serialized.
  */
-record Verdict(PendingTask task, boolean duplicate, String originalTaskId, boolean redelivery, long acceptedAtMillis) {
-    /** Whether this task brings a new line to its lane. */
-    boolean needsLine() {
-        return !duplicate && !redelivery;
-    }
+sealed interface Verdict {
+    PendingTask task();
+
+    long acceptedAtMillis();
+
+    record First(PendingTask task, long acceptedAtMillis) implements Verdict {}
+
+    record Duplicate(PendingTask task, String originalTaskId, long acceptedAtMillis) implements Verdict {}
+
+    record Redelivery(PendingTask task, long acceptedAtMillis) implements Verdict {}
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.offpeak.batcher.LaneState.OpenBatch;
 import dev.offpeak.schemas.events.Provider;
-import dev.offpeak.schemas.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -36,12 +35,5 @@ class LaneStateSerdeTest {
         assertThat(roundTrip(idle)).isEqualTo(idle);
         LaneState noDeadline = OPEN.withOpen(new OpenBatch("b", 1, 10, 1, Instant.EPOCH, List.of(), RunningSha256.empty(), null));
         assertThat(roundTrip(noDeadline)).usingRecursiveComparison().isEqualTo(noDeadline);
-    }
-
-    @Test
-    void readsTheJsonOfEarlierVersions() {
-        byte[] json = Json.writeBytes(OPEN);
-        LaneState back = SERDE.deserializer().deserialize("t", json);
-        assertThat(back).usingRecursiveComparison().isEqualTo(OPEN);
     }
 }

@@ -6,11 +6,11 @@ import dev.offpeak.config.EnvReader;
 import dev.offpeak.result.config.ResultConfig;
 import dev.offpeak.result.db.Database;
 import dev.offpeak.result.db.Db;
-import dev.offpeak.result.events.JobCompleter;
+import dev.offpeak.result.completion.JobCompleter;
 import dev.offpeak.result.http.ReadApi;
 import dev.offpeak.schemas.tenants.Tenants;
 import dev.offpeak.schemas.tenants.TokenFileException;
-import dev.offpeak.result.events.OutboxRelay;
+import dev.offpeak.result.completion.OutboxRelay;
 import dev.offpeak.result.intake.EventIntake;
 import dev.offpeak.result.metrics.BatchGauges;
 import dev.offpeak.result.metrics.ResultMetrics;
@@ -22,7 +22,7 @@ import dev.offpeak.result.provider.RetryPolicy;
 import dev.offpeak.result.settle.Pricing;
 import dev.offpeak.result.settle.Retries;
 import dev.offpeak.result.settle.Settlement;
-import dev.offpeak.result.settle.TaskCompletion;
+import dev.offpeak.result.completion.TaskCompletion;
 import dev.offpeak.result.store.BatchStore;
 import dev.offpeak.result.store.IntakeStore;
 import dev.offpeak.result.store.PriceStore;
@@ -104,8 +104,8 @@ public final class ResultService implements AutoCloseable {
         }
 
         /**
-         * Checks the tasks of batches settled at least {@link TaskCompletion#CHECK_DELAY} ago: ends a
-         * task accepted while its request was settling, and the tasks of an ending lost in a crash.
+         * Checks the tasks of batches settled at least {@link TaskCompletion#CHECK_DELAY} ago: ends the
+         * tasks of an ending lost in a crash between the settlement's commit and its own.
          */
         public int sweep(InstantSource clock) {
             db.inTransaction(c -> completion.checkSettled(c, clock.instant()));

@@ -104,7 +104,7 @@ final class MoneyPathHarness implements AutoCloseable {
 
     /** The unsent events as the relay would publish them. */
     java.util.List<String> pendingEvents() {
-        return dev.offpeak.result.events.OutboxRelay.peek(db, 65_536, 1000);
+        return dev.offpeak.result.completion.OutboxRelay.peek(db, 65_536, 1000);
     }
 
     BatchProviderClient client(Provider provider) {

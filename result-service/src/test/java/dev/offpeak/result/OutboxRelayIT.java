@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.offpeak.result.db.Db;
-import dev.offpeak.result.events.OutboxRelay;
+import dev.offpeak.result.completion.OutboxRelay;
 import dev.offpeak.schemas.json.Json;
 import dev.offpeak.testsupport.KafkaCluster;
 import dev.offpeak.testsupport.RealKafka;

@@ -3,19 +3,34 @@ package dev.offpeak.result;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.offpeak.result.completion.OutboxRelay;
 import dev.offpeak.result.db.Db;
+import dev.offpeak.result.intake.EventIntake;
+import dev.offpeak.result.store.IntakeStore;
+import dev.offpeak.schemas.events.TaskAccepted;
+import java.math.BigDecimal;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.awaitility.Awaitility;
 import dev.offpeak.result.provider.ResultLine;
 import dev.offpeak.result.provider.ResultLine.LineOutcome;
 import dev.offpeak.result.settle.Pricing;
 import dev.offpeak.result.settle.Retries;
 import dev.offpeak.result.settle.Settlement;
-import dev.offpeak.result.settle.TaskCompletion;
+import dev.offpeak.result.completion.TaskCompletion;
 import dev.offpeak.result.store.BatchRow;
+import dev.offpeak.result.store.PipelineState;
 import dev.offpeak.result.store.PriceStore;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.json.Json;
 import dev.offpeak.schemas.pricing.ModelRegistry;
+import dev.offpeak.testsupport.KafkaCluster;
+import dev.offpeak.testsupport.RealKafka;
 import dev.offpeak.testsupport.RealPostgres;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -27,9 +42,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The tasks of a settled batch end in a transaction beside the settlement's, committed after it:
- * with the right payer and costs across several chunks, never when the settlement fails, and, when
- * the ending is lost between the two commits, exactly once by the check of settled batches.
+ * with the right payer and costs across several chunks, never when the settlement fails, with a
+ * duplicate accepted while the settlement runs, and, when the ending is lost between the two
+ * commits, exactly once by the check of settled batches.
  */
+@RealKafka
 @RealPostgres
 class TaskEndingIT {
     private static final Instant NOW = Instant.parse("2026-11-23T00:00:00Z");
@@ -90,6 +107,76 @@ class TaskEndingIT {
         assertThat(count(db, "SELECT count(*) FROM outbox")).isZero();
         assertThat(db.queryOne("SELECT state FROM batches WHERE batch_id = ?", rs -> rs.getString(1), BATCH))
                 .contains("in_flight");
+    }
+
+    @Test
+    void aDuplicateAcceptedWhileItsRequestSettlesEndsWithinSecondsOfTheSettlement(KafkaCluster kafka,
+            DataSource ds) throws Exception {
+        Db db = seed(ds);
+        String topic = kafka.createUniqueTopic("accepted", 1);
+        TaskAccepted late = new TaskAccepted("late-dup", "initech", null, requestId(0), Provider.OPENAI,
+                "gpt-4o-mini", "/v1/chat/completions", "lane", true, "t0", 10, new BigDecimal("0.00001"), Map.of(),
+                null, null, NOW);
+        kafka.produce(topic, List.of(Map.entry(late.taskId(), Json.write(late))));
+        CompletableFuture<Void> intook = new CompletableFuture<>();
+        // the interleaving: the ending has run the UPDATE of the first chunk (which holds the late
+        // duplicate's request) when the duplicate's intake transaction runs, and the settlement
+        // commits only once that transaction has committed or waits for a lock
+        Consumer<Consumer<ResultLine>> lines = sink -> {
+            for (int i = 0; i < LINES; i++) {
+                if (i == 3_000) {
+                    awaitEndingOf("t0", ds);
+                    CompletableFuture.runAsync(() -> intake(kafka, db, topic)).whenComplete((v, e) -> {
+                        if (e == null) {
+                            intook.complete(null);
+                        } else {
+                            intook.completeExceptionally(e);
+                        }
+                    });
+                    awaitDoneOrWaitingOnALock(intook, db);
+                }
+                sink.accept(line(i));
+            }
+        };
+        settlement(db, Settlement.CrashPoint.NONE).settle(batch(), null, null, lines, NOW);
+        long settledAt = System.nanoTime();
+
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> count(db,
+                "SELECT count(*) FROM tasks WHERE task_id = 'late-dup' AND status = 'succeeded'") == 1);
+        assertThat(Duration.ofNanos(System.nanoTime() - settledAt)).isLessThan(Duration.ofSeconds(5));
+        intook.get();
+        // it shares the answer and pays nothing; every task ended once, each announced by one event
+        assertThat(count(db, """
+                SELECT count(*) FROM tasks t JOIN results r ON r.request_id = t.request_id
+                 WHERE t.task_id = 'late-dup' AND t.cost_usd = 0 AND t.saved_usd = r.sync_cost_usd""")).isOne();
+        assertThat(count(db, "SELECT count(*) FROM tasks WHERE status = 'accepted'")).isZero();
+        List<String> events = OutboxRelay.peek(db, 65_536, 10 * LINES);
+        assertThat(events).hasSize(LINES + DUPLICATES + 1).doesNotHaveDuplicates();
+        assertThat(events.stream().filter(e -> e.contains("\"task_id\":\"late-dup\""))).hasSize(1);
+        assertThat(check(db, NOW.plus(TaskCompletion.CHECK_DELAY))).isZero();
+    }
+
+    /** The intake of result-service reads the duplicate's task.accepted and commits it. */
+    private static void intake(KafkaCluster kafka, Db db, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                kafka.consumerProperties(kafka.uniqueTopic("group")), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            EventIntake intake = new EventIntake(consumer, db, new IntakeStore(), new TaskCompletion(),
+                    InstantSource.fixed(NOW), EventIntake.IntakeListener.NONE,
+                    new EventIntake.IntakeTopics(topic, kafka.createUniqueTopic("items", 1),
+                            kafka.createUniqueTopic("jobs", 1)));
+            intake.subscribe();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (intake.pollOnce(Duration.ofMillis(200)) == 0) {
+                assertThat(System.nanoTime()).as("the duplicate never came in").isLessThan(deadline);
+            }
+        }
+    }
+
+    /** Waits until {@code done} completed or a transaction waits for a lock. */
+    private static void awaitDoneOrWaitingOnALock(CompletableFuture<Void> done, Db db) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> done.isDone()
+                || count(db, "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") > 0);
     }
 
     @Test
@@ -162,7 +249,7 @@ class TaskEndingIT {
 
     private static BatchRow batch() {
         return new BatchRow(BATCH, "openai|/v1/chat/completions|gpt-4o-mini|0", Provider.OPENAI, "/v1/chat/completions",
-                "gpt-4o-mini", "in_flight", LINES, 0, 0, "batch_e", 1, 1, 0, NOW, NOW);
+                "gpt-4o-mini", PipelineState.IN_FLIGHT, LINES, 0, 0, "batch_e", 1, 1, 0, NOW, NOW);
     }
 
     private static String requestId(int i) {

@@ -1,7 +1,7 @@
 package dev.offpeak.result.intake;
 
 import dev.offpeak.result.db.Db;
-import dev.offpeak.result.settle.TaskCompletion;
+import dev.offpeak.result.completion.TaskCompletion;
 import dev.offpeak.result.store.IntakeStore;
 import dev.offpeak.schemas.events.BatchClosed;
 import dev.offpeak.schemas.events.BatchItem;
@@ -90,8 +90,8 @@ public final class EventIntake {
             ready = db.inTransaction(c -> {
                 store.writeAccepted(c, parsed.accepted);
                 store.writeJobs(c, parsed.sealed);
-                // a task whose request was already settled (a late duplicate) completes at once
-                completion.forRequests(c, parsed.accepted.stream().map(TaskAccepted::requestId).toList(), now);
+                // a task whose request is settled, or settling now (a late duplicate), completes at once
+                completion.forArrivals(c, parsed.accepted.stream().map(TaskAccepted::requestId).toList(), now);
                 store.writeItems(c, parsed.items, now);
                 store.writeMarkers(c, parsed.markers, now);
                 IntakeRejects.write(c, parsed.rejects, now);

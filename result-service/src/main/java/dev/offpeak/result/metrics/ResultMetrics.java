@@ -1,5 +1,6 @@
 package dev.offpeak.result.metrics;
 
+import dev.offpeak.result.store.PipelineState;
 import dev.offpeak.result.settle.Settlement;
 import dev.offpeak.schemas.events.Provider;
 import io.micrometer.core.instrument.Counter;
@@ -31,7 +32,7 @@ public final class ResultMetrics {
     public static final String TOKENS_QUOTA = "offpeak.result.tokens.quota";
     public static final String LOOP_FAILURES = "offpeak.result.loop.failures";
     public static final List<String> STATES =
-            List.of("collecting", "ready", "submitting", "in_flight", "settled", "failed", "split");
+            java.util.Arrays.stream(PipelineState.values()).map(PipelineState::db).toList();
     /** Outcomes of a submission attempt ({@link #submitCall}). */
     public static final List<String> SUBMIT_OUTCOMES =
             List.of("created", "adopted", "failed", "quota_wait", "retry_later");

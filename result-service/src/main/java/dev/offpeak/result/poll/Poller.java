@@ -1,5 +1,6 @@
 package dev.offpeak.result.poll;
 
+import dev.offpeak.result.store.PipelineState;
 import dev.offpeak.result.metrics.ResultMetrics;
 import dev.offpeak.result.provider.BatchProviderClient;
 import dev.offpeak.result.provider.Outcome;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Poller {
     private static final Logger log = LoggerFactory.getLogger(Poller.class);
-    private static final List<String> DUE_STATES = List.of("in_flight");
+    private static final List<PipelineState> DUE_STATES = List.of(PipelineState.IN_FLIGHT);
 
     private final BatchStore batches;
     private final Map<Provider, BatchProviderClient> clients;

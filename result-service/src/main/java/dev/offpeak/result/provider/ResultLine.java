@@ -1,7 +1,11 @@
 package dev.offpeak.result.provider;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.offpeak.schemas.events.TaskStatus;
 import dev.offpeak.schemas.events.Usage;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * One settled line of a provider result file, normalised.
@@ -28,10 +32,37 @@ public record ResultLine(
         boolean retryable,
         Usage usage) {
 
+    /**
+     * What happened to a line, as stored in {@code results.status} (the lower-case name), and the
+     * terminal status of the tasks it ends: the same, except that an errored line fails its tasks.
+     */
     public enum LineOutcome {
-        SUCCEEDED,
-        ERRORED,
-        EXPIRED,
-        CANCELLED
+        SUCCEEDED(TaskStatus.SUCCEEDED),
+        ERRORED(TaskStatus.FAILED),
+        EXPIRED(TaskStatus.EXPIRED),
+        CANCELLED(TaskStatus.CANCELLED);
+
+        private final TaskStatus taskStatus;
+
+        LineOutcome(TaskStatus taskStatus) {
+            this.taskStatus = taskStatus;
+        }
+
+        /** The value in {@code results.status}. */
+        public String db() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The terminal status of the tasks this line ends. */
+        public TaskStatus taskStatus() {
+            return taskStatus;
+        }
+
+        /** {@link #taskStatus} in SQL: a CASE over {@code column}, a {@code results.status}. */
+        public static String taskStatusSql(String column) {
+            return Arrays.stream(values())
+                    .map(o -> "WHEN '" + o.db() + "' THEN '" + o.taskStatus.id() + "'")
+                    .collect(Collectors.joining(" ", "CASE " + column + " ", " END"));
+        }
     }
 }

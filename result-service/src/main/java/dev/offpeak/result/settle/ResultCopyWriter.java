@@ -46,7 +46,7 @@ final class ResultCopyWriter {
         field(line.requestId()).append(',');
         field(batchId).append(',');
         chunk.append(attempt).append(',');
-        field(SettlementStore.status(line.outcome())).append(',');
+        field(line.outcome().db()).append(',');
         if (line.httpStatus() != null) {
             chunk.append(line.httpStatus().intValue());
         }

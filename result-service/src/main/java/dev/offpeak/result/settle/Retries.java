@@ -2,6 +2,8 @@ package dev.offpeak.result.settle;
 
 import dev.offpeak.result.db.Db;
 import dev.offpeak.result.store.IntakeStore;
+import dev.offpeak.result.store.PipelineState;
+import dev.offpeak.result.store.TaskState;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -50,9 +52,9 @@ public record Retries(int maxAttempts, Duration delay) {
         List<String> finalised = Db.query(c, """
                 UPDATE results r SET final = true
                  WHERE r.batch_id = ? AND NOT r.final
-                   AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.request_id = r.request_id AND t.status = 'accepted'
+                   AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.request_id = r.request_id AND t.status = %s
                                      AND (t.not_after IS NULL OR t.not_after > ?))
-                RETURNING r.request_id""", rs -> rs.getString(1), batchId, now);
+                RETURNING r.request_id""".formatted(TaskState.ACCEPTED.sql()), rs -> rs.getString(1), batchId, now);
         List<String> ids = Db.query(c, """
                 SELECT bi.request_id FROM batch_items bi
                   JOIN results r ON r.batch_id = bi.batch_id AND r.request_id = bi.request_id
@@ -67,12 +69,12 @@ public record Retries(int maxAttempts, Duration delay) {
                 INSERT INTO batches (batch_id, lane, provider, endpoint, model, state, expected_count, expected_bytes,
                                      estimated_tokens, ids_checksum, close_reason, job_ids, opened_at, closed_at,
                                      next_attempt_at, created_at, updated_at)
-                SELECT ?, b.lane, b.provider, b.endpoint, b.model, 'ready', ?,
+                SELECT ?, b.lane, b.provider, b.endpoint, b.model, ?, ?,
                        (SELECT sum(q.line_bytes) FROM requests q WHERE q.request_id = ANY (?)),
                        (SELECT sum(q.estimated_tokens) FROM requests q WHERE q.request_id = ANY (?)),
                        ?, 'retry', b.job_ids, ?, ?, ?, ?, ?
                   FROM batches b WHERE b.batch_id = ?""",
-                retryId, (long) ids.size(), new Db.TextArray(ids), new Db.TextArray(ids), IntakeStore.checksumOf(ids),
+                retryId, PipelineState.READY.db(), (long) ids.size(), new Db.TextArray(ids), new Db.TextArray(ids), IntakeStore.checksumOf(ids),
                 now, now, now.plus(delay), now, now, batchId);
         Db.update(c, """
                 INSERT INTO batch_items (batch_id, seq, request_id, task_id, tenant, attempt)

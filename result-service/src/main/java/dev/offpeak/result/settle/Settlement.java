@@ -1,11 +1,14 @@
 package dev.offpeak.result.settle;
 
+import dev.offpeak.result.completion.TaskCompletion;
+import dev.offpeak.result.completion.TaskEnding;
 import dev.offpeak.result.db.Db;
 import dev.offpeak.result.provider.BatchState;
 import dev.offpeak.result.provider.ProviderBatch;
 import dev.offpeak.result.provider.ResultLine;
 import dev.offpeak.result.provider.ResultLine.LineOutcome;
 import dev.offpeak.result.store.BatchRow;
+import dev.offpeak.result.store.PipelineState;
 import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.pricing.Cost;
 import dev.offpeak.schemas.pricing.PriceEntry;
@@ -31,13 +34,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The open tasks of every final result are ended beside it, from the same computed values, in a
  * transaction of their own on a second connection that commits right after the settlement's
- * ({@link TaskEnding}); a lost ending is made good by the check of settled batches.
+ * ({@link TaskEnding}). Without that connection, or when that ending fails, the tasks are ended right
+ * after the commit instead; only an ending lost with the process is left to the check of settled
+ * batches.
  */
 public final class Settlement {
     private static final Logger log = LoggerFactory.getLogger(Settlement.class);
-
-    /** States a batch may be settled from: in flight, or refused while submitting. */
-    private static final Set<String> SETTLEABLE = Set.of("in_flight", "submitting");
 
     private final Db db;
     private final Pricing pricing;
@@ -87,18 +89,15 @@ public final class Settlement {
         TaskEnding ending = TaskEnding.open(db.dataSource(), batch.batchId(), now);
         try {
             Settled settled = db.inTransaction(c -> settleLines(c, batch, provider, rejection, lines, price, ending, now));
-            if (ending == null) {
-                return settled;
-            }
             crashPoint.beforeTasksCommit(batch.batchId());
             long t0 = System.nanoTime();
             long ended;
             try {
-                ended = ending.commit();
+                ended = ending == null ? endSettled(batch.batchId(), now) : ending.commit();
             } catch (SQLException e) {
-                log.warn("batch {}: ending its tasks failed ({}); the settled-batch check ends them", batch.batchId(),
-                        e.getMessage());
-                ended = 0;
+                log.warn("batch {}: ending its tasks beside the settlement failed ({}); ending them now",
+                        batch.batchId(), e.getMessage());
+                ended = endSettled(batch.batchId(), now);
             }
             long tasksMillis = (System.nanoTime() - t0) / 1_000_000;
             log.debug("batch {}: {} tasks ended, {} ms after the settlement's commit", batch.batchId(), ended,
@@ -112,14 +111,29 @@ public final class Settlement {
         }
     }
 
+    /**
+     * Ends the tasks of a settled batch after its commit, each with its own outbox row; 0 when that
+     * fails too (the check of settled batches ends them).
+     */
+    private long endSettled(String batchId, Instant now) {
+        try {
+            return db.inTransaction(c -> TaskCompletion.endSettled(c, batchId, now));
+        } catch (RuntimeException e) {
+            log.warn("batch {}: ending its tasks failed ({}); the settled-batch check ends them", batchId,
+                    e.getMessage());
+            return 0;
+        }
+    }
+
     private Settled settleLines(Connection c, BatchRow batch, ProviderBatch provider, String rejection,
             Consumer<Consumer<ResultLine>> lines, PriceEntry price, TaskEnding ending, Instant now)
             throws SQLException {
-        Optional<String> state = Db.queryOne(c, "SELECT state FROM batches WHERE batch_id = ? FOR UPDATE",
-                rs -> rs.getString(1), batch.batchId());
-        if (state.isEmpty() || !SETTLEABLE.contains(state.get())) {
-            log.warn("batch {} is {}, not settling it again", batch.batchId(), state.orElse("missing"));
-            return new Settled(batch.batchId(), SettledCounts.ZERO, 0, false, "already " + state.orElse("missing"),
+        Optional<PipelineState> state = Db.queryOne(c, "SELECT state FROM batches WHERE batch_id = ? FOR UPDATE",
+                rs -> PipelineState.of(rs.getString(1)), batch.batchId());
+        if (state.isEmpty() || !PipelineState.SETTLEABLE.contains(state.get())) {
+            String was = state.map(PipelineState::db).orElse("missing");
+            log.warn("batch {} is {}, not settling it again", batch.batchId(), was);
+            return new Settled(batch.batchId(), SettledCounts.ZERO, 0, false, "already " + was,
                     BigDecimal.ZERO, BigDecimal.ZERO, Timings.NONE);
         }
         Map<String, SettlementStore.Item> items = SettlementStore.items(c, batch.batchId());
@@ -150,7 +164,7 @@ public final class Settlement {
             retryable[0] |= mayRetry;
             if (ending != null) {
                 TaskCompletion.Ending end = new TaskCompletion.Ending(line.requestId(),
-                        TaskCompletion.taskStatus(line.outcome()), cost.batchUsd(), cost.syncUsd(), line.errorCode(),
+                        line.outcome(), cost.batchUsd(), cost.syncUsd(), line.errorCode(),
                         line.errorMessage(), item.taskId(), item.tenant());
                 if (mayRetry) {
                     held.put(line.requestId(), end);

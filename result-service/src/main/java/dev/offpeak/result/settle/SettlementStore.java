@@ -1,7 +1,7 @@
 package dev.offpeak.result.settle;
 
 import dev.offpeak.result.db.Db;
-import dev.offpeak.result.provider.ResultLine;
+import dev.offpeak.result.store.PipelineState;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -23,26 +23,17 @@ final class SettlementStore {
         return items;
     }
 
-    static String status(ResultLine.LineOutcome outcome) {
-        return switch (outcome) {
-            case SUCCEEDED -> "succeeded";
-            case ERRORED -> "errored";
-            case EXPIRED -> "expired";
-            case CANCELLED -> "cancelled";
-        };
-    }
-
     static void finishBatch(Connection c, String batchId, String providerStatus, String outputFileId,
             String errorFileId, SettledCounts counts, boolean mismatch, String error, Instant endedAt, Instant now)
             throws SQLException {
         Db.update(c, """
-                UPDATE batches SET state = 'settled', provider_status = coalesce(?, provider_status),
+                UPDATE batches SET state = ?, provider_status = coalesce(?, provider_status),
                        output_file_id = ?, error_file_id = ?, submitted_count = expected_count,
                        succeeded_count = ?, errored_count = ?, expired_count = ?, cancelled_count = ?,
                        count_mismatch = ?, last_error = ?, ended_at = coalesce(?::timestamptz, ?), settled_at = ?,
                        lease_owner = NULL, lease_until = NULL, updated_at = ?
                  WHERE batch_id = ?""",
-                providerStatus, outputFileId, errorFileId, counts.succeeded(), counts.errored(), counts.expired(),
+                PipelineState.SETTLED.db(), providerStatus, outputFileId, errorFileId, counts.succeeded(), counts.errored(), counts.expired(),
                 counts.cancelled(), mismatch, error, endedAt, now, now, now, batchId);
     }
 

@@ -13,7 +13,7 @@ public record BatchRow(
         Provider provider,
         String endpoint,
         String model,
-        String state,
+        PipelineState state,
         long expectedCount,
         long expectedBytes,
         long estimatedTokens,
@@ -35,7 +35,7 @@ public record BatchRow(
 
     static BatchRow map(ResultSet rs) throws SQLException {
         return new BatchRow(rs.getString("batch_id"), rs.getString("lane"), Provider.of(rs.getString("provider")),
-                rs.getString("endpoint"), rs.getString("model"), rs.getString("state"), rs.getLong("expected_count"),
+                rs.getString("endpoint"), rs.getString("model"), PipelineState.of(rs.getString("state")), rs.getLong("expected_count"),
                 rs.getLong("expected_bytes"), rs.getLong("estimated_tokens"), rs.getString("provider_batch_id"),
                 rs.getInt("submit_attempts"), rs.getInt("poll_attempts"), rs.getInt("token_limit_hits"),
                 instant(rs.getTimestamp("first_submit_at")), instant(rs.getTimestamp("submitted_at")));

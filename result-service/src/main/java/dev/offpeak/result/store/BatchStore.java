@@ -19,6 +19,10 @@ import java.util.Optional;
  * the batch claimable again.
  */
 public final class BatchStore {
+    /** The states whose batches hold their model's enqueued-token reservation. */
+    private static final String RESERVING =
+            PipelineState.sql(java.util.EnumSet.of(PipelineState.SUBMITTING, PipelineState.IN_FLIGHT));
+
     private final Db db;
 
     public BatchStore(Db db) {
@@ -26,7 +30,7 @@ public final class BatchStore {
     }
 
     /** Claims up to {@code limit} due batches in one of {@code states} for {@code lease}. */
-    public List<BatchRow> claim(List<String> states, Instant now, String owner, Duration lease, int limit) {
+    public List<BatchRow> claim(List<PipelineState> states, Instant now, String owner, Duration lease, int limit) {
         return db.query("""
                 UPDATE batches SET lease_owner = ?, lease_until = ?
                  WHERE batch_id IN (
@@ -36,7 +40,8 @@ public final class BatchStore {
                         LIMIT ?
                         FOR UPDATE SKIP LOCKED)
                 RETURNING *""", BatchRow::map,
-                owner, now.plus(lease), new Db.TextArray(states), now, now, limit);
+                owner, now.plus(lease), new Db.TextArray(states.stream().map(PipelineState::db).toList()), now, now,
+                limit);
     }
 
     public Optional<BatchRow> find(String batchId) {
@@ -54,16 +59,16 @@ public final class BatchStore {
         return db.inTransaction(c -> {
             Db.queryOne(c, "SELECT pg_advisory_xact_lock(hashtext(?))", rs -> 1,
                     batch.provider().id() + "|" + batch.model());
-            if (quotaTokens > 0 && !"submitting".equals(batch.state())) {
+            if (quotaTokens > 0 && batch.state() != PipelineState.SUBMITTING) {
                 long reserved = reservedTokens(c, batch);
                 if (reserved + batch.estimatedTokens() > quotaTokens) {
                     return false;
                 }
             }
             Db.update(c, """
-                    UPDATE batches SET state = 'submitting', submit_attempts = submit_attempts + 1,
+                    UPDATE batches SET state = ?, submit_attempts = submit_attempts + 1,
                            first_submit_at = coalesce(first_submit_at, ?), updated_at = ?
-                     WHERE batch_id = ?""", now, now, batch.batchId());
+                     WHERE batch_id = ?""", PipelineState.SUBMITTING.db(), now, now, batch.batchId());
             return true;
         });
     }
@@ -71,17 +76,17 @@ public final class BatchStore {
     public long reservedTokens(Connection c, BatchRow batch) throws SQLException {
         return Db.queryOne(c, """
                 SELECT coalesce(sum(estimated_tokens), 0) FROM batches
-                 WHERE provider = ? AND model = ? AND state IN ('submitting', 'in_flight') AND batch_id <> ?""",
+                 WHERE provider = ? AND model = ? AND state IN %s AND batch_id <> ?""".formatted(RESERVING),
                 rs -> rs.getLong(1), batch.provider().id(), batch.model(), batch.batchId()).orElse(0L);
     }
 
     public void markInFlight(String batchId, ProviderBatch created, Instant now, Instant firstPoll) {
         db.update("""
-                UPDATE batches SET state = 'in_flight', provider_batch_id = ?, provider_status = ?, submitted_at = ?,
+                UPDATE batches SET state = ?, provider_batch_id = ?, provider_status = ?, submitted_at = ?,
                        input_file_id = ?, next_attempt_at = ?, poll_attempts = 0, lease_owner = NULL,
                        lease_until = NULL, last_error = NULL, updated_at = ?
                  WHERE batch_id = ?""",
-                created.id(), created.providerStatus(), now, created.raw().get("input_file_id"), firstPoll, now,
+                PipelineState.IN_FLIGHT.db(), created.id(), created.providerStatus(), now, created.raw().get("input_file_id"), firstPoll, now,
                 batchId);
     }
 
@@ -112,10 +117,10 @@ public final class BatchStore {
     /** token_limit_exceeded: drop the failed provider batch, wait, and submit again in a new round. */
     public void backToReady(String batchId, String error, Instant next, Instant now) {
         db.update("""
-                UPDATE batches SET state = 'ready', provider_batch_id = NULL, provider_status = NULL,
+                UPDATE batches SET state = ?, provider_batch_id = NULL, provider_status = NULL,
                        token_limit_hits = token_limit_hits + 1, first_submit_at = NULL, next_attempt_at = ?,
                        last_error = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
-                 WHERE batch_id = ?""", next, error, now, batchId);
+                 WHERE batch_id = ?""", PipelineState.READY.db(), next, error, now, batchId);
     }
 
     /** Batches per state, for the gauges. */
@@ -133,7 +138,7 @@ public final class BatchStore {
     public List<Reserved> reservedByModel() {
         return db.query("""
                 SELECT provider, model, sum(estimated_tokens) FROM batches
-                 WHERE state IN ('submitting', 'in_flight') GROUP BY provider, model""",
+                 WHERE state IN %s GROUP BY provider, model""".formatted(RESERVING),
                 rs -> new Reserved(Provider.of(rs.getString(1)), rs.getString(2), rs.getLong(3)));
     }
 

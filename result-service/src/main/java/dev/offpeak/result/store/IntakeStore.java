@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class IntakeStore {
     private static final Logger log = LoggerFactory.getLogger(IntakeStore.class);
+    private static final String COLLECTING = PipelineState.COLLECTING.sql();
 
     public void writeAccepted(Connection c, List<TaskAccepted> tasks) throws SQLException {
         if (tasks.isEmpty()) {
@@ -75,7 +76,7 @@ public final class IntakeStore {
         }
         try (PreparedStatement batches = c.prepareStatement("""
                 INSERT INTO batches (batch_id, lane, provider, endpoint, model, state, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, 'collecting', ?, ?) ON CONFLICT (batch_id) DO NOTHING""");
+                VALUES (?, ?, ?, ?, ?, %s, ?, ?) ON CONFLICT (batch_id) DO NOTHING""".formatted(COLLECTING));
              PreparedStatement requests = c.prepareStatement("""
                 INSERT INTO requests (request_id, provider, endpoint, model, lane, line, line_bytes, estimated_tokens,
                                       first_tenant, first_task_id, created_at)
@@ -121,7 +122,7 @@ public final class IntakeStore {
         for (BatchClosed m : markers) {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO batches (batch_id, lane, provider, endpoint, model, state, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, 'collecting', ?, ?) ON CONFLICT (batch_id) DO NOTHING""")) {
+                    VALUES (?, ?, ?, ?, ?, %s, ?, ?) ON CONFLICT (batch_id) DO NOTHING""".formatted(COLLECTING))) {
                 addBatchRow(ps, m.batchId(), m.lane(), m.provider().id(), m.endpoint(), m.model(), now);
                 ps.executeBatch();
             }
@@ -144,9 +145,9 @@ public final class IntakeStore {
         for (String batchId : batchIds) {
             List<String> checksum = Db.query(c, """
                     SELECT b.ids_checksum FROM batches b
-                     WHERE b.batch_id = ? AND b.state = 'collecting' AND b.expected_count IS NOT NULL
-                       AND b.expected_count = (SELECT count(*) FROM batch_items i WHERE i.batch_id = b.batch_id)""",
-                    rs -> rs.getString(1), batchId);
+                     WHERE b.batch_id = ? AND b.state = %s AND b.expected_count IS NOT NULL
+                       AND b.expected_count = (SELECT count(*) FROM batch_items i WHERE i.batch_id = b.batch_id)"""
+                    .formatted(COLLECTING), rs -> rs.getString(1), batchId);
             if (checksum.isEmpty()) {
                 continue;
             }
@@ -159,8 +160,9 @@ public final class IntakeStore {
                 log.error("batch {}: {}", batchId, error);
             }
             ready += Db.update(c, """
-                    UPDATE batches SET state = 'ready', next_attempt_at = ?, updated_at = ?, last_error = ?
-                     WHERE batch_id = ? AND state = 'collecting'""", now, now, error, batchId);
+                    UPDATE batches SET state = %s, next_attempt_at = ?, updated_at = ?, last_error = ?
+                     WHERE batch_id = ? AND state = %s""".formatted(PipelineState.READY.sql(), COLLECTING),
+                    now, now, error, batchId);
         }
         return ready;
     }

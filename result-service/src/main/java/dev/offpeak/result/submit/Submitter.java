@@ -1,5 +1,6 @@
 package dev.offpeak.result.submit;
 
+import dev.offpeak.result.store.PipelineState;
 import dev.offpeak.result.metrics.ResultMetrics;
 import dev.offpeak.result.provider.BatchProviderClient;
 import dev.offpeak.result.provider.BatchSubmission;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Submitter {
     private static final Logger log = LoggerFactory.getLogger(Submitter.class);
-    private static final List<String> DUE_STATES = List.of("ready", "submitting");
+    private static final List<PipelineState> DUE_STATES = List.of(PipelineState.READY, PipelineState.SUBMITTING);
 
     private final BatchStore batches;
     private final Map<Provider, BatchProviderClient> clients;
@@ -78,7 +79,7 @@ public final class Submitter {
                     "no client configured for provider " + batch.provider().id(), now);
             return;
         }
-        boolean earlierAttempt = "submitting".equals(batch.state());
+        boolean earlierAttempt = batch.state() == PipelineState.SUBMITTING;
         if (!batches.recordIntent(batch, settings.quotaTokens(batch.provider(), batch.model()), now)) {
             metrics.submitCall(batch.provider(), "quota_wait");
             batches.retryLater(batch.batchId(), now.plus(settings.quotaWait()),

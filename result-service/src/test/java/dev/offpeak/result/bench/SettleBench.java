@@ -10,6 +10,7 @@ import dev.offpeak.result.settle.Retries;
 import dev.offpeak.result.settle.Settlement;
 import java.time.Duration;
 import dev.offpeak.result.store.BatchRow;
+import dev.offpeak.result.store.PipelineState;
 import dev.offpeak.result.store.PriceStore;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.json.Json;
@@ -73,7 +74,7 @@ public final class SettleBench {
                 Path roundFile = dir.resolve("output-" + round + ".jsonl");
                 withIds(output, roundFile, batchId);
                 BatchRow batch = new BatchRow(batchId, "openai|/v1/chat/completions|gpt-4o-mini|0", Provider.OPENAI,
-                        "/v1/chat/completions", "gpt-4o-mini", "in_flight", lines, 0, 0, "batch_x", 1, 1, 0, NOW, NOW);
+                        "/v1/chat/completions", "gpt-4o-mini", PipelineState.IN_FLIGHT, lines, 0, 0, "batch_x", 1, 1, 0, NOW, NOW);
                 quiesce(pool);
                 long t0 = System.nanoTime();
                 var settled = settlement.settle(batch, null, null, sink -> readOutput(roundFile, sink), NOW);

@@ -1,6 +1,6 @@
-package dev.offpeak.result.settle;
+package dev.offpeak.result.completion;
 
-import dev.offpeak.result.settle.TaskCompletion.Ending;
+import dev.offpeak.result.completion.TaskCompletion.Ending;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * at most a few chunks ahead. A lock wait beyond {@link #LOCK_TIMEOUT} fails this transaction
  * instead of stalling settlement; so does a queue that stays full for {@link #STALL_SECONDS}.
  */
-final class TaskEnding implements AutoCloseable {
+public final class TaskEnding implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TaskEnding.class);
 
     /** Results per UPDATE: large enough to amortise a statement, small enough to start early. */
@@ -63,7 +63,7 @@ final class TaskEnding implements AutoCloseable {
      * Opens the ending of {@code batchId}'s tasks on a new connection; null when no connection can be
      * had (the tasks are then ended by the check of settled batches).
      */
-    static TaskEnding open(DataSource dataSource, String batchId, Instant now) {
+    public static TaskEnding open(DataSource dataSource, String batchId, Instant now) {
         Connection c = null;
         try {
             c = dataSource.getConnection();
@@ -86,7 +86,7 @@ final class TaskEnding implements AutoCloseable {
     }
 
     /** Ends the tasks of this final result (sent with its chunk). */
-    void add(Ending ending) {
+    public void add(Ending ending) {
         if (failure != null || abandoned) {
             return;
         }
@@ -103,7 +103,7 @@ final class TaskEnding implements AutoCloseable {
      *
      * @throws SQLException when ending failed; nothing of it is committed
      */
-    int commit() throws SQLException {
+    public int commit() throws SQLException {
         if (!pending.isEmpty()) {
             send(pending);
             pending = new ArrayList<>();
@@ -114,7 +114,7 @@ final class TaskEnding implements AutoCloseable {
                     : new SQLException("ending the tasks of " + batchId + " failed", failure);
         }
         if (ended > 0) {
-            TaskCompletion.announceBatch(connection, batchId, now);
+            OutboxStore.announceBatch(connection, batchId, now);
         }
         connection.commit();
         done = true;

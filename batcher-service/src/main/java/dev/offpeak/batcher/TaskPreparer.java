@@ -27,7 +27,7 @@ import org.apache.kafka.streams.processor.api.Record;
  * bad input must not stop the app. A task whose line could never be submitted (larger than any
  * batch of its lane, or than a Kafka record may be) is rejected here, before it is accepted.
  */
-final class TaskIntake implements Processor<byte[], byte[], byte[], Intake> {
+final class TaskPreparer implements Processor<byte[], byte[], byte[], Intake> {
     /** Room for the other BatchItem fields around the escaped line. */
     static final int ITEM_ENVELOPE_BYTES = 2048;
 
@@ -40,7 +40,7 @@ final class TaskIntake implements Processor<byte[], byte[], byte[], Intake> {
     private final BatcherMetrics metrics;
     private ProcessorContext<byte[], Intake> context;
 
-    TaskIntake(BatcherConfig config, TaskValidator validator, TokenEstimator tokens, CostEstimator costs,
+    TaskPreparer(BatcherConfig config, TaskValidator validator, TokenEstimator tokens, CostEstimator costs,
                BatcherMetrics metrics) {
         this.config = config;
         this.validator = validator;

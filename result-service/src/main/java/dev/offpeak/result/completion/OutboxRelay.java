@@ -1,6 +1,8 @@
-package dev.offpeak.result.events;
+package dev.offpeak.result.completion;
 
+import dev.offpeak.result.completion.OutboxStore.Row;
 import dev.offpeak.result.db.Db;
+import dev.offpeak.schemas.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -61,9 +63,6 @@ public final class OutboxRelay {
         this.crashPoint = crashPoint;
     }
 
-    /** A claimed row; {@code batchId} is set for rows of kind {@code batch}. */
-    private record Row(long id, String kind, String topic, String key, String payload, String batchId) {}
-
     /** Where the events of claimed rows go, in order. */
     @FunctionalInterface
     private interface EventSink {
@@ -75,7 +74,7 @@ public final class OutboxRelay {
     public static List<String> peek(Db db, int inlineResponseBytes, int limit) {
         return db.inTransaction(c -> {
             List<String> events = new ArrayList<>();
-            eachEvent(c, unsent(c, limit, false), inlineResponseBytes, (topic, key, event) -> {
+            eachEvent(c, OutboxStore.unsent(c, limit, false), inlineResponseBytes, (topic, key, event) -> {
                 events.add(event);
                 return events.size() < limit;
             });
@@ -86,7 +85,7 @@ public final class OutboxRelay {
     /** Publishes the events of up to one batch of unsent rows; returns how many events. */
     public int relayOnce() {
         return db.inTransaction(c -> {
-            List<Row> rows = unsent(c, batchSize, true);
+            List<Row> rows = OutboxStore.unsent(c, batchSize, true);
             if (rows.isEmpty()) {
                 return 0;
             }
@@ -106,21 +105,9 @@ public final class OutboxRelay {
                     throw new IllegalStateException("publishing events failed; they stay in the outbox", e.getCause());
                 }
             }
-            Db.update(c, "UPDATE outbox SET sent_at = ? WHERE id = ANY (?)", clock.instant(),
-                    rows.stream().map(Row::id).toArray(Long[]::new));
+            OutboxStore.markSent(c, rows, clock.instant());
             return sends.size();
         });
-    }
-
-    private static List<Row> unsent(Connection c, int limit, boolean claim) throws SQLException {
-        return Db.query(c, """
-                SELECT o.id, o.kind, o.topic, o.key, o.payload::text, o.payload ->> 'batch_id'
-                  FROM outbox o
-                 WHERE o.sent_at IS NULL
-                 ORDER BY o.id LIMIT ?""" + (claim ? " FOR UPDATE SKIP LOCKED" : ""),
-                rs -> new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6)),
-                limit);
     }
 
     /** Hands the events of {@code rows} to {@code sink}, in row order. */
@@ -129,10 +116,9 @@ public final class OutboxRelay {
         Map<Long, String> taskEvents = taskEvents(c, rows, inlineResponseBytes);
         for (Row row : rows) {
             boolean more = switch (row.kind()) {
-                case "event" -> sink.accept(row.topic(), row.key(), row.payload());
-                case "task" -> sink.accept(row.topic(), row.key(), taskEvents.get(row.id()));
-                case "batch" -> batchEvents(c, row, inlineResponseBytes, sink);
-                default -> throw new IllegalStateException("outbox row " + row.id() + " has unknown kind " + row.kind());
+                case EVENT -> sink.accept(row.topic(), row.key(), row.payload());
+                case TASK -> sink.accept(row.topic(), row.key(), taskEvents.get(row.id()));
+                case BATCH -> batchEvents(c, row, inlineResponseBytes, sink);
             };
             if (!more) {
                 return;
@@ -140,10 +126,14 @@ public final class OutboxRelay {
         }
     }
 
+    private static String event(ResultSet rs, int inlineResponseBytes) throws SQLException {
+        return Json.write(TaskCompletedEvents.read(rs, inlineResponseBytes));
+    }
+
     /** The events of the rows that name one task, composed in one query: outbox id → event. */
     private static Map<Long, String> taskEvents(Connection c, List<Row> rows, int inlineResponseBytes)
             throws SQLException {
-        Long[] ids = rows.stream().filter(r -> r.kind().equals("task")).map(Row::id).toArray(Long[]::new);
+        Long[] ids = rows.stream().filter(r -> r.kind() == OutboxStore.Kind.TASK).map(Row::id).toArray(Long[]::new);
         Map<Long, String> events = new HashMap<>();
         if (ids.length == 0) {
             return events;
@@ -153,8 +143,8 @@ public final class OutboxRelay {
                   FROM outbox o
                   JOIN tasks t ON t.tenant = o.payload ->> 'tenant' AND t.task_id = o.payload ->> 'task_id'
                   %s
-                 WHERE o.id = ANY (?)""".formatted(TaskCompletedEvent.EVENT, TaskCompletedEvent.JOINS),
-                rs -> Map.entry(rs.getLong(1), rs.getString(2)), inlineResponseBytes, inlineResponseBytes, ids)) {
+                 WHERE o.id = ANY (?)""".formatted(TaskCompletedEvents.COLUMNS, TaskCompletedEvents.JOINS),
+                rs -> Map.entry(rs.getLong(1), event(rs, inlineResponseBytes)), (Object) ids)) {
             events.put(event.getKey(), event.getValue());
         }
         return events;
@@ -167,20 +157,18 @@ public final class OutboxRelay {
     private static boolean batchEvents(Connection c, Row row, int inlineResponseBytes, EventSink sink)
             throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("""
-                SELECT t.task_id, %s
+                SELECT %s
                   FROM results fr
                   JOIN tasks t ON t.request_id = fr.request_id AND t.result_batch_id = fr.batch_id
                                AND t.announced_by_batch
                   %s
-                 WHERE fr.batch_id = ? AND fr.final""".formatted(TaskCompletedEvent.EVENT,
-                TaskCompletedEvent.JOINS))) {
+                 WHERE fr.batch_id = ? AND fr.final""".formatted(TaskCompletedEvents.COLUMNS,
+                TaskCompletedEvents.JOINS))) {
             ps.setFetchSize(FETCH_SIZE);
-            ps.setInt(1, inlineResponseBytes);
-            ps.setInt(2, inlineResponseBytes);
-            ps.setString(3, row.batchId());
+            ps.setString(1, row.batchId());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    if (!sink.accept(row.topic(), rs.getString(1), rs.getString(2))) {
+                    if (!sink.accept(row.topic(), rs.getString("task_id"), event(rs, inlineResponseBytes))) {
                         return false;
                     }
                 }
