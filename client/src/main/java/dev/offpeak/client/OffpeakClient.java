@@ -24,8 +24,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Publishes Offpeak tasks straight to Kafka, for services that do not want to go through HTTP.
- * Every task is validated locally with the same validator and price catalog the pipeline uses, so
- * a bad task fails here, at the caller, instead of landing in the DLQ. Records are keyed by
+ * Every task is validated locally with the same validator and model registry the pipeline uses, so
+ * a bad task fails here, at the caller, instead of landing in the DLQ. Where the pipeline runs with
+ * an operator's override file ({@code OFFPEAK_MODEL_REGISTRY_FILE}), give the client the same
+ * registry with {@link Builder#modelRegistry}. Records are keyed by
  * task_id and sent with acks=all and idempotence: a completed future means the task is durable.
  * Thread-safe; create one per application and close it on shutdown.
  *
@@ -55,7 +57,7 @@ public final class OffpeakClient implements AutoCloseable {
         this.tasksTopic = b.tasksTopic;
         this.jobsTopic = b.jobsTopic;
         this.clock = b.clock;
-        this.validator = new TaskValidator(ModelRegistry.loadDefault());
+        this.validator = new TaskValidator(b.registry != null ? b.registry : ModelRegistry.loadDefault());
         Map<String, Object> props = new HashMap<>(b.properties);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, Objects.requireNonNull(b.bootstrapServers, "bootstrapServers"));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -135,6 +137,7 @@ public final class OffpeakClient implements AutoCloseable {
         private String tasksTopic = Topics.TASKS.name();
         private String jobsTopic = Topics.JOBS.name();
         private InstantSource clock = InstantSource.system();
+        private ModelRegistry registry;
         private final Map<String, Object> properties = new HashMap<>();
 
         private Builder() {}
@@ -153,6 +156,12 @@ public final class OffpeakClient implements AutoCloseable {
         public Builder topics(String tasks, String jobs) {
             this.tasksTopic = tasks;
             this.jobsTopic = jobs;
+            return this;
+        }
+
+        /** The registry to validate with, e.g. {@code ModelRegistry.load(Optional.of(overrideFile))}; default: the shipped one. */
+        public Builder modelRegistry(ModelRegistry newRegistry) {
+            this.registry = Objects.requireNonNull(newRegistry, "registry");
             return this;
         }
 

@@ -171,10 +171,11 @@ public record IngestConfig(
     private static void unknownKeys(Map<String, String> env, EnvReader r) {
         Set<String> known = new TreeSet<>(KNOWN);
         known.remove(BOOTSTRAP);
+        known.remove(MODEL_REGISTRY_FILE);
         new TreeSet<>(env.keySet()).stream()
                 .filter(k -> k.startsWith(PREFIX) && !k.startsWith(KAFKA_PREFIX) && !KNOWN.contains(k))
                 .forEach(k -> r.problem(k, env.get(k), "not a known key (a typo?): known keys are " + known + ", "
-                        + BOOTSTRAP + " and " + KAFKA_PREFIX + "<producer property>"));
+                        + BOOTSTRAP + ", " + MODEL_REGISTRY_FILE + " and " + KAFKA_PREFIX + "<producer property>"));
     }
 
     private static void crossChecks(IngestConfig c, EnvReader r) {
@@ -206,6 +207,11 @@ public record IngestConfig(
     public IngestConfig withTokenFile(Path newTokenFile) {
         return new IngestConfig(host, port, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
                 sendTimeout, maxBlock, linger, bufferBytes, retryAfter, newTokenFile, modelRegistryFile, kafkaOverrides);
+    }
+
+    public IngestConfig withModelRegistryFile(Path newFile) {
+        return new IngestConfig(host, port, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, newFile, kafkaOverrides);
     }
 
     public IngestConfig withLimits(int newMaxTaskBytes, int newMaxInFlight) {

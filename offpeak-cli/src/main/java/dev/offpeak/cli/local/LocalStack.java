@@ -87,7 +87,7 @@ public final class LocalStack implements AutoCloseable {
         progress.accept("ingest-service");
         IngestService ingest = own(IngestService.start(IngestConfig.defaults().withHost("127.0.0.1").withPort(0)
                 .withKafka(kafka.bootstrapServers(), Topics.TASKS.name(), Topics.JOBS.name())
-                .withTokenFile(tokenFile)));
+                .withTokenFile(tokenFile).withModelRegistryFile(registryFile().map(Path::of).orElse(null))));
         // result-service and ingest serve their own /metrics; the embedded batcher's registry is served here.
         MetricsServer metrics = own(new MetricsServer(Map.of("batcher", batcherMetrics)));
 
@@ -124,6 +124,7 @@ public final class LocalStack implements AutoCloseable {
         env.put("OFFPEAK_ANTHROPIC_API_KEY", "local-emulator");
         env.put("OFFPEAK_GEMINI_BASE_URL", emulator.geminiBaseUrl());
         env.put("OFFPEAK_GEMINI_API_KEY", "local-emulator");
+        registryFile().ifPresent(file -> env.put(ResultConfig.MODEL_REGISTRY_FILE, file));
         return env;
     }
 
@@ -136,7 +137,14 @@ public final class LocalStack implements AutoCloseable {
         env.put(BatcherConfig.MAX_WAIT, options.batchMaxWait().toSeconds() + "s");
         env.put(BatcherConfig.CHECK_INTERVAL, "500ms");
         env.put(BatcherConfig.SEAL_GRACE, "1s");
+        registryFile().ifPresent(file -> env.put(BatcherConfig.MODEL_REGISTRY_FILE, file));
         return env;
+    }
+
+    /** The operator's model registry override file, if this process was given one: every service uses it. */
+    private static java.util.Optional<String> registryFile() {
+        return java.util.Optional.ofNullable(System.getenv(dev.offpeak.schemas.pricing.ModelRegistry.OVERRIDE_FILE_KEY))
+                .filter(v -> !v.isBlank());
     }
 
     private <T extends AutoCloseable> T own(T piece) {

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -41,11 +42,8 @@ public final class PricesCommand implements Runnable {
             description = "Convert FILE to the registry's imported layer and write it (checked first: a layer that "
                     + "would not load with Offpeak's own rows is not written).")
     static final class Import implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(paramLabel = "FILE", description = "genai-prices data JSON")
-        Path file;
+        @Mixin
+        DataFile data;
 
         @Option(names = "--out", description = "Where to write the layer (default: ${DEFAULT-VALUE}).")
         Path out = DEFAULT_OUT;
@@ -55,8 +53,8 @@ public final class PricesCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            PrintWriter pw = spec.commandLine().getOut();
-            GenaiPricesImport.Result result = convert(file, date);
+            PrintWriter pw = data.out();
+            GenaiPricesImport.Result result = convert(data.file, date);
             ModelRegistry registry = check(result.layer());
             Files.createDirectories(out.toAbsolutePath().getParent());
             Files.writeString(out, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result.layer()) + "\n");
@@ -70,25 +68,35 @@ public final class PricesCommand implements Runnable {
     @Command(name = "diff", mixinStandardHelpOptions = true,
             description = "Show what importing FILE would change in the registry's imported layer.")
     static final class Diff implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(paramLabel = "FILE", description = "genai-prices data JSON")
-        Path file;
+        @Mixin
+        DataFile data;
 
         @Option(names = "--against", description = "Imported layer to compare with (default: the one on the classpath).")
         Path against;
 
         @Override
         public Integer call() throws IOException {
-            PrintWriter pw = spec.commandLine().getOut();
-            GenaiPricesImport.Result result = convert(file, LocalDate.now(java.time.ZoneOffset.UTC));
+            PrintWriter pw = data.out();
+            GenaiPricesImport.Result result = convert(data.file, LocalDate.now(java.time.ZoneOffset.UTC));
             check(result.layer());
             JsonNode current = against == null ? resource() : read(against);
             List<String> changes = RegistryDiff.changes(current, result.layer());
             changes.forEach(pw::println);
             pw.println(changes.isEmpty() ? "no changes" : changes.size() + " change(s)");
             return 0;
+        }
+    }
+
+    /** The genai-prices data file both subcommands read, and where they print. */
+    static final class DataFile {
+        @Spec(Spec.Target.MIXEE)
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "FILE", description = "genai-prices data JSON (node tools/genai-prices/dump.mjs)")
+        Path file;
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
         }
     }
 
