@@ -78,14 +78,14 @@ class OffpeakClientTest {
         java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("models.json"), """
                 {"models": [{"provider": "openai", "model": "gpt-7-preview", "context_window": 500000, "max_output_tokens": 64000,
                   "prices": [{"effective_from": "2026-11-01", "input": "2", "output": "8", "source": "launch post"}]}]}""");
-        TaskSubmitted task = client.task("t-7").openai("gpt-7-preview", "/v1/chat/completions")
-                .request("{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}").build();
-        assertThatThrownBy(() -> client.check(task)).as("the shipped registry does not know it")
-                .isInstanceOf(InvalidTaskException.class);
+        String request = "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
+        assertThatThrownBy(() -> client.task("t-7").openai("gpt-7-preview", "/v1/chat/completions").request(request).build())
+                .as("the shipped registry does not know it").isInstanceOf(InvalidTaskException.class);
         try (OffpeakClient withFile = OffpeakClient.builder().bootstrapServers("localhost:1").tenant("acme")
                 .clock(InstantSource.fixed(NOW))
                 .modelRegistry(dev.offpeak.schemas.pricing.ModelRegistry.load(java.util.Optional.of(file))).build()) {
-            withFile.check(task);
+            TaskSubmitted task = withFile.task("t-7").openai("gpt-7-preview", "/v1/chat/completions").request(request).build();
+            assertThat(task.model()).isEqualTo("gpt-7-preview");
         }
     }
 }

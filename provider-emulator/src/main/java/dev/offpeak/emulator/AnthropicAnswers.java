@@ -20,6 +20,16 @@ public final class AnthropicAnswers {
         this.minCacheable = minCacheable;
     }
 
+    /**
+     * The error of an {@code errored} result for these params, or null: bad params first, then what the
+     * model cannot take ({@link ModelChecks#anthropic}). {@link ApiException#code()} is the error type.
+     */
+    public static ApiException error(JsonNode params, ModelCatalog models) {
+        String bad = paramError(params);
+        return bad != null ? new ApiException(400, bad, null, "invalid_request_error")
+                : ModelChecks.anthropic(models, params);
+    }
+
     /** The invalid_request_error message for bad params, or null. */
     public static String paramError(JsonNode params) {
         if (!params.path("model").isTextual()) {

@@ -30,7 +30,7 @@ public record AnthropicIntake(Path spool, int count, long promptTokens, BitSet b
     public static final int MAX_REQUESTS = 100_000;
     private static final Pattern CUSTOM_ID = Pattern.compile("^[a-zA-Z0-9_-]{1,64}$");
 
-    public static AnthropicIntake read(InputStream body, Path spool) throws IOException {
+    public static AnthropicIntake read(InputStream body, Path spool, ModelCatalog models) throws IOException {
         try (JsonParser p = Json.MAPPER.createParser(new Limited(body, MAX_BODY));
              BufferedWriter out = Files.newBufferedWriter(spool, StandardCharsets.UTF_8)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -41,7 +41,7 @@ public record AnthropicIntake(Path spool, int count, long promptTokens, BitSet b
                 String field = p.currentName();
                 p.nextToken();
                 if ("requests".equals(field)) {
-                    result = requests(p, out, spool);
+                    result = requests(p, out, spool, models);
                 } else {
                     p.skipChildren();
                 }
@@ -55,7 +55,8 @@ public record AnthropicIntake(Path spool, int count, long promptTokens, BitSet b
         }
     }
 
-    private static AnthropicIntake requests(JsonParser p, BufferedWriter out, Path spool) throws IOException {
+    private static AnthropicIntake requests(JsonParser p, BufferedWriter out, Path spool, ModelCatalog models)
+            throws IOException {
         if (p.currentToken() != JsonToken.START_ARRAY) {
             throw new ApiException(400, "requests: Input should be a valid list");
         }
@@ -88,7 +89,7 @@ public record AnthropicIntake(Path spool, int count, long promptTokens, BitSet b
             if (params == null || !params.isObject()) {
                 throw new ApiException(400, "requests." + i + ".params: Field required");
             }
-            if (AnthropicAnswers.paramError(params) != null) {
+            if (AnthropicAnswers.error(params, models) != null) {
                 bad.set(i);
             }
             tokens += AnthropicAnswers.promptTokens(params);

@@ -47,9 +47,9 @@ public final class AnthropicResultWriter implements BatchEngine.ResultWriter {
                     ObjectNode env = result.putObject("error");
                     env.put("type", "error");
                     boolean injected = batch.allLinesFail();
-                    env.putObject("error").put("type", injected ? "api_error" : "invalid_request_error")
-                            .put("message", injected ? "Internal server error"
-                                    : AnthropicAnswers.paramError(req.path("params")));
+                    ApiException e = injected ? new ApiException(500, "Internal server error", null, "api_error")
+                            : AnthropicAnswers.error(req.path("params"), emu.config().models());
+                    env.putObject("error").put("type", e.code()).put("message", e.getMessage());
                     if (injected) {
                         env.put("request_id", "workerreq_" + Ids.derivedBase62(batch.id() + i, 24));
                     } else {

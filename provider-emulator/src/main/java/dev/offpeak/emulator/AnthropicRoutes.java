@@ -46,7 +46,7 @@ public final class AnthropicRoutes {
         Path spool = emu.files().newSpoolPath("anthropic-requests");
         AnthropicIntake in;
         try {
-            in = AnthropicIntake.read(ctx.bodyInputStream(), spool);
+            in = AnthropicIntake.read(ctx.bodyInputStream(), spool, emu.config().models());
         } catch (RuntimeException | IOException e) {
             Files.deleteIfExists(spool);
             throw e;

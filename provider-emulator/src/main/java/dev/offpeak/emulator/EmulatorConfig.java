@@ -19,9 +19,11 @@ import java.util.List;
  * @param publicBaseUrl absolute base used in URLs the emulator hands out (Anthropic {@code results_url},
  *                      Gemini file {@code uri}); null: {@code http://localhost:<port>}
  * @param choices       behaviour where the provider notes are unconfirmed
+ * @param models        the models the providers serve and their limits (unknown models and over-limit
+ *                      requests are refused as the provider refuses them); by default Offpeak's registry
  */
 public record EmulatorConfig(String host, int port, Speed speed, String requiredKey, Path dataDir,
-                             InstantSource clock, String publicBaseUrl, Choices choices) {
+                             InstantSource clock, String publicBaseUrl, Choices choices, ModelCatalog models) {
 
     /**
      * @param linesPerSecond  lines finished per second once a batch runs
@@ -61,39 +63,43 @@ public record EmulatorConfig(String host, int port, Speed speed, String required
 
     public static EmulatorConfig defaults() {
         return new EmulatorConfig("127.0.0.1", 0, Speed.defaults(), null, null, InstantSource.system(), null,
-                Choices.defaults());
+                Choices.defaults(), ModelCatalog.shipped());
     }
 
     public EmulatorConfig withHost(String h) {
-        return new EmulatorConfig(h, port, speed, requiredKey, dataDir, clock, publicBaseUrl, choices);
+        return new EmulatorConfig(h, port, speed, requiredKey, dataDir, clock, publicBaseUrl, choices, models);
     }
 
     public EmulatorConfig withPort(int p) {
-        return new EmulatorConfig(host, p, speed, requiredKey, dataDir, clock, publicBaseUrl, choices);
+        return new EmulatorConfig(host, p, speed, requiredKey, dataDir, clock, publicBaseUrl, choices, models);
     }
 
     public EmulatorConfig withSpeed(Speed s) {
-        return new EmulatorConfig(host, port, s, requiredKey, dataDir, clock, publicBaseUrl, choices);
+        return new EmulatorConfig(host, port, s, requiredKey, dataDir, clock, publicBaseUrl, choices, models);
     }
 
     public EmulatorConfig withRequiredKey(String k) {
-        return new EmulatorConfig(host, port, speed, k, dataDir, clock, publicBaseUrl, choices);
+        return new EmulatorConfig(host, port, speed, k, dataDir, clock, publicBaseUrl, choices, models);
     }
 
     public EmulatorConfig withDataDir(Path d) {
-        return new EmulatorConfig(host, port, speed, requiredKey, d, clock, publicBaseUrl, choices);
+        return new EmulatorConfig(host, port, speed, requiredKey, d, clock, publicBaseUrl, choices, models);
     }
 
     public EmulatorConfig withClock(InstantSource c) {
-        return new EmulatorConfig(host, port, speed, requiredKey, dataDir, c, publicBaseUrl, choices);
+        return new EmulatorConfig(host, port, speed, requiredKey, dataDir, c, publicBaseUrl, choices, models);
     }
 
     public EmulatorConfig withPublicBaseUrl(String u) {
-        return new EmulatorConfig(host, port, speed, requiredKey, dataDir, clock, u, choices);
+        return new EmulatorConfig(host, port, speed, requiredKey, dataDir, clock, u, choices, models);
     }
 
     public EmulatorConfig withChoices(Choices c) {
-        return new EmulatorConfig(host, port, speed, requiredKey, dataDir, clock, publicBaseUrl, c);
+        return new EmulatorConfig(host, port, speed, requiredKey, dataDir, clock, publicBaseUrl, c, models);
+    }
+
+    public EmulatorConfig withModels(ModelCatalog m) {
+        return new EmulatorConfig(host, port, speed, requiredKey, dataDir, clock, publicBaseUrl, choices, m);
     }
 
     /** Throws one exception naming every bad value; never clamps. */
@@ -124,6 +130,9 @@ public record EmulatorConfig(String host, int port, Speed speed, String required
         } else if (choices.anthropicMinCacheableTokens() < 0) {
             bad.add("Invalid value " + choices.anthropicMinCacheableTokens() + " for anthropic-min-cacheable-tokens");
         }
+        if (models == null) {
+            bad.add("models must be set");
+        }
         if (!bad.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", bad));
         }
@@ -142,6 +151,6 @@ public record EmulatorConfig(String host, int port, Speed speed, String required
         return "EmulatorConfig[host=" + host + ", port=" + port + ", speed=" + speed
                 + ", requiredKey=" + (requiredKey == null ? "<any>" : "****") + ", dataDir=" + dataDir
                 + ", clock=" + clock.getClass().getSimpleName() + ", publicBaseUrl=" + publicBaseUrl
-                + ", choices=" + choices + "]";
+                + ", choices=" + choices + ", models=" + models + "]";
     }
 }

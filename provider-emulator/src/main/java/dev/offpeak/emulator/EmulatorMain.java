@@ -1,6 +1,7 @@
 package dev.offpeak.emulator;
 
 import dev.offpeak.config.EnvReader;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -8,6 +9,7 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -57,6 +59,10 @@ public final class EmulatorMain implements Callable<Integer> {
     @Option(names = "--public-base-url", description = "Base URL put into results_url and file uris.")
     String publicBaseUrl;
 
+    @Option(names = "--model-registry", description = "Override file applied over Offpeak's model registry (the format of "
+            + "schemas' registry/offpeak.json), e.g. to serve a model it lacks; unknown models are refused.")
+    Path modelRegistry;
+
     public static void main(String[] args) {
         System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.io.javalin", "warn");
@@ -71,6 +77,8 @@ public final class EmulatorMain implements Callable<Integer> {
         EmulatorConfig config = EmulatorConfig.defaults().withHost(host).withPort(port).withSpeed(speed)
                 .withRequiredKey(key == null || key.isEmpty() ? null : key).withDataDir(dataDir)
                 .withPublicBaseUrl(publicBaseUrl)
+                .withModels(modelRegistry == null ? ModelCatalog.shipped()
+                        : ModelCatalog.of(ModelRegistry.load(Optional.of(modelRegistry))))
                 .withClock(manualClock ? ManualClock.startingAt2026() : InstantSource.system());
         ProviderEmulator emulator = ProviderEmulator.start(config);
         CountDownLatch stopped = new CountDownLatch(1);

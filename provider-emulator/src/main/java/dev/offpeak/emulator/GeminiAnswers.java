@@ -17,13 +17,22 @@ public final class GeminiAnswers {
     }
 
     /** The per-line Status for a request the model endpoint would reject, or null. */
-    public static ObjectNode requestError(JsonNode request) {
+    public static ObjectNode requestError(JsonNode request, ModelCatalog models, String model) {
+        ObjectNode shape = shapeError(request);
+        return shape != null ? shape : ModelChecks.gemini(models, model, request);
+    }
+
+    static JsonNode maxOutputTokens(JsonNode request) {
+        return field(field(request, "generationConfig", "generation_config"), "maxOutputTokens", "max_output_tokens");
+    }
+
+    /** The Status for a request whose shape the endpoint rejects, or null. */
+    static ObjectNode shapeError(JsonNode request) {
         JsonNode contents = request.path("contents");
         if (!contents.isArray() || contents.isEmpty()) {
             return status(400, "* GenerateContentRequest.contents: contents is not specified\n", "INVALID_ARGUMENT");
         }
-        JsonNode max = field(field(request, "generationConfig", "generation_config"), "maxOutputTokens",
-                "max_output_tokens");
+        JsonNode max = maxOutputTokens(request);
         if (!max.isMissingNode() && max.asLong() < 1) {
             return status(400, "* GenerateContentRequest.generation_config.max_output_tokens: max_output_tokens must "
                     + "be positive.\n", "INVALID_ARGUMENT");
@@ -59,8 +68,7 @@ public final class GeminiAnswers {
     public static ObjectNode response(JsonNode request, String model) {
         String seed = request.toString();
         int natural = TextSynth.naturalLength(seed);
-        JsonNode max = field(field(request, "generationConfig", "generation_config"), "maxOutputTokens",
-                "max_output_tokens");
+        JsonNode max = maxOutputTokens(request);
         int output = max.isMissingNode() ? natural : (int) Math.min(natural, max.asLong());
         int prompt = TokenCounter.estimate(promptChars(request));
         ObjectNode r = Json.object();

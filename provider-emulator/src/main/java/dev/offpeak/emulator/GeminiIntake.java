@@ -22,14 +22,15 @@ import java.util.BitSet;
  */
 public record GeminiIntake(Path input, int count, long promptTokens, BitSet badLines, int unparsable) {
 
-    public static GeminiIntake inline(JsonNode requests, Path spool) throws IOException {
+    public static GeminiIntake inline(JsonNode requests, Path spool, ModelCatalog models, String model)
+            throws IOException {
         BitSet bad = new BitSet();
         long tokens = 0;
         int i = 0;
         try (BufferedWriter out = Files.newBufferedWriter(spool, StandardCharsets.UTF_8)) {
             for (JsonNode item : requests) {
                 JsonNode request = item.path("request");
-                if (GeminiAnswers.requestError(request) != null) {
+                if (GeminiAnswers.requestError(request, models, model) != null) {
                     bad.set(i);
                 }
                 tokens += TokenCounter.estimate(GeminiAnswers.promptChars(request));
@@ -50,7 +51,7 @@ public record GeminiIntake(Path input, int count, long promptTokens, BitSet badL
         return new GeminiIntake(spool, i, tokens, bad, 0);
     }
 
-    public static GeminiIntake file(Path jsonl) throws IOException {
+    public static GeminiIntake file(Path jsonl, ModelCatalog models, String model) throws IOException {
         BitSet bad = new BitSet();
         long tokens = 0;
         int i = 0;
@@ -63,7 +64,7 @@ public record GeminiIntake(Path input, int count, long promptTokens, BitSet badL
                 }
                 try {
                     JsonNode request = Json.parse(raw).path("request");
-                    if (GeminiAnswers.requestError(request) != null) {
+                    if (GeminiAnswers.requestError(request, models, model) != null) {
                         bad.set(i);
                     }
                     tokens += TokenCounter.estimate(GeminiAnswers.promptChars(request));

@@ -59,7 +59,7 @@ public final class GeminiResultWriter implements BatchEngine.ResultWriter {
                     line.set("error", batch.allLinesFail()
                             ? GeminiAnswers.status(500, "Internal error encountered.", "INTERNAL")
                             : item == null ? GeminiAnswers.status(400, "Invalid JSON payload.", "INVALID_ARGUMENT")
-                            : GeminiAnswers.requestError(request));
+                            : GeminiAnswers.requestError(request, emu.config().models(), model));
                 } else {
                     ObjectNode response = GeminiAnswers.response(request, model);
                     JsonNode u = response.get("usageMetadata");

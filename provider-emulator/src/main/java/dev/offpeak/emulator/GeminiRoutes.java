@@ -86,6 +86,11 @@ public final class GeminiRoutes {
             throw new ApiException(400, "Request payload size exceeds the limit: " + MAX_INLINE + " bytes.");
         }
         String model = arg(ctx);
+        String version = ctx.path().startsWith("/gemini/v1beta/") ? "v1beta" : "v1";
+        ApiException unknown = ModelChecks.geminiModel(emu.config().models(), version, model);
+        if (unknown != null) {
+            throw unknown;
+        }
         JsonNode batchNode = Json.parseObject(ctx.bodyInputStream()).path("batch");
         JsonNode inputConfig = GeminiAnswers.field(batchNode, "inputConfig", "input_config");
         JsonNode fileName = GeminiAnswers.field(inputConfig, "fileName", "file_name");
@@ -97,11 +102,11 @@ public final class GeminiRoutes {
         if (fileName.isTextual()) {
             StoredFile f = files.find(fileName.asText().replaceFirst("^files/", ""));
             attributes.put("fileName", f.id());
-            intake = GeminiIntake.file(emu.files().pin(f));
+            intake = GeminiIntake.file(emu.files().pin(f), emu.config().models(), model);
         } else if (requests.isArray()) {
             Path spool = emu.files().newSpoolPath("gemini-inline");
             try {
-                intake = GeminiIntake.inline(requests, spool);
+                intake = GeminiIntake.inline(requests, spool, emu.config().models(), model);
             } catch (RuntimeException e) {
                 Files.deleteIfExists(spool);
                 throw e;

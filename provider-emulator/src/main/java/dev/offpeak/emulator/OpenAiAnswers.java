@@ -13,6 +13,15 @@ public final class OpenAiAnswers {
     private OpenAiAnswers() {
     }
 
+    /**
+     * The HTTP error the endpoint would answer this body with, or null: bad parameters first, then what
+     * the model cannot take ({@link ModelChecks#openAi}).
+     */
+    public static ApiException lineError(ModelCatalog models, String endpoint, JsonNode body, int promptTokens) {
+        ApiException bad = paramError(endpoint, body);
+        return bad != null ? bad : ModelChecks.openAi(models, endpoint, body, promptTokens);
+    }
+
     /** The 400 the endpoint would give this body, or null when it is acceptable. */
     public static ApiException paramError(String endpoint, JsonNode body) {
         switch (endpoint) {

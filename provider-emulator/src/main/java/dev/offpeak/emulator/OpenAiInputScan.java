@@ -19,7 +19,8 @@ import java.util.Set;
  * a unique {@code custom_id}, {@code method} POST, {@code url} equal to the batch endpoint and one
  * model for the whole file; at most 50,000 lines and 200 MB. Violations become {@code errors.data}
  * (with 1-based {@code line}) of a failed batch, never an HTTP error. The same pass counts prompt
- * tokens for the enqueued-token quota and notes lines whose body the endpoint would reject with 400.
+ * tokens for the enqueued-token quota and notes lines the endpoint would answer with an HTTP error (bad
+ * parameters, unknown model, over the model's limits); those come back per line in the error file.
  *
  * @param errors BatchError objects; empty when the file is valid
  */
@@ -28,7 +29,8 @@ public record OpenAiInputScan(int lines, String model, long promptTokens, BitSet
     public static final long MAX_BYTES = 200L * 1024 * 1024;
     private static final int MAX_REPORTED_ERRORS = 1000;
 
-    public static OpenAiInputScan scan(Path file, String endpoint, TokenCounter tokens) throws IOException {
+    public static OpenAiInputScan scan(Path file, String endpoint, TokenCounter tokens, ModelCatalog models)
+            throws IOException {
         ArrayNode errors = Json.array();
         if (Files.size(file) > MAX_BYTES) {
             errors.add(error("file_too_large", "The input file is larger than the 200 MB maximum for batches.", null, null));
@@ -73,11 +75,11 @@ public record OpenAiInputScan(int lines, String model, long promptTokens, BitSet
                             + "Found '" + lineModel + "' where '" + model + "' was expected.", "body.model", lineNo));
                     continue;
                 }
-                if (OpenAiAnswers.paramError(endpoint, body) != null) {
+                int count = OpenAiPrompt.of(endpoint, body).count(tokens, encoding);
+                promptTokens += count;
+                if (OpenAiAnswers.lineError(models, endpoint, body, count) != null) {
                     httpFailures.set(lineNo - 1);
                 }
-                OpenAiPrompt prompt = OpenAiPrompt.of(endpoint, body);
-                promptTokens += prompt.count(tokens, encoding);
             }
         }
         if (lineNo > MAX_LINES) {

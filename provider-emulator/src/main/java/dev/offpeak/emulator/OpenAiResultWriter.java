@@ -69,7 +69,8 @@ public final class OpenAiResultWriter implements BatchEngine.ResultWriter {
                     failed++;
                     ApiException e = batch.allLinesFail()
                             ? new ApiException(500, ErrorBodies.faultMessage(Provider.OPENAI, 500))
-                            : OpenAiAnswers.paramError(endpoint, body);
+                            : OpenAiAnswers.lineError(emu.config().models(), endpoint, body,
+                                    OpenAiPrompt.of(endpoint, body).count(emu.tokens(), encoding));
                     ObjectNode resp = o.putObject("response");
                     resp.put("status_code", e.status());
                     resp.put("request_id", requestId);

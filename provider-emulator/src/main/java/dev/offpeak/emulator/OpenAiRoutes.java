@@ -127,7 +127,7 @@ public final class OpenAiRoutes {
             throw new ApiException(400, "Invalid 'input_file_id': file " + fileId + " was not uploaded with purpose "
                     + "'batch'.", "input_file_id", "invalid_value");
         }
-        OpenAiInputScan scan = OpenAiInputScan.scan(input.path(), endpoint, emu.tokens());
+        OpenAiInputScan scan = OpenAiInputScan.scan(input.path(), endpoint, emu.tokens(), emu.config().models());
         ArrayNode errors = scan.errors();
         if (errors.isEmpty()) {
             quotaError(scan).ifPresent(errors::add);

@@ -7,6 +7,9 @@
  * provider, each behind a {@link dev.offpeak.emulator.Gate} that counts calls, checks keys and injects
  * faults), then {@link dev.offpeak.emulator.Timeline} (a batch's state as a pure function of the
  * injected clock) and the per-provider result writers, which stream a terminal batch's input once
- * and write its output files to disk.
+ * and write its output files to disk. Which models exist and their limits come from a
+ * {@link dev.offpeak.emulator.ModelCatalog} (by default Offpeak's model registry);
+ * {@link dev.offpeak.emulator.ModelChecks} refuses, per request and in each provider's shape, an
+ * unknown model, a max-tokens value above the model's output limit and a prompt over its window.
  */
 package dev.offpeak.emulator;

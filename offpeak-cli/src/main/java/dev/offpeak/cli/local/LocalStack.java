@@ -3,6 +3,7 @@ package dev.offpeak.cli.local;
 import dev.offpeak.batcher.config.BatcherConfig;
 import dev.offpeak.batcher.BatcherService;
 import dev.offpeak.emulator.EmulatorConfig;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.emulator.ProviderEmulator;
 import dev.offpeak.ingest.IngestService;
 import dev.offpeak.ingest.config.IngestConfig;
@@ -73,8 +74,14 @@ public final class LocalStack implements AutoCloseable {
         progress.accept("Kafka, KRaft (logs in " + dir.resolve("kafka") + ")");
         LocalKafka kafka = own(LocalKafka.start(dir.resolve("kafka"), state.clusterId()));
         progress.accept("provider emulator");
-        ProviderEmulator emulator = own(ProviderEmulator.start(EmulatorConfig.defaults().withPort(0)
-                .withSpeed(EmulatorConfig.Speed.fast()).withDataDir(Files.createDirectories(dir.resolve("emulator")))));
+        EmulatorConfig emulatorConfig = EmulatorConfig.defaults().withPort(0)
+                .withSpeed(EmulatorConfig.Speed.fast()).withDataDir(Files.createDirectories(dir.resolve("emulator")));
+        // the emulated providers serve what the services admit: a launch-day model of the override file too
+        if (registryFile().isPresent()) {
+            emulatorConfig = emulatorConfig.withModels(dev.offpeak.emulator.ModelCatalog.of(
+                    ModelRegistry.loadConfigured(Path.of(registryFile().get()), "local stack")));
+        }
+        ProviderEmulator emulator = own(ProviderEmulator.start(emulatorConfig));
 
         PrometheusMeterRegistry resultMetrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         PrometheusMeterRegistry batcherMetrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -143,7 +150,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** The operator's model registry override file, if this process was given one: every service uses it. */
     private static java.util.Optional<String> registryFile() {
-        return java.util.Optional.ofNullable(System.getenv(dev.offpeak.schemas.pricing.ModelRegistry.OVERRIDE_FILE_KEY))
+        return java.util.Optional.ofNullable(System.getenv(ModelRegistry.OVERRIDE_FILE_KEY))
                 .filter(v -> !v.isBlank());
     }
 
