@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,6 +30,8 @@ import picocli.CommandLine.Spec;
         subcommands = {PricesCommand.Import.class, PricesCommand.Diff.class})
 public final class PricesCommand implements Runnable {
     static final Path DEFAULT_OUT = Path.of("schemas/src/main/resources" + ModelRegistry.IMPORTED_RESOURCE);
+    /** Offpeak's own rows in the working tree: the ones being edited, not the copy built into this jar. */
+    static final Path WORKING_TREE_OWN = Path.of("schemas/src/main/resources" + ModelRegistry.OWN_RESOURCE);
 
     @Spec
     CommandSpec spec;
@@ -55,7 +58,12 @@ public final class PricesCommand implements Runnable {
         public Integer call() throws IOException {
             PrintWriter pw = data.out();
             GenaiPricesImport.Result result = convert(data.file, date);
-            ModelRegistry registry = check(result.layer());
+            List<String> problems = new ArrayList<>();
+            ModelRegistry registry = check(result.layer(), data.own(), problems);
+            if (registry == null) {
+                throw new CliException("the imported rows would not load with Offpeak's own rows (" + data.ownName()
+                        + "); nothing was written. Add the missing facts there first:\n  " + String.join("\n  ", problems));
+            }
             Files.createDirectories(out.toAbsolutePath().getParent());
             Files.writeString(out, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(result.layer()) + "\n");
             pw.println("wrote " + out + ": " + result.models() + " models imported, " + registry.all().size()
@@ -78,11 +86,16 @@ public final class PricesCommand implements Runnable {
         public Integer call() throws IOException {
             PrintWriter pw = data.out();
             GenaiPricesImport.Result result = convert(data.file, LocalDate.now(java.time.ZoneOffset.UTC));
-            check(result.layer());
             JsonNode current = against == null ? resource() : read(against);
             List<String> changes = RegistryDiff.changes(current, result.layer());
             changes.forEach(pw::println);
             pw.println(changes.isEmpty() ? "no changes" : changes.size() + " change(s)");
+            List<String> problems = new ArrayList<>();
+            if (check(result.layer(), data.own(), problems) == null) {
+                pw.println("import would refuse this data: with Offpeak's own rows (" + data.ownName() + ") it does not load:");
+                problems.forEach(p -> pw.println("  " + p));
+                return 1;
+            }
             return 0;
         }
     }
@@ -95,8 +108,31 @@ public final class PricesCommand implements Runnable {
         @Parameters(paramLabel = "FILE", description = "genai-prices data JSON (node tools/genai-prices/dump.mjs)")
         Path file;
 
+        @Option(names = "--own", description = "Offpeak's own rows to check the data against (default: "
+                + "schemas/src/main/resources/registry/offpeak.json when run in the repository, else the built-in copy).")
+        Path own;
+
         PrintWriter out() {
             return spec.commandLine().getOut();
+        }
+
+        JsonNode own() {
+            if (own != null) {
+                return read(own);
+            }
+            if (Files.isRegularFile(WORKING_TREE_OWN)) {
+                return read(WORKING_TREE_OWN);
+            }
+            try (InputStream in = ModelRegistry.class.getResourceAsStream(ModelRegistry.OWN_RESOURCE)) {
+                return ModelRegistry.readJson(in, ModelRegistry.OWN_RESOURCE);
+            } catch (IOException e) {
+                throw new CliException("cannot read " + ModelRegistry.OWN_RESOURCE + ": " + e.getMessage());
+            }
+        }
+
+        String ownName() {
+            return own != null ? own.toString()
+                    : Files.isRegularFile(WORKING_TREE_OWN) ? WORKING_TREE_OWN.toString() : ModelRegistry.OWN_RESOURCE;
         }
     }
 
@@ -108,19 +144,13 @@ public final class PricesCommand implements Runnable {
         }
     }
 
-    /** The registry the new layer would give with Offpeak's own rows; a layer that does not load is refused. */
-    static ModelRegistry check(JsonNode layer) {
+    /** The registry the new layer gives with Offpeak's own rows, or null with {@code problems} filled. */
+    static ModelRegistry check(JsonNode layer, JsonNode own, List<String> problems) {
         try {
-            JsonNode own;
-            try (InputStream in = ModelRegistry.class.getResourceAsStream(ModelRegistry.OWN_RESOURCE)) {
-                own = ModelRegistry.readJson(in, ModelRegistry.OWN_RESOURCE);
-            }
-            return ModelRegistry.load(List.of(layer, own), List.of("imported", ModelRegistry.OWN_RESOURCE));
+            return ModelRegistry.load(List.of(layer, own), List.of("imported", "own"));
         } catch (RegistryException e) {
-            throw new CliException("the imported rows would not load with Offpeak's own rows; add the missing "
-                    + "facts to offpeak.json first:\n  " + String.join("\n  ", e.problems()));
-        } catch (IOException e) {
-            throw new CliException("cannot read " + ModelRegistry.OWN_RESOURCE + ": " + e.getMessage());
+            problems.addAll(e.problems());
+            return null;
         }
     }
 

@@ -39,6 +39,13 @@ class PricesCommandTest {
                  "prices": {"input_mtok": 0.3, "cache_read_mtok": 0.03, "output_mtok": 2.5}}]},
               {"id": "mistral", "models": [{"id": "mistral-large", "prices": {"input_mtok": 2, "output_mtok": 6}}]}]}""";
 
+    /** Offpeak's own rows for the small dataset: the shipped rules, none of the shipped model rows. */
+    private Path own() throws IOException {
+        JsonNode shipped = ModelRegistry.readJson(resource(ModelRegistry.OWN_RESOURCE), "own");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) shipped).remove("models");
+        return Files.writeString(dir.resolve("own.json"), shipped.toString());
+    }
+
     private record Run(int code, String out, String err) {}
 
     private static Run cli(String... args) {
@@ -52,7 +59,8 @@ class PricesCommandTest {
     void importWritesTheLayerWithTiersDatesAndDecimalStringsAndSaysWhatItLeftOut() throws IOException {
         Path data = Files.writeString(dir.resolve("data.json"), DATA);
         Path out = dir.resolve("layer.json");
-        Run run = cli("prices", "import", data.toString(), "--out", out.toString(), "--date", "2026-12-04");
+        Run run = cli("prices", "import", data.toString(), "--out", out.toString(), "--date", "2026-12-04",
+                "--own", own().toString());
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out()).contains("3 models imported").contains("left out openai/whisper-1: no per-token input price");
 
@@ -69,7 +77,7 @@ class PricesCommandTest {
                 .isEqualTo("0.03");
 
         // the written layer loads with Offpeak's own rows, and prices by date as the source means
-        JsonNode own = ModelRegistry.readJson(resource(ModelRegistry.OWN_RESOURCE), "own");
+        JsonNode own = ModelRegistry.readJson(Files.newInputStream(own()), "own");
         ModelRegistry registry = ModelRegistry.load(java.util.List.of(layer, own), java.util.List.of("layer", "own"));
         assertThat(registry.priceAt(dev.offpeak.schemas.events.Provider.OPENAI, "o3",
                 java.time.Instant.parse("2025-06-09T12:00:00Z")).orElseThrow().base().input()).isEqualByComparingTo("10");
@@ -87,7 +95,7 @@ class PricesCommandTest {
                    "prices": [{"input": "10", "cached_input": "0.5", "output": "40"}]},
                   {"provider": "openai", "model": "gpt-4.5-preview", "context_window": 128000,
                    "prices": [{"input": "75", "output": "150"}]}]}""");
-        Run run = cli("prices", "diff", data.toString(), "--against", before.toString());
+        Run run = cli("prices", "diff", data.toString(), "--against", before.toString(), "--own", own().toString());
         assertThat(run.code()).as(run.err()).isZero();
         assertThat(run.out())
                 .contains("+ gemini/gemini-2.5-flash ")
@@ -96,7 +104,19 @@ class PricesCommandTest {
                 .contains("\"effective_from\":\"2025-06-10\"")
                 .contains("- openai/gpt-4.5-preview")
                 .contains("4 change(s)");
-        assertThat(Files.list(dir)).hasSize(2);
+        assertThat(Files.list(dir)).hasSize(3);
+
+        // against the shipped rows (which annotate models this small dataset lacks) import would refuse: diff says so
+        Run refused = cli("prices", "diff", data.toString(), "--against", before.toString(),
+                "--own", dir.resolve("shipped-own.json").toString());
+        assertThat(refused.code()).isEqualTo(1);
+        assertThat(refused.err()).contains("shipped-own.json: file not found");
+        Files.copy(resource(ModelRegistry.OWN_RESOURCE), dir.resolve("shipped-own.json"));
+        Run shipped = cli("prices", "diff", data.toString(), "--against", before.toString(),
+                "--own", dir.resolve("shipped-own.json").toString());
+        assertThat(shipped.code()).isEqualTo(1);
+        assertThat(shipped.out()).contains("4 change(s)").contains("import would refuse this data")
+                .contains("openai/gpt-4o-mini: prices: required");
     }
 
     @Test
@@ -106,9 +126,9 @@ class PricesCommandTest {
                   {"id": "gemini-9-ultra", "match": {"equals": "gemini-9-ultra"},
                    "prices": {"input_mtok": 1, "output_mtok": 2}}]}]}""");
         Path out = dir.resolve("layer.json");
-        Run run = cli("prices", "import", data.toString(), "--out", out.toString());
+        Run run = cli("prices", "import", data.toString(), "--out", out.toString(), "--own", own().toString());
         assertThat(run.code()).isEqualTo(1);
-        assertThat(run.err()).contains("would not load with Offpeak's own rows")
+        assertThat(run.err()).contains("would not load with Offpeak's own rows").contains("nothing was written")
                 .contains("gemini/gemini-9-ultra: context_window: required");
         assertThat(out).doesNotExist();
     }

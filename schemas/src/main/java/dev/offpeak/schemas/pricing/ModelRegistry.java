@@ -43,11 +43,14 @@ public final class ModelRegistry {
 
     private final String version;
     private final Map<Provider, List<ModelInfo>> models;
-    private final Map<String, Optional<ModelInfo>> found = new ConcurrentHashMap<>();
+    private final Map<Provider, Map<String, Optional<ModelInfo>>> found = new EnumMap<>(Provider.class);
 
     ModelRegistry(String version, Map<Provider, List<ModelInfo>> models) {
         this.version = version;
         this.models = models;
+        for (Provider p : Provider.values()) {
+            found.put(p, new ConcurrentHashMap<>());
+        }
     }
 
     /** The registry shipped with Offpeak, without operator overrides. */
@@ -135,14 +138,14 @@ public final class ModelRegistry {
         if (modelId == null) {
             return Optional.empty();
         }
-        String key = provider.id() + "\u0000" + modelId;
-        Optional<ModelInfo> hit = found.get(key);
+        Map<String, Optional<ModelInfo>> remembered = found.get(provider);
+        Optional<ModelInfo> hit = remembered.get(modelId);
         if (hit != null) {
             return hit;
         }
         Optional<ModelInfo> result = search(provider, modelId);
-        if (found.size() < MAX_REMEMBERED_IDS) {
-            found.put(key, result);
+        if (remembered.size() < MAX_REMEMBERED_IDS) {
+            remembered.put(modelId, result);
         }
         return result;
     }

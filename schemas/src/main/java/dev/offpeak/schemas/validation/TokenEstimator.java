@@ -45,14 +45,35 @@ public final class TokenEstimator {
      * so the text is only tokenized when that bound passes the limit.
      */
     public OptionalLong exceeding(Provider provider, String model, JsonNode request, long limit) {
-        StringBuilder text = new StringBuilder();
-        int values = collectText(request, text);
-        long framing = (long) PER_VALUE_OVERHEAD * values;
-        if (text.length() * 3L + framing <= limit) {
-            return OptionalLong.empty(); // a char is at most 3 UTF-8 bytes (a surrogate pair: 4 bytes for 2 chars)
+        long[] charsAndValues = new long[2];
+        measure(request, charsAndValues);
+        // a char is at most 3 UTF-8 bytes (a surrogate pair: 4 bytes for 2 chars); +1 per value for the separator
+        if ((charsAndValues[0] + charsAndValues[1]) * 3L + PER_VALUE_OVERHEAD * charsAndValues[1] <= limit) {
+            return OptionalLong.empty();
         }
-        long tokens = count(provider, model, text.toString(), values);
+        long tokens = estimate(provider, model, request);
         return tokens > limit ? OptionalLong.of(tokens) : OptionalLong.empty();
+    }
+
+    /** Adds the length of every string value {@link #collectText} would collect, and their count; copies nothing. */
+    private static void measure(JsonNode node, long[] charsAndValues) {
+        if (node == null) {
+            return;
+        }
+        if (node.isTextual()) {
+            charsAndValues[0] += node.textValue().length();
+            charsAndValues[1]++;
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                if (!"model".equals(field.getKey())) {
+                    measure(field.getValue(), charsAndValues);
+                }
+            }
+        } else if (node.isArray()) {
+            for (JsonNode item : node) {
+                measure(item, charsAndValues);
+            }
+        }
     }
 
     private long count(Provider provider, String model, String text, int values) {
