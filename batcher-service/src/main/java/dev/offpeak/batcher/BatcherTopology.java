@@ -1,6 +1,8 @@
 package dev.offpeak.batcher;
 
 import dev.offpeak.batcher.config.BatcherConfig;
+import dev.offpeak.batcher.serde.LaneStateSerde;
+import dev.offpeak.batcher.serde.PendingTaskSerde;
 import dev.offpeak.schemas.events.BatchRecord;
 import dev.offpeak.schemas.events.TaskAccepted;
 import dev.offpeak.schemas.pricing.ModelRegistry;

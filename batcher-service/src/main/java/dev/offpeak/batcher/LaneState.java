@@ -30,7 +30,7 @@ public record LaneState(Provider provider, String endpoint, String model, long n
         }
     }
 
-    LaneState withOpen(OpenBatch batch) {
+    public LaneState withOpen(OpenBatch batch) {
         return new LaneState(provider, endpoint, model, nextNumber, batch);
     }
 }

@@ -4,6 +4,7 @@ import dev.offpeak.batcher.config.BatcherConfig;
 import dev.offpeak.batcher.config.LaneLimits;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.offpeak.batcher.lines.LineFormat;
 import dev.offpeak.schemas.events.TaskSubmitted;
 import dev.offpeak.schemas.identity.RequestIdentity;
 import dev.offpeak.schemas.json.EventSerde;

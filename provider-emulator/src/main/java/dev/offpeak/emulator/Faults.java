@@ -90,7 +90,7 @@ public final class Faults {
         batches.computeIfAbsent(provider, p -> new ArrayDeque<>()).add(new BatchFault.AllLinesFail());
     }
 
-    synchronized Optional<BatchFault> takeBatchFault(Provider provider) {
+    public synchronized Optional<BatchFault> takeBatchFault(Provider provider) {
         Deque<BatchFault> q = batches.get(provider);
         return q == null ? Optional.empty() : Optional.ofNullable(q.poll());
     }

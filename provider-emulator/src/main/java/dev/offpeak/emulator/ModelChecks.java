@@ -2,6 +2,8 @@ package dev.offpeak.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.offpeak.emulator.anthropic.AnthropicAnswers;
+import dev.offpeak.emulator.gemini.GeminiAnswers;
 
 /**
  * How each provider refuses a request its model cannot take: an unknown model, a max-tokens value

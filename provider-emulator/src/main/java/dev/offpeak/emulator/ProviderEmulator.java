@@ -1,5 +1,8 @@
 package dev.offpeak.emulator;
 
+import dev.offpeak.emulator.anthropic.AnthropicRoutes;
+import dev.offpeak.emulator.gemini.GeminiRoutes;
+import dev.offpeak.emulator.openai.OpenAiRoutes;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.config.SizeUnit;

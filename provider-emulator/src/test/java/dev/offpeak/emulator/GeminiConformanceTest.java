@@ -1,6 +1,7 @@
 package dev.offpeak.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.offpeak.emulator.gemini.GeminiJson;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package dev.offpeak.emulator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.offpeak.emulator.gemini.GeminiAnswers;
 import dev.offpeak.schemas.pricing.ModelRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

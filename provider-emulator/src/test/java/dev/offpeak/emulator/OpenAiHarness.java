@@ -17,7 +17,7 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Shared set-up of the OpenAI conformance tests: an in-process emulator on a manual clock, and helpers. */
-abstract class OpenAiHarness {
+public abstract class OpenAiHarness {
     static final List<String> BATCH_FIELDS = List.of("id", "object", "endpoint", "errors", "input_file_id",
             "completion_window", "status", "output_file_id", "error_file_id", "created_at", "in_progress_at",
             "expires_at", "finalizing_at", "completed_at", "failed_at", "expired_at", "cancelling_at", "cancelled_at",
@@ -43,7 +43,7 @@ abstract class OpenAiHarness {
         emu.close();
     }
 
-    static String chatLine(String id, String model, String text, Integer maxTokens) {
+    public static String chatLine(String id, String model, String text, Integer maxTokens) {
         return "{\"custom_id\":\"" + id + "\",\"method\":\"POST\",\"url\":\"" + CHAT + "\",\"body\":{\"model\":\""
                 + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]"
                 + (maxTokens == null ? "" : ",\"max_tokens\":" + maxTokens) + "}}";

@@ -1,8 +1,15 @@
-package dev.offpeak.emulator;
+package dev.offpeak.emulator.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.offpeak.emulator.ApiException;
+import dev.offpeak.emulator.Emulation;
+import dev.offpeak.emulator.Json;
+import dev.offpeak.emulator.Paging;
+import dev.offpeak.emulator.Provider;
+import dev.offpeak.emulator.StoredFile;
+import dev.offpeak.emulator.Urls;
 import io.javalin.http.Context;
 
 import java.io.IOException;

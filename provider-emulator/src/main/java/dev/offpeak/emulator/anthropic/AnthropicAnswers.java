@@ -1,8 +1,15 @@
-package dev.offpeak.emulator;
+package dev.offpeak.emulator.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.offpeak.emulator.ApiException;
+import dev.offpeak.emulator.Ids;
+import dev.offpeak.emulator.Json;
+import dev.offpeak.emulator.ModelCatalog;
+import dev.offpeak.emulator.ModelChecks;
+import dev.offpeak.emulator.TextSynth;
+import dev.offpeak.emulator.TokenCounter;
 import java.util.HashSet;
 import java.util.Set;
 

@@ -1,4 +1,4 @@
-package dev.offpeak.emulator;
+package dev.offpeak.emulator.openai;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,5 +1,7 @@
-package dev.offpeak.batcher;
+package dev.offpeak.batcher.serde;
 
+import dev.offpeak.batcher.LaneInput;
+import dev.offpeak.batcher.PendingTask;
 import dev.offpeak.schemas.events.Provider;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -18,12 +20,12 @@ import org.apache.kafka.common.serialization.Serializer;
  * unescaped on read at each hop: profiling put that at a sixth of the batcher's CPU. Internal to
  * the batcher; the leading version byte lets the format change without misreading old records.
  */
-final class PendingTaskSerde {
+public final class PendingTaskSerde {
     private static final byte VERSION = 1;
 
     private PendingTaskSerde() {}
 
-    static Serde<PendingTask> tasks() {
+    public static Serde<PendingTask> tasks() {
         return new Serde<>() {
             @Override
             public Serializer<PendingTask> serializer() {
@@ -38,7 +40,7 @@ final class PendingTaskSerde {
     }
 
     /** A lane input: tag 'I' + task, or tag 'S' + the job.sealed JSON (rare, so JSON is fine). */
-    static Serde<LaneInput> laneInputs() {
+    public static Serde<LaneInput> laneInputs() {
         JsonSerde<dev.offpeak.schemas.events.JobSealed> seals = new JsonSerde<>(dev.offpeak.schemas.events.JobSealed.class);
         return new Serde<>() {
             @Override

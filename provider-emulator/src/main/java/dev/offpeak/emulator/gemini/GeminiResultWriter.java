@@ -1,8 +1,17 @@
-package dev.offpeak.emulator;
+package dev.offpeak.emulator.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.offpeak.emulator.Batch;
+import dev.offpeak.emulator.BatchEngine;
+import dev.offpeak.emulator.Emulation;
+import dev.offpeak.emulator.Json;
+import dev.offpeak.emulator.Phase;
+import dev.offpeak.emulator.Provider;
+import dev.offpeak.emulator.Results;
+import dev.offpeak.emulator.ShuffledJsonlWriter;
+import dev.offpeak.emulator.Snapshot;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;

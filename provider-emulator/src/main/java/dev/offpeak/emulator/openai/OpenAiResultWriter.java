@@ -1,9 +1,22 @@
-package dev.offpeak.emulator;
+package dev.offpeak.emulator.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.knuddels.jtokkit.api.Encoding;
 
+import dev.offpeak.emulator.ApiException;
+import dev.offpeak.emulator.Batch;
+import dev.offpeak.emulator.BatchEngine;
+import dev.offpeak.emulator.Emulation;
+import dev.offpeak.emulator.ErrorBodies;
+import dev.offpeak.emulator.Ids;
+import dev.offpeak.emulator.Json;
+import dev.offpeak.emulator.Phase;
+import dev.offpeak.emulator.Provider;
+import dev.offpeak.emulator.Results;
+import dev.offpeak.emulator.ShuffledJsonlWriter;
+import dev.offpeak.emulator.Snapshot;
+import dev.offpeak.emulator.TextSynth;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.offpeak.batcher;
+package dev.offpeak.batcher.serde;
 
 import dev.offpeak.schemas.json.Json;
 import java.io.IOException;

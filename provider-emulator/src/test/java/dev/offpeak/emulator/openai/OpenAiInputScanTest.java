@@ -1,5 +1,8 @@
-package dev.offpeak.emulator;
+package dev.offpeak.emulator.openai;
 
+import dev.offpeak.emulator.ModelCatalog;
+import dev.offpeak.emulator.OpenAiHarness;
+import dev.offpeak.emulator.TokenCounter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,13 @@
-package dev.offpeak.emulator;
+package dev.offpeak.emulator.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.offpeak.emulator.Ids;
+import dev.offpeak.emulator.Json;
+import dev.offpeak.emulator.ModelCatalog;
+import dev.offpeak.emulator.ModelChecks;
+import dev.offpeak.emulator.TextSynth;
+import dev.offpeak.emulator.TokenCounter;
 
 /**
  * The generateContent side of a Gemini batch line. Gemini publishes no offline tokenizer, so token
@@ -22,7 +28,7 @@ public final class GeminiAnswers {
         return shape != null ? shape : ModelChecks.gemini(models, model, request);
     }
 
-    static JsonNode maxOutputTokens(JsonNode request) {
+    public static JsonNode maxOutputTokens(JsonNode request) {
         return field(field(request, "generationConfig", "generation_config"), "maxOutputTokens", "max_output_tokens");
     }
 

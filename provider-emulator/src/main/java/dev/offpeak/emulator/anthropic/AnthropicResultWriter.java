@@ -1,8 +1,18 @@
-package dev.offpeak.emulator;
+package dev.offpeak.emulator.anthropic;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.offpeak.emulator.ApiException;
+import dev.offpeak.emulator.Batch;
+import dev.offpeak.emulator.BatchEngine;
+import dev.offpeak.emulator.Emulation;
+import dev.offpeak.emulator.Ids;
+import dev.offpeak.emulator.Json;
+import dev.offpeak.emulator.Phase;
+import dev.offpeak.emulator.Results;
+import dev.offpeak.emulator.ShuffledJsonlWriter;
+import dev.offpeak.emulator.Snapshot;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,9 @@
-package dev.offpeak.emulator;
+package dev.offpeak.emulator.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.knuddels.jtokkit.api.Encoding;
 
+import dev.offpeak.emulator.TokenCounter;
 import java.util.ArrayList;
 import java.util.List;
 

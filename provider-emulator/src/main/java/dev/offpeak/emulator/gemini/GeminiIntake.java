@@ -1,8 +1,12 @@
-package dev.offpeak.emulator;
+package dev.offpeak.emulator.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.offpeak.emulator.ApiException;
+import dev.offpeak.emulator.Json;
+import dev.offpeak.emulator.ModelCatalog;
+import dev.offpeak.emulator.TokenCounter;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;

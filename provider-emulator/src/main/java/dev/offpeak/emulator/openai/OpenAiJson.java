@@ -1,7 +1,15 @@
-package dev.offpeak.emulator;
+package dev.offpeak.emulator.openai;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.offpeak.emulator.Batch;
+import dev.offpeak.emulator.Json;
+import dev.offpeak.emulator.Phase;
+import dev.offpeak.emulator.Provider;
+import dev.offpeak.emulator.Results;
+import dev.offpeak.emulator.Snapshot;
+import dev.offpeak.emulator.StoredFile;
+import dev.offpeak.emulator.Timeline;
 import java.time.Duration;
 import java.time.Instant;
 

@@ -1,6 +1,8 @@
-package dev.offpeak.batcher;
+package dev.offpeak.batcher.serde;
 
 import dev.offpeak.batcher.LaneState.OpenBatch;
+import dev.offpeak.batcher.LaneState;
+import dev.offpeak.batcher.RunningSha256;
 import dev.offpeak.schemas.events.Provider;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -16,7 +18,7 @@ import org.apache.kafka.common.serialization.Serializer;
  * for every line, and the store's cache keeps values serialized, so as JSON this was a twelfth of
  * the batcher's CPU.
  */
-final class LaneStateSerde implements Serde<LaneState> {
+public final class LaneStateSerde implements Serde<LaneState> {
     private static final byte VERSION = 1;
 
     @Override

@@ -1,9 +1,16 @@
-package dev.offpeak.emulator;
+package dev.offpeak.emulator.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.offpeak.emulator.Batch;
+import dev.offpeak.emulator.Json;
+import dev.offpeak.emulator.Phase;
+import dev.offpeak.emulator.Results;
+import dev.offpeak.emulator.Snapshot;
+import dev.offpeak.emulator.StoredFile;
+import dev.offpeak.emulator.Times;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,8 +24,8 @@ import java.time.Duration;
  * RFC 3339 with nanoseconds (gemini-batch.md §2-§3).
  */
 public final class GeminiJson {
-    static final String BATCH_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch";
-    static final String OUTPUT_TYPE =
+    public static final String BATCH_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch";
+    public static final String OUTPUT_TYPE =
             "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput";
 
     private GeminiJson() {

@@ -1,4 +1,4 @@
-package dev.offpeak.batcher;
+package dev.offpeak.batcher.serde;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;

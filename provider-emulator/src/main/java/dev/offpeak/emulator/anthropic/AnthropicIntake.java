@@ -1,10 +1,13 @@
-package dev.offpeak.emulator;
+package dev.offpeak.emulator.anthropic;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.offpeak.emulator.ApiException;
+import dev.offpeak.emulator.Json;
+import dev.offpeak.emulator.ModelCatalog;
 import java.io.BufferedWriter;
 import java.io.FilterInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.offpeak.batcher;
+package dev.offpeak.batcher.lines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

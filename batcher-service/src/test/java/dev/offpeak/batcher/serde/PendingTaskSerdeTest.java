@@ -1,7 +1,9 @@
-package dev.offpeak.batcher;
+package dev.offpeak.batcher.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.offpeak.batcher.LaneInput;
+import dev.offpeak.batcher.PendingTask;
 import dev.offpeak.schemas.events.JobSealed;
 import dev.offpeak.schemas.events.Provider;
 import java.math.BigDecimal;

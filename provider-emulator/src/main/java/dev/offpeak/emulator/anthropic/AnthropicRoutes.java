@@ -1,7 +1,22 @@
-package dev.offpeak.emulator;
+package dev.offpeak.emulator.anthropic;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.offpeak.emulator.ApiException;
+import dev.offpeak.emulator.Batch;
+import dev.offpeak.emulator.Emulation;
+import dev.offpeak.emulator.ErrorBodies;
+import dev.offpeak.emulator.Gate;
+import dev.offpeak.emulator.Json;
+import dev.offpeak.emulator.Operations;
+import dev.offpeak.emulator.Paging;
+import dev.offpeak.emulator.Phase;
+import dev.offpeak.emulator.Provider;
+import dev.offpeak.emulator.Results;
+import dev.offpeak.emulator.Snapshot;
+import dev.offpeak.emulator.Timeline;
+import dev.offpeak.emulator.Times;
+import dev.offpeak.emulator.Urls;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 

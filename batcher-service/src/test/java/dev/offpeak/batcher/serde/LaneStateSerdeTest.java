@@ -1,8 +1,10 @@
-package dev.offpeak.batcher;
+package dev.offpeak.batcher.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.offpeak.batcher.LaneState.OpenBatch;
+import dev.offpeak.batcher.LaneState;
+import dev.offpeak.batcher.RunningSha256;
 import dev.offpeak.schemas.events.Provider;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

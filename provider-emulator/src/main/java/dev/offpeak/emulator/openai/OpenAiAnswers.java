@@ -1,8 +1,14 @@
-package dev.offpeak.emulator;
+package dev.offpeak.emulator.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.offpeak.emulator.ApiException;
+import dev.offpeak.emulator.Ids;
+import dev.offpeak.emulator.Json;
+import dev.offpeak.emulator.ModelCatalog;
+import dev.offpeak.emulator.ModelChecks;
+import dev.offpeak.emulator.TextSynth;
 
 /**
  * Bodies the OpenAI endpoints would have answered for one batch line: chat completions, responses,

@@ -1,8 +1,22 @@
-package dev.offpeak.emulator;
+package dev.offpeak.emulator.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.offpeak.emulator.ApiException;
+import dev.offpeak.emulator.Batch;
+import dev.offpeak.emulator.Emulation;
+import dev.offpeak.emulator.ErrorBodies;
+import dev.offpeak.emulator.FileStore;
+import dev.offpeak.emulator.Gate;
+import dev.offpeak.emulator.Json;
+import dev.offpeak.emulator.Operations;
+import dev.offpeak.emulator.Paging;
+import dev.offpeak.emulator.Phase;
+import dev.offpeak.emulator.Provider;
+import dev.offpeak.emulator.Results;
+import dev.offpeak.emulator.Snapshot;
+import dev.offpeak.emulator.StoredFile;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
