@@ -31,6 +31,8 @@ class DemoIT {
         Cli first = Cli.run("demo", "--size", "400", "--seed", "42", "--data-dir", dataDir.toString());
         assertThat(first.exitCode()).as("demo output:%n%s%n%s", first.out(), first.err()).isZero();
         String job = job(first.out());
+        // every task, late duplicates included, ends within seconds of its answer's settlement
+        assertThat(first.out()).containsPattern("slowest task ended \\d+\\.\\d s after its answer settled \\(0 of 400 over 5 s\\)");
 
         Cli second = Cli.run("demo", "--size", "300", "--seed", "43", "--data-dir", dataDir.toString());
         assertThat(second.exitCode()).as("second demo on the same data:%n%s%n%s", second.out(), second.err()).isZero();

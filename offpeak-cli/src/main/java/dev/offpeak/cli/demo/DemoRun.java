@@ -55,9 +55,33 @@ public final class DemoRun {
         JobProgress progress = new JobProgress(endpoints.jdbcUrl(), endpoints.jdbcUser());
         progress.await(scope, total, timeout, out);
         try (Connection c = progress.connect()) {
+            printEndingLag(c, jobId, out);
             return CostReport.load(c, scope);
         } catch (SQLException e) {
             throw new CliException("reading the report from " + endpoints.jdbcUrl() + " failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * How long tasks waited to end once their answer existed: from the later of the settlement of
+     * their request's line and their own acceptance (a duplicate may arrive after its answer) to the
+     * moment they ended.
+     */
+    private static void printEndingLag(Connection c, String jobId, PrintWriter out) throws SQLException {
+        try (var ps = c.prepareStatement("""
+                SELECT max(lag), count(*) FILTER (WHERE lag > 5), count(*) FROM (
+                  SELECT extract(epoch FROM t.completed_at - greatest(r.settled_at, t.accepted_at)) AS lag
+                    FROM tasks t
+                    JOIN (SELECT request_id, max(settled_at) AS settled_at FROM results GROUP BY request_id) r
+                      USING (request_id)
+                   WHERE t.job_id = ? AND t.completed_at IS NOT NULL) ended""")) {
+            ps.setString(1, jobId);
+            try (var rs = ps.executeQuery()) {
+                if (rs.next() && rs.getLong(3) > 0) {
+                    out.printf(Locale.ROOT, "  slowest task ended %.1f s after its answer settled (%d of %,d over 5 s)%n",
+                            Math.max(0, rs.getDouble(1)), rs.getLong(2), rs.getLong(3));
+                }
+            }
         }
     }
 
