@@ -24,4 +24,20 @@ class IngestServiceStartTest {
             assertThat(e.getMessage()).doesNotContain("raw-token");
         });
     }
+
+    @Test
+    void aBadModelRegistryOverrideFileIsAConfigErrorNamingEveryBadEntry(@TempDir Path dir) throws IOException {
+        Path tokens = Files.writeString(dir.resolve("tokens.json"), """
+                {"tenants": [{"tenant": "ok", "token_sha256": ["%s"]}]}""".formatted("a".repeat(64)));
+        Path models = Files.writeString(dir.resolve("models.json"), """
+                {"models": [{"provider": "openai", "model": "gpt-7", "context_window": "big",
+                             "prices": [{"effective_from": "2026-12-01", "input": 2, "output": "8", "source": "s"}]}]}""");
+        IngestConfig config = IngestConfig.defaults().withPort(0).withTokenFile(tokens).withModelRegistryFile(models);
+
+        assertThatThrownBy(() -> IngestService.start(config)).isInstanceOfSatisfying(ConfigException.class, e ->
+                assertThat(e.problems()).hasSize(2).allSatisfy(p -> assertThat(p).startsWith(
+                        "OFFPEAK_MODEL_REGISTRY_FILE (" + models + "): ")).anySatisfy(p -> assertThat(p)
+                        .contains("context_window: must be a whole number >= 1, was \"big\""))
+                        .anySatisfy(p -> assertThat(p).contains("input: must be a decimal string")));
+    }
 }
