@@ -12,7 +12,7 @@
  * of the injected clock) and the per-provider result writers, which stream a terminal batch's input
  * once and write its output files to disk. Which models exist and their limits come from a
  * {@link dev.offpeak.emulator.ModelCatalog} (by default Offpeak's model registry);
- * {@link dev.offpeak.emulator.ModelChecks} refuses, per request and in each provider's shape, an
+ * each provider package's {@code *ModelChecks} refuses, per request and in that provider's shape, an
  * unknown model, a max-tokens value above the model's output limit and a prompt over its window.
  */
 package dev.offpeak.emulator;

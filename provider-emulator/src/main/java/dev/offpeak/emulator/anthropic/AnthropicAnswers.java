@@ -7,7 +7,6 @@ import dev.offpeak.emulator.ApiException;
 import dev.offpeak.emulator.Ids;
 import dev.offpeak.emulator.Json;
 import dev.offpeak.emulator.ModelCatalog;
-import dev.offpeak.emulator.ModelChecks;
 import dev.offpeak.emulator.TextSynth;
 import dev.offpeak.emulator.TokenCounter;
 import java.util.HashSet;
@@ -29,12 +28,12 @@ public final class AnthropicAnswers {
 
     /**
      * The error of an {@code errored} result for these params, or null: bad params first, then what the
-     * model cannot take ({@link ModelChecks#anthropic}). {@link ApiException#code()} is the error type.
+     * model cannot take ({@link AnthropicModelChecks#anthropic}). {@link ApiException#code()} is the error type.
      */
     public static ApiException error(JsonNode params, ModelCatalog models) {
         String bad = paramError(params);
         return bad != null ? new ApiException(400, bad, null, "invalid_request_error")
-                : ModelChecks.anthropic(models, params);
+                : AnthropicModelChecks.anthropic(models, params);
     }
 
     /** The invalid_request_error message for bad params, or null. */

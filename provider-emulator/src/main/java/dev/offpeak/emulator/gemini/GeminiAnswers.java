@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offpeak.emulator.Ids;
 import dev.offpeak.emulator.Json;
 import dev.offpeak.emulator.ModelCatalog;
-import dev.offpeak.emulator.ModelChecks;
 import dev.offpeak.emulator.TextSynth;
 import dev.offpeak.emulator.TokenCounter;
 
@@ -25,7 +24,7 @@ public final class GeminiAnswers {
     /** The per-line Status for a request the model endpoint would reject, or null. */
     public static ObjectNode requestError(JsonNode request, ModelCatalog models, String model) {
         ObjectNode shape = shapeError(request);
-        return shape != null ? shape : ModelChecks.gemini(models, model, request);
+        return shape != null ? shape : GeminiModelChecks.gemini(models, model, request);
     }
 
     public static JsonNode maxOutputTokens(JsonNode request) {

@@ -9,7 +9,6 @@ import dev.offpeak.emulator.Emulation;
 import dev.offpeak.emulator.ErrorBodies;
 import dev.offpeak.emulator.Gate;
 import dev.offpeak.emulator.Json;
-import dev.offpeak.emulator.ModelChecks;
 import dev.offpeak.emulator.Operations;
 import dev.offpeak.emulator.Paging;
 import dev.offpeak.emulator.Provider;
@@ -99,7 +98,7 @@ public final class GeminiRoutes {
         }
         String model = arg(ctx);
         String version = ctx.path().startsWith("/gemini/v1beta/") ? "v1beta" : "v1";
-        ApiException unknown = ModelChecks.geminiModel(emu.config().models(), version, model);
+        ApiException unknown = GeminiModelChecks.geminiModel(emu.config().models(), version, model);
         if (unknown != null) {
             throw unknown;
         }

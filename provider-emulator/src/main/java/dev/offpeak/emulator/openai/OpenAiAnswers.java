@@ -7,7 +7,6 @@ import dev.offpeak.emulator.ApiException;
 import dev.offpeak.emulator.Ids;
 import dev.offpeak.emulator.Json;
 import dev.offpeak.emulator.ModelCatalog;
-import dev.offpeak.emulator.ModelChecks;
 import dev.offpeak.emulator.TextSynth;
 
 /**
@@ -21,11 +20,11 @@ public final class OpenAiAnswers {
 
     /**
      * The HTTP error the endpoint would answer this body with, or null: bad parameters first, then what
-     * the model cannot take ({@link ModelChecks#openAi}).
+     * the model cannot take ({@link OpenAiModelChecks#openAi}).
      */
     public static ApiException lineError(ModelCatalog models, String endpoint, JsonNode body, int promptTokens) {
         ApiException bad = paramError(endpoint, body);
-        return bad != null ? bad : ModelChecks.openAi(models, endpoint, body, promptTokens);
+        return bad != null ? bad : OpenAiModelChecks.openAi(models, endpoint, body, promptTokens);
     }
 
     /** The 400 the endpoint would give this body, or null when it is acceptable. */
