@@ -180,20 +180,6 @@ public final class SchemaValidator {
         return path.isEmpty() ? Problem.ROOT : path.toString();
     }
 
-    /** "$.request.messages[0].role" or "/request/messages/0/role" → "request.messages[0].role"; root → "$". */
-    static String dotted(String location) {
-        String path = location;
-        if (path.startsWith("$")) {
-            path = path.substring(1);
-        } else if (path.startsWith("/")) {
-            path = path.replaceAll("/(\\d+)(?=/|$)", "[$1]").replace('/', '.');
-        }
-        if (path.startsWith(".")) {
-            path = path.substring(1);
-        }
-        return path.isEmpty() ? Problem.ROOT : path;
-    }
-
     private static String join(String location, String property) {
         if (property == null || property.isEmpty()) {
             return location;
