@@ -5,6 +5,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The request rules of an endpoint that its JSON Schema (under {@code schemas/requests/}) cannot say,
@@ -20,6 +22,8 @@ import java.util.Set;
  * malformed message is reported once. Stateless; the rules walk the messages once.
  */
 final class RequestRules {
+    private static final Pattern MESSAGE_ROLE = Pattern.compile("request\\.messages\\[(\\d{1,9})]\\.role");
+
     private RequestRules() {}
 
     static void check(String endpoint, JsonNode request, List<Problem> problems) {
@@ -99,13 +103,10 @@ final class RequestRules {
     private static void nameSystemRoles(JsonNode messages, List<Problem> problems) {
         for (ListIterator<Problem> it = problems.listIterator(); it.hasNext(); ) {
             Problem problem = it.next();
-            String field = problem.field();
-            if (field.startsWith("request.messages[") && field.endsWith("].role")) {
-                int index = Integer.parseInt(field, "request.messages[".length(), field.length() - "].role".length(), 10);
-                if ("system".equals(messages.path(index).path("role").asText())) {
-                    it.set(new Problem(field, "must be user or assistant: Anthropic takes the system prompt as the"
-                            + " top-level field request.system, not as a message"));
-                }
+            Matcher role = MESSAGE_ROLE.matcher(problem.field());
+            if (role.matches() && "system".equals(messages.path(Integer.parseInt(role.group(1))).path("role").asText())) {
+                it.set(new Problem(problem.field(), "must be user or assistant: Anthropic takes the system prompt as the"
+                        + " top-level field request.system, not as a message"));
             }
         }
     }
