@@ -76,6 +76,25 @@ class IntakeAndDedupTest {
     }
 
     @Test
+    void aBodyTheProviderWouldRefuseGoesToTheDlqNamingEachField() {
+        // issue #16: what each provider refuses a day later, written to Kafka directly
+        f.send(f.task("anthropic", "claude-haiku-4-5", "/v1/messages",
+                "{\"messages\":[{\"role\":\"system\",\"content\":\"rules\"},{\"role\":\"user\",\"content\":\"hi\"}],"
+                        + "\"max_tokens\":\"64\"}"));
+        f.send(f.task("openai", "gpt-4o-mini", "/v1/chat/completions",
+                "{\"messages\":[{\"content\":\"hi\"}],\"temperature\":\"0.7\",\"max_tokens\":-1}"));
+        f.send(f.anthropic("fine"));
+
+        List<TestRecord<byte[], byte[]>> bad = f.dlq.readRecordsToList();
+        assertThat(bad).hasSize(2).allSatisfy(r -> assertThat(header(r, DlqHeaders.REASON)).isEqualTo("invalid_task"));
+        assertThat(header(bad.get(0), DlqHeaders.PROBLEMS)).contains("request.messages[0].role: must be user or assistant")
+                .contains("request.max_tokens: must be an integer");
+        assertThat(header(bad.get(1), DlqHeaders.PROBLEMS)).contains("request.messages[0].role: required")
+                .contains("request.temperature: must be a number or null").contains("request.max_tokens: must be >= 1");
+        assertThat(f.accepted.readValuesToList()).hasSize(1);
+    }
+
+    @Test
     void duplicateInsideTheWindowIsAcceptedWithoutANewLine() {
         ObjectNode first = f.openai("same question");
         ObjectNode second = f.openai("same question");

@@ -149,6 +149,24 @@ class IngestRejectionsIT {
     }
 
     @Test
+    void bodiesTheProviderWouldRefuseAre422NamingEachField() {
+        // issue #16: each of these used to be accepted with 202 and refused by the provider a day later
+        String openAi = """
+                {"task_id": "jobs/7", "provider": "openai", "model": "gpt-4o-mini", "endpoint": "/v1/chat/completions",
+                 "request": {"messages": [{"content": "hi"}, {"role": "bot", "content": "x"}],
+                             "max_tokens": 1000000, "temperature": "0.7"}}""";
+        assertThat(fields(error(postTask(ACME_TOKEN, openAi), 422, "invalid_task"))).contains("task_id",
+                "request.messages[0].role", "request.messages[1].role", "request.max_tokens", "request.temperature");
+        String anthropic = """
+                {"task_id": "a-1", "provider": "anthropic", "model": "claude-haiku-4-5", "endpoint": "/v1/messages",
+                 "request": {"messages": [{"role": "system", "content": "rules"}, {"role": "user", "content": "hi"}],
+                             "max_tokens": -1}}""";
+        JsonNode error = error(postTask(ACME_TOKEN, anthropic), 422, "invalid_task");
+        assertThat(fields(error)).contains("request.messages[0].role", "request.max_tokens");
+        assertThat(error.toString()).contains("top-level field request.system");
+    }
+
+    @Test
     void missingRequiredFieldsAreNamed() {
         JsonNode error = error(postTask(ACME_TOKEN, "{}"), 422, "invalid_task");
         assertThat(fields(error)).contains("task_id", "provider", "model", "endpoint", "request");

@@ -6,6 +6,7 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.NodePath;
 import dev.offpeak.schemas.json.EventTypes;
 import dev.offpeak.schemas.json.Json;
 import java.io.IOException;
@@ -53,12 +54,21 @@ public final class SchemaValidator {
         }
     }
 
-    /** How every schema is compiled: draft 2020-12, with {@code format} asserted. */
+    /**
+     * How every schema is compiled: draft 2020-12, with {@code format} asserted, and a {@code $ref} to
+     * another of Offpeak's schemas ({@code https://offpeak.dev/schemas/...}, as the request schemas
+     * under {@code requests/} are referenced from {@code task.submitted}) read from the classpath,
+     * never fetched. Each referenced schema is compiled once and shared by every schema using it.
+     */
     static SchemaRegistry registry() {
         SchemaRegistryConfig config = SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build();
         return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
-                builder -> builder.schemaRegistryConfig(config));
+                builder -> builder.schemaRegistryConfig(config).schemaLoader(loader -> loader
+                        .schemaIdResolvers(ids -> ids.mapPrefix(SCHEMA_ID_PREFIX, "classpath:schemas/"))));
     }
+
+    /** The {@code $id} prefix of every Offpeak schema. */
+    static final String SCHEMA_ID_PREFIX = "https://offpeak.dev/schemas/";
 
     public static SchemaValidator get() {
         return INSTANCE;
@@ -90,34 +100,49 @@ public final class SchemaValidator {
     }
 
     private static Problem toProblem(Error error) {
-        String location = dotted(error.getInstanceLocation().toString());
+        String location = dotted(error.getInstanceLocation());
         String keyword = error.getKeyword() == null ? "" : error.getKeyword();
         return switch (keyword) {
             case "required" -> new Problem(join(location, error.getProperty()), "required");
             case "additionalProperties", "unevaluatedProperties" ->
                     new Problem(join(location, error.getProperty()), "unknown field");
-            case "type" -> new Problem(location, "must be " + article(expectedType(error)));
+            case "type" -> new Problem(location, "must be " + expectedType(error));
             case "const" -> new Problem(location, "must be " + error.getSchemaNode());
             case "enum" -> new Problem(location, "must be one of " + enumValues(error.getSchemaNode()));
-            case "pattern" -> new Problem(location, "must match " + error.getSchemaNode().asText());
+            case "pattern" -> new Problem(location, PATTERN_MEANINGS.getOrDefault(location, "must match")
+                    + " " + error.getSchemaNode().asText());
             case "minLength" -> new Problem(location, "must not be shorter than " + error.getSchemaNode() + " characters");
             case "maxLength" -> new Problem(location, "must not be longer than " + error.getSchemaNode() + " characters");
             case "minItems" -> new Problem(location, "must have at least " + error.getSchemaNode() + " item(s)");
+            case "maxItems" -> new Problem(location, "must have at most " + error.getSchemaNode() + " item(s)");
             case "maxProperties" -> new Problem(location, "must have at most " + error.getSchemaNode() + " entries");
             case "minimum" -> new Problem(location, "must be >= " + error.getSchemaNode());
+            case "maximum" -> new Problem(location, "must be <= " + error.getSchemaNode());
             case "format" -> new Problem(location, "must be an RFC 3339 " + error.getSchemaNode().asText()
                     + " such as 2026-11-23T02:00:00Z");
             default -> new Problem(location, stripLocation(error.getMessage()));
         };
     }
 
+    /** "an integer"; for a list of types, "a string, an array or null". */
     private static String expectedType(Error error) {
         JsonNode schemaNode = error.getSchemaNode();
         if (schemaNode.isTextual()) {
-            return schemaNode.asText();
+            return article(schemaNode.asText());
+        }
+        if (schemaNode.isArray() && !schemaNode.isEmpty()) {
+            List<String> types = StreamSupport.stream(schemaNode.spliterator(), false)
+                    .map(t -> "null".equals(t.asText()) ? "null" : article(t.asText())).toList();
+            return types.size() == 1 ? types.getFirst()
+                    : String.join(", ", types.subList(0, types.size() - 1)) + " or " + types.getLast();
         }
         return schemaNode.toString();
     }
+
+    /** What a pattern means, for the fields whose pattern a producer meets most. */
+    private static final Map<String, String> PATTERN_MEANINGS = Map.of(
+            "task_id", "may hold only letters, digits and . _ : - (no /, no spaces), starting with a letter or digit:",
+            "job_id", "may hold only letters, digits and . _ : - (no /, no spaces), starting with a letter or digit:");
 
     private static String article(String type) {
         return switch (type) {
@@ -134,18 +159,25 @@ public final class SchemaValidator {
                 .collect(Collectors.joining(", "));
     }
 
-    /** "$.request.messages[0].role" or "/request/messages/0/role" → "request.messages[0].role"; root → "$". */
-    static String dotted(String location) {
-        String path = location;
-        if (path.startsWith("$")) {
-            path = path.substring(1);
-        } else if (path.startsWith("/")) {
-            path = path.replaceAll("/(\\d+)(?=/|$)", "[$1]").replace('/', '.');
+    /**
+     * The instance location in dotted form, from its elements, so an object key that is a number
+     * (a logit_bias token id) stays a key ({@code request.logit_bias.50256}) and an array index
+     * stays an index ({@code request.messages[0].role}); root → "$".
+     */
+    static String dotted(NodePath location) {
+        StringBuilder path = new StringBuilder();
+        for (int i = 0; i < location.getNameCount(); i++) {
+            Object element = location.getElement(i);
+            if (element instanceof Integer index) {
+                path.append('[').append(index).append(']');
+            } else {
+                if (!path.isEmpty()) {
+                    path.append('.');
+                }
+                path.append(element);
+            }
         }
-        if (path.startsWith(".")) {
-            path = path.substring(1);
-        }
-        return path.isEmpty() ? Problem.ROOT : path;
+        return path.isEmpty() ? Problem.ROOT : path.toString();
     }
 
     private static String join(String location, String property) {

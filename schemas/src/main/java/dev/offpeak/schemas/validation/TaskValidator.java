@@ -17,7 +17,9 @@ import java.util.TreeSet;
 
 /**
  * Checks a {@code task.submitted} and returns every problem at once, each naming its field. The
- * JSON Schema says the structure (and which request fields each endpoint needs); this class adds
+ * JSON Schema says the structure (and which request fields each endpoint needs, with the request
+ * schemas under {@code schemas/requests/} for the endpoints whose provider rules are written out;
+ * {@link RequestRules} adds the rules relating one message to another); this class adds
  * what a schema cannot say, from the model registry: the model must be known (else the closest
  * known ids are named), serve the endpoint in batch, have room for the estimated prompt in its
  * context window and for the requested output under its maximum; and batch requests cannot stream,
@@ -72,6 +74,7 @@ public final class TaskValidator {
         checkModel(task, problems);
         JsonNode request = task.path("request");
         if (request.isObject()) {
+            RequestRules.check(task.path("endpoint").asText(""), request, problems);
             if (request.path("stream").asBoolean(false)) {
                 problems.add(new Problem("request.stream", "batch requests cannot stream"));
             }

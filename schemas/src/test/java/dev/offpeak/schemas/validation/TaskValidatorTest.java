@@ -216,4 +216,26 @@ class TaskValidatorTest {
         assertThat(problems(t)).containsExactly(
                 "endpoint: text-embedding-3-small does not answer /v1/chat/completions in batch (it answers /v1/embeddings)");
     }
+
+    @Test
+    void providerRuleProblemsSayWhatTheProviderWants() throws IOException {
+        ObjectNode t = valid();
+        t.put("task_id", "jobs/7");
+        ((ObjectNode) t.get("request")).put("temperature", "0.7").put("max_tokens", -1);
+        assertThat(problems(t)).containsExactlyInAnyOrder(
+                "task_id: may hold only letters, digits and . _ : - (no /, no spaces), starting with a letter or digit:"
+                        + " ^[A-Za-z0-9][A-Za-z0-9._:-]*$",
+                "request.temperature: must be a number or null",
+                "request.max_tokens: must be >= 1");
+    }
+
+    @Test
+    void anthropicSystemRoleIsSentToTheTopLevelField() throws IOException {
+        ObjectNode t = task("""
+                {"type":"task.submitted","schema_version":1,"task_id":"t-1","tenant":"acme",
+                 "provider":"anthropic","model":"claude-haiku-4-5","endpoint":"/v1/messages",
+                 "request":{"max_tokens":64,"messages":[{"role":"system","content":"rules"},{"role":"user","content":"hi"}]}}""");
+        assertThat(problems(t)).containsExactly("request.messages[0].role: must be user or assistant: Anthropic takes"
+                + " the system prompt as the top-level field request.system, not as a message");
+    }
 }
