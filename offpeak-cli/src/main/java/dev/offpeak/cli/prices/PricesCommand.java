@@ -86,7 +86,7 @@ public final class PricesCommand implements Runnable {
         public Integer call() throws IOException {
             PrintWriter pw = data.out();
             GenaiPricesImport.Result result = convert(data.file, LocalDate.now(java.time.ZoneOffset.UTC));
-            JsonNode current = against == null ? resource() : read(against);
+            JsonNode current = against == null ? ModelRegistry.shippedLayer(ModelRegistry.IMPORTED_RESOURCE) : read(against);
             List<String> changes = RegistryDiff.changes(current, result.layer());
             changes.forEach(pw::println);
             pw.println(changes.isEmpty() ? "no changes" : changes.size() + " change(s)");
@@ -123,11 +123,7 @@ public final class PricesCommand implements Runnable {
             if (Files.isRegularFile(WORKING_TREE_OWN)) {
                 return read(WORKING_TREE_OWN);
             }
-            try (InputStream in = ModelRegistry.class.getResourceAsStream(ModelRegistry.OWN_RESOURCE)) {
-                return ModelRegistry.readJson(in, ModelRegistry.OWN_RESOURCE);
-            } catch (IOException e) {
-                throw new CliException("cannot read " + ModelRegistry.OWN_RESOURCE + ": " + e.getMessage());
-            }
+            return ModelRegistry.shippedLayer(ModelRegistry.OWN_RESOURCE);
         }
 
         String ownName() {
@@ -162,12 +158,6 @@ public final class PricesCommand implements Runnable {
             return ModelRegistry.readJson(in, file.toString());
         } catch (IOException | RegistryException e) {
             throw new CliException(file + ": " + e.getMessage());
-        }
-    }
-
-    private static JsonNode resource() throws IOException {
-        try (InputStream in = ModelRegistry.class.getResourceAsStream(ModelRegistry.IMPORTED_RESOURCE)) {
-            return ModelRegistry.readJson(in, ModelRegistry.IMPORTED_RESOURCE);
         }
     }
 

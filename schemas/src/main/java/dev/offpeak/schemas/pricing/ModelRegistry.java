@@ -60,15 +60,13 @@ public final class ModelRegistry {
 
     /** The shipped registry with the operator's override file, if one is named, applied last. */
     public static ModelRegistry load(Optional<Path> overrides) {
-        List<String> problems = new ArrayList<>();
-        List<RegistryLayer> layers = new ArrayList<>();
-        layers.add(RegistryLayer.parse(IMPORTED_RESOURCE, resource(IMPORTED_RESOURCE), problems));
-        layers.add(RegistryLayer.parse(OWN_RESOURCE, resource(OWN_RESOURCE), problems));
-        overrides.ifPresent(path -> layers.add(RegistryLayer.parse(path.toString(), file(path), problems)));
-        if (!problems.isEmpty()) {
-            throw new RegistryException(String.join(" + ", layers.stream().map(RegistryLayer::name).toList()), problems);
-        }
-        return RegistryMerge.merge(layers);
+        List<JsonNode> roots = new ArrayList<>(List.of(shippedLayer(IMPORTED_RESOURCE), shippedLayer(OWN_RESOURCE)));
+        List<String> names = new ArrayList<>(List.of(IMPORTED_RESOURCE, OWN_RESOURCE));
+        overrides.ifPresent(path -> {
+            roots.add(file(path));
+            names.add(path.toString());
+        });
+        return load(roots, names);
     }
 
     /**
@@ -106,7 +104,8 @@ public final class ModelRegistry {
         }
     }
 
-    private static JsonNode resource(String name) {
+    /** One of the shipped layers ({@link #IMPORTED_RESOURCE}, {@link #OWN_RESOURCE}) as read from the classpath. */
+    public static JsonNode shippedLayer(String name) {
         try (InputStream in = ModelRegistry.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new RegistryException(name, List.of("resource not found on the classpath"));
