@@ -22,23 +22,28 @@ import java.util.regex.Pattern;
  * malformed message is reported once. Stateless; the rules walk the messages once.
  */
 final class RequestRules {
-    private static final Pattern MESSAGE_ROLE = Pattern.compile("request\\.messages\\[(\\d{1,9})]\\.role");
+    private static final Pattern MESSAGE_ROLE = Pattern.compile("messages\\[(\\d{1,9})]\\.role");
 
     private RequestRules() {}
 
-    static void check(String endpoint, JsonNode request, List<Problem> problems) {
-        JsonNode messages = request.get("messages");
-        if (messages == null || !messages.isArray()) {
-            return;
-        }
+    /**
+     * Adds the problems of {@code request} that its endpoint's schema cannot find.
+     *
+     * @param at where the request sits, prefixed to every field named: {@code "request."} in a task,
+     *           {@code ""} for a body on its own (as a provider sees it)
+     */
+    static void check(String endpoint, JsonNode request, String at, List<Problem> problems) {
         switch (endpoint) {
-            case "/v1/chat/completions" -> openAiToolAnswers(messages, problems);
-            case "/v1/messages" -> anthropicTurns(messages, problems);
+            case "/v1/chat/completions" -> openAiToolAnswers(request.get("messages"), at, problems);
+            case "/v1/messages" -> anthropicTurns(request.get("messages"), at, problems);
             default -> { }
         }
     }
 
-    private static void openAiToolAnswers(JsonNode messages, List<Problem> problems) {
+    private static void openAiToolAnswers(JsonNode messages, String at, List<Problem> problems) {
+        if (messages == null || !messages.isArray()) {
+            return;
+        }
         Set<String> open = new HashSet<>();
         for (int i = 0; i < messages.size(); i++) {
             JsonNode message = messages.get(i);
@@ -52,7 +57,7 @@ final class RequestRules {
             } else if ("tool".equals(role)) {
                 JsonNode id = message.get("tool_call_id");
                 if (id != null && id.isTextual() && !open.contains(id.textValue())) {
-                    problems.add(new Problem("request.messages[" + i + "].tool_call_id", "must name a tool call of an"
+                    problems.add(new Problem(at + "messages[" + i + "].tool_call_id", "must name a tool call of an"
                             + " earlier assistant message (a tool message answers a call), was " + id));
                 }
             } else if (!"system".equals(role) && !"developer".equals(role)) {
@@ -61,11 +66,14 @@ final class RequestRules {
         }
     }
 
-    private static void anthropicTurns(JsonNode messages, List<Problem> problems) {
-        nameSystemRoles(messages, problems);
+    private static void anthropicTurns(JsonNode messages, String at, List<Problem> problems) {
+        if (messages == null || !messages.isArray()) {
+            return;
+        }
+        nameSystemRoles(messages, at, problems);
         JsonNode first = messages.path(0).path("role");
         if ("assistant".equals(first.asText())) {
-            problems.add(new Problem("request.messages[0].role",
+            problems.add(new Problem(at + "messages[0].role",
                     "must be user: the first turn is the user's (an assistant prefill comes after it)"));
         }
         Set<String> toolUses = Set.of();
@@ -91,7 +99,7 @@ final class RequestRules {
                 JsonNode id = block.get("tool_use_id");
                 if ("tool_result".equals(block.path("type").asText()) && id != null && id.isTextual()
                         && !toolUses.contains(id.textValue())) {
-                    problems.add(new Problem("request.messages[" + i + "].content[" + b + "].tool_use_id",
+                    problems.add(new Problem(at + "messages[" + i + "].content[" + b + "].tool_use_id",
                             "must name a tool_use block of the assistant turn right before, was " + id));
                 }
             }
@@ -100,11 +108,11 @@ final class RequestRules {
     }
 
     /** The schema refuses role "system" as one not in its list; say where a system prompt goes instead. */
-    private static void nameSystemRoles(JsonNode messages, List<Problem> problems) {
+    private static void nameSystemRoles(JsonNode messages, String at, List<Problem> problems) {
         for (ListIterator<Problem> it = problems.listIterator(); it.hasNext(); ) {
             Problem problem = it.next();
             Matcher role = MESSAGE_ROLE.matcher(problem.field());
-            if (role.matches() && "system".equals(messages.path(Integer.parseInt(role.group(1))).path("role").asText())) {
+            if (problem.field().startsWith(at) && role.region(at.length(), problem.field().length()).matches() && "system".equals(messages.path(Integer.parseInt(role.group(1))).path("role").asText())) {
                 it.set(new Problem(problem.field(), "must be user or assistant: Anthropic takes the system prompt as the"
                         + " top-level field request.system, not as a message"));
             }

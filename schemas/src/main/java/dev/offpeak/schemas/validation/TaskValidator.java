@@ -74,10 +74,7 @@ public final class TaskValidator {
         checkModel(task, problems);
         JsonNode request = task.path("request");
         if (request.isObject()) {
-            RequestRules.check(task.path("endpoint").asText(""), request, problems);
-            if (request.path("stream").asBoolean(false)) {
-                problems.add(new Problem("request.stream", "batch requests cannot stream"));
-            }
+            RequestValidator.rules(task.path("endpoint").asText(""), request, "request.", problems);
             JsonNode innerModel = request.get("model");
             String model = task.path("model").asText(null);
             if (innerModel != null && model != null && !innerModel.asText().equals(model)) {

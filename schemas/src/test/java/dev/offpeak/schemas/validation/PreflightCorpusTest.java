@@ -3,14 +3,7 @@ package dev.offpeak.schemas.validation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.offpeak.schemas.json.Json;
 import dev.offpeak.schemas.pricing.ModelRegistry;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,8 +11,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The preflight corpus ({@code preflight/corpus.jsonl}): tasks for {@code /v1/chat/completions}
- * and {@code /v1/messages}, each with the verdict its provider would give (docs/request-validation.md).
+ * The preflight corpus ({@link PreflightCorpus}): tasks for every endpoint Offpeak takes, each
+ * with the verdict its provider would give (docs/request-validation.md).
  * A line is {@code {"case", "verdict": "accept"|"refuse", "field", "task"}}: an accepted task has no
  * problem at all; a refused one has a problem on exactly {@code field} (others may come with it).
  */
@@ -27,13 +20,7 @@ class PreflightCorpusTest {
     private static final TaskValidator VALIDATOR = new TaskValidator(ModelRegistry.loadDefault());
 
     static Stream<Arguments> corpus() {
-        InputStream in = PreflightCorpusTest.class.getResourceAsStream("/preflight/corpus.jsonl");
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            List<JsonNode> lines = reader.lines().filter(l -> !l.isBlank()).map(PreflightCorpusTest::parse).toList();
-            return lines.stream().map(l -> Arguments.of(l.path("case").asText(), l));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return PreflightCorpus.cases().stream().map(c -> Arguments.of(c.name(), c.line()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -47,11 +34,4 @@ class PreflightCorpusTest {
         }
     }
 
-    private static JsonNode parse(String line) {
-        try {
-            return Json.mapper().readTree(line);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }
