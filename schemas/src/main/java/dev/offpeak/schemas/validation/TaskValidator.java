@@ -13,6 +13,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeSet;
 
 /**
@@ -139,10 +140,14 @@ public final class TaskValidator {
         JsonNode request = task.path("request");
         if (request.isObject()) {
             checkOutputCap(info, request, problems);
-            tokens.exceeding(provider, model.asText(), request, info.contextWindow()).ifPresent(estimate ->
+            OptionalLong overWindow = tokens.exceeding(provider, model.asText(), request, info.contextWindow());
+            overWindow.ifPresent(estimate ->
                     problems.add(new Problem("request", "estimated prompt of " + estimate + " tokens exceeds the "
                             + info.contextWindow() + "-token context window of " + info.id()
                             + (info.contextNote() == null ? "" : " (" + info.contextNote() + ")"))));
+            if (overWindow.isEmpty() && provider == Provider.ANTHROPIC) {
+                checkPromptPlusOutput(info, model.asText(), request, problems);
+            }
         }
     }
 
@@ -158,6 +163,24 @@ public final class TaskValidator {
                         + ", the maximum output of " + info.id() + ", was " + cap.asLong()));
             }
         }
+    }
+
+    /**
+     * Anthropic refuses a request whose prompt and {@code max_tokens} together pass the context window
+     * (Claude 3.7 and later), not only one whose prompt does.
+     */
+    private void checkPromptPlusOutput(ModelInfo info, String model, JsonNode request, List<Problem> problems) {
+        JsonNode max = request.path("max_tokens");
+        if (!max.isIntegralNumber() || max.asLong() < 1 || max.asLong() > info.maxOutputTokens()
+                || info.contextWindow() <= 0) {
+            return; // the schema or the output cap already reported it
+        }
+        long room = info.contextWindow() - max.asLong();
+        tokens.exceeding(Provider.ANTHROPIC, model, request, room).ifPresent(estimate ->
+                problems.add(new Problem("request.max_tokens", "estimated prompt of " + estimate + " tokens plus"
+                        + " max_tokens " + max.asLong() + " exceeds the " + info.contextWindow()
+                        + "-token context window of " + info.id() + "; at most " + (info.contextWindow() - estimate)
+                        + " fits")));
     }
 
     private static final List<String> OUTPUT_CAPS = List.of("/max_tokens", "/max_completion_tokens",

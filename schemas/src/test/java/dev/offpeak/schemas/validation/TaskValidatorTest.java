@@ -184,6 +184,15 @@ class TaskValidatorTest {
     }
 
     @Test
+    void anAnthropicPromptThatFitsOnlyWithoutItsMaxTokensIsRefusedOnMaxTokens() throws IOException {
+        // 197,508 estimated prompt tokens: with max_tokens 2,492 they fill the 200K window exactly
+        assertThat(problems(anthropic("claude-sonnet-4-5", 790_000, 2492))).isEmpty();
+        assertThat(problems(anthropic("claude-sonnet-4-5", 790_000, 2493))).singleElement().asString()
+                .isEqualTo("request.max_tokens: estimated prompt of 197508 tokens plus max_tokens 2493 exceeds the"
+                        + " 200000-token context window of claude-sonnet-4-5; at most 2492 fits");
+    }
+
+    @Test
     void anOpenAiPromptIsCountedWithTheModelsTokenizer() throws IOException {
         ObjectNode t = valid();
         t.put("model", "gpt-3.5-turbo");
