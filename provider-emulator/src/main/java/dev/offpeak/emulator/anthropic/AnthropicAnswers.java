@@ -7,6 +7,8 @@ import dev.offpeak.emulator.ApiException;
 import dev.offpeak.emulator.Ids;
 import dev.offpeak.emulator.Json;
 import dev.offpeak.emulator.ModelCatalog;
+import dev.offpeak.emulator.Provider;
+import dev.offpeak.emulator.RequestRulesCheck;
 import dev.offpeak.emulator.TextSynth;
 import dev.offpeak.emulator.TokenCounter;
 import java.util.HashSet;
@@ -41,22 +43,8 @@ public final class AnthropicAnswers {
         if (!params.path("model").isTextual()) {
             return "model: Field required";
         }
-        if (!params.has("max_tokens")) {
-            return "max_tokens: Field required";
-        }
-        if (params.get("max_tokens").asLong() < 1) {
-            return "max_tokens: Input should be greater than or equal to 1";
-        }
-        if (!params.path("messages").isArray()) {
-            return "messages: Field required";
-        }
-        if (params.get("messages").isEmpty()) {
-            return "messages: List should have at least 1 item after validation, not 0";
-        }
-        if (params.path("stream").asBoolean(false)) {
-            return "stream: Streaming is not supported in the Message Batches API";
-        }
-        return null;
+        return RequestRulesCheck.firstProblem(Provider.ANTHROPIC, "/v1/messages", params)
+                .map(AnthropicRuleErrors::message).orElse(null);
     }
 
     /** The prompt text as the estimate sees it, and where the last cache_control breakpoint ends. */

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offpeak.emulator.Ids;
 import dev.offpeak.emulator.Json;
 import dev.offpeak.emulator.ModelCatalog;
+import dev.offpeak.emulator.Provider;
+import dev.offpeak.emulator.RequestRulesCheck;
 import dev.offpeak.emulator.TextSynth;
 import dev.offpeak.emulator.TokenCounter;
 
@@ -33,16 +35,8 @@ public final class GeminiAnswers {
 
     /** The Status for a request whose shape the endpoint rejects, or null. */
     static ObjectNode shapeError(JsonNode request) {
-        JsonNode contents = request.path("contents");
-        if (!contents.isArray() || contents.isEmpty()) {
-            return status(400, "* GenerateContentRequest.contents: contents is not specified\n", "INVALID_ARGUMENT");
-        }
-        JsonNode max = maxOutputTokens(request);
-        if (!max.isMissingNode() && max.asLong() < 1) {
-            return status(400, "* GenerateContentRequest.generation_config.max_output_tokens: max_output_tokens must "
-                    + "be positive.\n", "INVALID_ARGUMENT");
-        }
-        return null;
+        return RequestRulesCheck.firstProblem(Provider.GEMINI, "generateContent", request)
+                .map(p -> status(400, GeminiRuleErrors.message(p), "INVALID_ARGUMENT")).orElse(null);
     }
 
     public static ObjectNode status(int code, String message, String status) {

@@ -7,7 +7,10 @@ import dev.offpeak.emulator.ApiException;
 import dev.offpeak.emulator.Ids;
 import dev.offpeak.emulator.Json;
 import dev.offpeak.emulator.ModelCatalog;
+import dev.offpeak.emulator.Provider;
+import dev.offpeak.emulator.RequestRulesCheck;
 import dev.offpeak.emulator.TextSynth;
+import java.util.Set;
 
 /**
  * Bodies the OpenAI endpoints would have answered for one batch line: chat completions, responses,
@@ -29,41 +32,16 @@ public final class OpenAiAnswers {
 
     /** The 400 the endpoint would give this body, or null when it is acceptable. */
     public static ApiException paramError(String endpoint, JsonNode body) {
-        switch (endpoint) {
-            case "/v1/chat/completions" -> {
-                if (!body.path("messages").isArray() || body.path("messages").isEmpty()) {
-                    return missing("messages");
-                }
-                return minimum(body, body.has("max_completion_tokens") ? "max_completion_tokens" : "max_tokens", 1);
-            }
-            case "/v1/responses" -> {
-                return body.has("input") ? minimum(body, "max_output_tokens", 16) : missing("input");
-            }
-            case "/v1/embeddings" -> {
-                return body.has("input") ? null : missing("input");
-            }
-            case "/v1/completions" -> {
-                return body.has("prompt") ? minimum(body, "max_tokens", 1) : missing("prompt");
-            }
-            default -> {
-                return new ApiException(400, "The emulator does not answer requests to " + endpoint + ".",
-                        null, "unsupported_endpoint");
-            }
+        if (!ENDPOINTS.contains(endpoint)) {
+            return new ApiException(400, "The emulator does not answer requests to " + endpoint + ".",
+                    null, "unsupported_endpoint");
         }
+        return RequestRulesCheck.firstProblem(Provider.OPENAI, endpoint, body).map(p -> OpenAiRuleErrors.of(body, p))
+                .orElse(null);
     }
 
-    private static ApiException missing(String param) {
-        return new ApiException(400, "Missing required parameter: '" + param + "'.", param, "missing_required_parameter");
-    }
-
-    private static ApiException minimum(JsonNode body, String param, int min) {
-        JsonNode v = body.get(param);
-        if (v != null && !v.isNull() && v.asLong() < min) {
-            return new ApiException(400, "Invalid '" + param + "': integer below minimum value. Expected a value >= "
-                    + min + ", but got " + v.asLong() + " instead.", param, "integer_below_min_value");
-        }
-        return null;
-    }
+    private static final Set<String> ENDPOINTS = Set.of("/v1/chat/completions", "/v1/responses", "/v1/embeddings",
+            "/v1/completions");
 
     /** The max-tokens cap of the body, or {@code Integer.MAX_VALUE}. */
     public static int maxTokens(String endpoint, JsonNode body) {

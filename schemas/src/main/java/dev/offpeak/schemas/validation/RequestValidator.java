@@ -46,7 +46,7 @@ public final class RequestValidator {
                 ObjectNode schema = then.get("request").deepCopy();
                 schema.put("$schema", task.path("$schema").asText());
                 // an $id beside task.submitted's, so its relative $ref ("requests/...") resolves the same
-                schema.put("$id", SchemaValidator.SCHEMA_ID_PREFIX + "request-of/" + endpoint.replace('/', '_'));
+                schema.put("$id", SchemaValidator.SCHEMA_ID_PREFIX + "request-of-" + endpoint.replace('/', '_'));
                 requestSchemas.put(endpoint, registry.getSchema(schema));
             }
         }

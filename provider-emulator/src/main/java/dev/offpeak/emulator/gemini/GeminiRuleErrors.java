@@ -1,0 +1,41 @@
+package dev.offpeak.emulator.gemini;
+
+import dev.offpeak.schemas.validation.Problem;
+import java.util.regex.Pattern;
+
+/**
+ * A broken request rule as Gemini answers it in a batch line's {@code google.rpc.Status}: code 400,
+ * {@code INVALID_ARGUMENT}, and a message naming the field by its proto path in snake_case
+ * ({@code * GenerateContentRequest.generation_config.max_output_tokens: ...}), whichever spelling the
+ * request used, as the proto3 JSON parser accepts both. A role outside {@code user}/{@code model} gets
+ * the API's own sentence. Other sentences are [unconfirmed] per rule (see the module README).
+ */
+final class GeminiRuleErrors {
+    private static final Pattern ROLE = Pattern.compile("(system_instruction|contents\\[\\d+])\\.role");
+    private static final Pattern UPPER = Pattern.compile("([a-z0-9])([A-Z])");
+
+    private GeminiRuleErrors() {
+    }
+
+    static String message(Problem problem) {
+        if (Problem.ROOT.equals(problem.field())) {
+            return "* GenerateContentRequest: " + problem.message() + "\n";
+        }
+        String path = snakeCase(problem.field());
+        if (ROLE.matcher(path).matches() && problem.message().startsWith("must be one of ")) {
+            return "Please use a valid role: user, model.";
+        }
+        String last = path.substring(path.lastIndexOf('.') + 1).replaceAll("\\[\\d+]$", "");
+        String said = switch (problem.message()) {
+            case "required" -> last + " is not specified";
+            case "must be >= 1" -> last + " must be positive.";
+            default -> problem.message();
+        };
+        return "* GenerateContentRequest." + path + ": " + said + "\n";
+    }
+
+    /** {@code generationConfig.maxOutputTokens} → {@code generation_config.max_output_tokens}. */
+    static String snakeCase(String field) {
+        return UPPER.matcher(field).replaceAll("$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+}
