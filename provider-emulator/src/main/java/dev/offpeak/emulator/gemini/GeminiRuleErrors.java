@@ -7,11 +7,10 @@ import java.util.regex.Pattern;
  * A broken request rule as Gemini answers it in a batch line's {@code google.rpc.Status}: code 400,
  * {@code INVALID_ARGUMENT}, and a message naming the field by its proto path in snake_case
  * ({@code * GenerateContentRequest.generation_config.max_output_tokens: ...}), whichever spelling the
- * request used, as the proto3 JSON parser accepts both. A role outside {@code user}/{@code model} gets
- * the API's own sentence. Other sentences are [unconfirmed] per rule (see the module README).
+ * request used, as the proto3 JSON parser accepts both. The form is the API's; the sentence after the
+ * field is [unconfirmed] per rule (see the module README).
  */
 final class GeminiRuleErrors {
-    private static final Pattern ROLE = Pattern.compile("(system_instruction|contents\\[\\d+])\\.role");
     private static final Pattern UPPER = Pattern.compile("([a-z0-9])([A-Z])");
 
     private GeminiRuleErrors() {
@@ -22,9 +21,6 @@ final class GeminiRuleErrors {
             return "* GenerateContentRequest: " + problem.message() + "\n";
         }
         String path = snakeCase(problem.field());
-        if (ROLE.matcher(path).matches() && problem.message().startsWith("must be one of ")) {
-            return "Please use a valid role: user, model.";
-        }
         String last = path.substring(path.lastIndexOf('.') + 1).replaceAll("\\[\\d+]$", "");
         String said = switch (problem.message()) {
             case "required" -> last + " is not specified";
