@@ -208,17 +208,18 @@ class PreflightAgreementTest {
                 for (JsonNode line : http.get("/files/" + batch.get(fileField).asText() + "/content").jsonl()) {
                     JsonNode response = line.path("response");
                     answers.put(line.get("custom_id").asText(), response.path("status_code").asInt() == 200
-                            ? Answer.accepted() : openAiRefusal(response.at("/body/error")));
+                            ? Answer.accepted() : openAiRefusal(response.at("/body/error"), group.getFirst().endpoint()));
                 }
             }
         }
         return answers;
     }
 
-    private static Answer openAiRefusal(JsonNode error) {
+    private static Answer openAiRefusal(JsonNode error, String endpoint) {
         String field = switch (error.path("code").asText()) {
             case "model_not_found" -> "model";
-            case "context_length_exceeded" -> "$";
+            // embeddings name the input over the limit; the other endpoints the prompt as a whole
+            case "context_length_exceeded" -> "/v1/embeddings".equals(endpoint) ? error.path("param").asText() : "$";
             default -> error.path("param").isTextual() ? error.path("param").asText() : "$";
         };
         return new Answer(true, field, error.toString());

@@ -11,6 +11,7 @@ import dev.offpeak.emulator.Provider;
 import dev.offpeak.emulator.RequestRulesCheck;
 import dev.offpeak.emulator.TextSynth;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 
 /**
  * Bodies the OpenAI endpoints would have answered for one batch line: chat completions, responses,
@@ -25,9 +26,10 @@ public final class OpenAiAnswers {
      * The HTTP error the endpoint would answer this body with, or null: bad parameters first, then what
      * the model cannot take ({@link OpenAiModelChecks#openAi}).
      */
-    public static ApiException lineError(ModelCatalog models, String endpoint, JsonNode body, int promptTokens) {
+    public static ApiException lineError(ModelCatalog models, String endpoint, JsonNode body, int promptTokens,
+            ToIntFunction<String> tokensOf) {
         ApiException bad = paramError(endpoint, body);
-        return bad != null ? bad : OpenAiModelChecks.openAi(models, endpoint, body, promptTokens);
+        return bad != null ? bad : OpenAiModelChecks.openAi(models, endpoint, body, promptTokens, tokensOf);
     }
 
     /** The 400 the endpoint would give this body, or null when it is acceptable. */

@@ -80,7 +80,9 @@ public record OpenAiInputScan(int lines, String model, long promptTokens, BitSet
                 }
                 int count = OpenAiPrompt.of(endpoint, body).count(tokens, encoding);
                 promptTokens += count;
-                if (OpenAiAnswers.lineError(models, endpoint, body, count) != null) {
+                Encoding lineEncoding = encoding;
+                if (OpenAiAnswers.lineError(models, endpoint, body, count, text -> tokens.count(lineEncoding, text))
+                        != null) {
                     httpFailures.set(lineNo - 1);
                 }
             }

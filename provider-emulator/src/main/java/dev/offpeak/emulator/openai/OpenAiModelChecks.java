@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.offpeak.emulator.ApiException;
 import dev.offpeak.emulator.ModelCatalog;
 import dev.offpeak.emulator.Provider;
+import java.util.function.ToIntFunction;
 
 /**
  * How OpenAI refuses a request its model cannot take: an unknown model, a max-tokens value above the
@@ -20,8 +21,10 @@ public final class OpenAiModelChecks {
      * OpenAI: the HTTP error the endpoint would answer this body with, or null.
      *
      * @param promptTokens the prompt as the usage would count it (only read when the model is known)
+     * @param tokensOf     the model's tokenizer, for embeddings inputs, which are limited one by one
      */
-    public static ApiException openAi(ModelCatalog models, String endpoint, JsonNode body, int promptTokens) {
+    public static ApiException openAi(ModelCatalog models, String endpoint, JsonNode body, int promptTokens,
+            ToIntFunction<String> tokensOf) {
         String modelId = body.path("model").asText();
         var found = models.find(Provider.OPENAI, modelId);
         if (found.isEmpty()) {
@@ -43,6 +46,9 @@ public final class OpenAiModelChecks {
                     maxField, "invalid_value");
         }
         long window = model.contextWindow();
+        if ("/v1/embeddings".equals(endpoint)) {
+            return window <= 0 ? null : embeddingInputs(window, body.path("input"), tokensOf);
+        }
         if (window <= 0 || promptTokens <= window) {
             return null;
         }
@@ -56,8 +62,36 @@ public final class OpenAiModelChecks {
                     + " tokens, however you requested " + promptTokens + " tokens (" + promptTokens
                     + " in your prompt; 0 for the completion). Please reduce your prompt; or completion length.",
                     null, "context_length_exceeded");
-            // embeddings limit each input, not the sum; not modelled
             default -> null;
         };
     }
+
+    /**
+     * Embeddings: each input within the window (a string in the model's tokens, a token array by its
+     * length), all inputs together within 300,000 tokens. The wording is the legacy length error that
+     * embeddings answer with; which input it names (param) is [unconfirmed].
+     */
+    private static ApiException embeddingInputs(long window, JsonNode input, ToIntFunction<String> tokensOf) {
+        boolean single = input.isTextual() || (input.isArray() && !input.isEmpty() && input.get(0).isNumber());
+        long total = 0;
+        for (int i = 0; i < (single ? 1 : input.size()); i++) {
+            JsonNode one = single ? input : input.get(i);
+            long count = one.isArray() ? one.size() : one.isTextual() ? tokensOf.applyAsInt(one.textValue()) : 0;
+            total += count;
+            if (count > window) {
+                return new ApiException(400, "This model's maximum context length is " + window + " tokens, however you"
+                        + " requested " + count + " tokens (" + count + " in your prompt; 0 for the completion). Please"
+                        + " reduce your prompt; or completion length.", single ? "input" : "input[" + i + "]",
+                        "context_length_exceeded");
+            }
+        }
+        if (total > EMBEDDING_REQUEST_TOKENS) {
+            return new ApiException(400, "Requested " + total + " tokens, max " + EMBEDDING_REQUEST_TOKENS
+                    + " tokens per request", "input", "max_tokens_per_request");
+        }
+        return null;
+    }
+
+    /** OpenAI's limit on the tokens of all inputs of one embeddings request. */
+    static final long EMBEDDING_REQUEST_TOKENS = 300_000;
 }

@@ -83,7 +83,8 @@ public final class OpenAiResultWriter implements BatchEngine.ResultWriter {
                     ApiException e = batch.allLinesFail()
                             ? new ApiException(500, ErrorBodies.faultMessage(Provider.OPENAI, 500))
                             : OpenAiAnswers.lineError(emu.config().models(), endpoint, body,
-                                    OpenAiPrompt.of(endpoint, body).count(emu.tokens(), encoding));
+                                    OpenAiPrompt.of(endpoint, body).count(emu.tokens(), encoding),
+                                    text -> emu.tokens().count(encoding, text));
                     ObjectNode resp = o.putObject("response");
                     resp.put("status_code", e.status());
                     resp.put("request_id", requestId);

@@ -52,6 +52,10 @@ final class OpenAiRuleErrors {
                     + (min ? "minimum" : "maximum") + " length " + items.group(2) + ", but got an array with length "
                     + value.size() + " instead.", f, min ? "array_below_min_length" : "array_above_max_length");
         }
+        if ("must not be empty".equals(m) && value.isTextual()) {
+            return error("Invalid '" + f + "': empty string. Expected a string with minimum length 1, but got an empty"
+                    + " string instead.", f, "empty_string");
+        }
         Matcher length = LENGTH.matcher(m);
         if (length.matches() && value.isTextual()) {
             boolean min = "shorter".equals(length.group(1));

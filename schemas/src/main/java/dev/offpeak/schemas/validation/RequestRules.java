@@ -42,6 +42,8 @@ final class RequestRules {
                 anthropicTurns(request.get("messages"), at, problems);
                 thinkingBudget(request, at, problems);
             }
+            case "/v1/responses", "/v1/completions" -> OpenAiRequestRules.check(endpoint, request, at, problems);
+            case "generateContent" -> GeminiContentRules.check(request, at, problems);
             default -> { }
         }
     }

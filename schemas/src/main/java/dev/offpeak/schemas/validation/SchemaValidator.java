@@ -111,13 +111,16 @@ public final class SchemaValidator {
             case "enum" -> new Problem(location, "must be one of " + enumValues(error.getSchemaNode()));
             case "pattern" -> new Problem(location, PATTERN_MEANINGS.getOrDefault(location, "must match")
                     + " " + error.getSchemaNode().asText());
-            case "minLength" -> new Problem(location, "must not be shorter than " + error.getSchemaNode() + " characters");
+            case "minLength" -> new Problem(location, error.getSchemaNode().asInt() == 1 ? "must not be empty"
+                    : "must not be shorter than " + error.getSchemaNode() + " characters");
             case "maxLength" -> new Problem(location, "must not be longer than " + error.getSchemaNode() + " characters");
             case "minItems" -> new Problem(location, "must have at least " + error.getSchemaNode() + " item(s)");
             case "maxItems" -> new Problem(location, "must have at most " + error.getSchemaNode() + " item(s)");
             case "maxProperties" -> new Problem(location, "must have at most " + error.getSchemaNode() + " entries");
             case "minimum" -> new Problem(location, "must be >= " + error.getSchemaNode());
             case "maximum" -> new Problem(location, "must be <= " + error.getSchemaNode());
+            case "exclusiveMinimum" -> new Problem(location, "must be > " + error.getSchemaNode());
+            case "exclusiveMaximum" -> new Problem(location, "must be < " + error.getSchemaNode());
             case "format" -> new Problem(location, "must be an RFC 3339 " + error.getSchemaNode().asText()
                     + " such as 2026-11-23T02:00:00Z");
             default -> new Problem(location, stripLocation(error.getMessage()));

@@ -78,7 +78,8 @@ public final class TaskValidator {
             RequestValidator.rules(task.path("endpoint").asText(""), request, "request.", problems);
             JsonNode innerModel = request.get("model");
             String model = task.path("model").asText(null);
-            if (innerModel != null && model != null && !innerModel.asText().equals(model)) {
+            if (innerModel != null && model != null && !innerModel.asText().equals(model)
+                    && !innerModel.asText().equals("models/" + model)) { // Gemini names a model "models/<id>"
                 problems.add(new Problem("request.model",
                         "must equal model (" + model + ") or be left out, was " + innerModel));
             }
@@ -140,6 +141,10 @@ public final class TaskValidator {
         JsonNode request = task.path("request");
         if (request.isObject()) {
             checkOutputCap(info, request, problems);
+            if ("/v1/embeddings".equals(endpoint)) {
+                checkEmbeddingInputs(info, model.asText(), request.path("input"), problems);
+                return;
+            }
             OptionalLong overWindow = tokens.exceeding(provider, model.asText(), request, info.contextWindow());
             overWindow.ifPresent(estimate ->
                     problems.add(new Problem("request", "estimated prompt of " + estimate + " tokens exceeds the "
@@ -183,8 +188,42 @@ public final class TaskValidator {
                         + " fits")));
     }
 
+    /**
+     * OpenAI limits embeddings per input, not per request: each input within the model's context
+     * window, and all inputs together within {@link #EMBEDDING_REQUEST_TOKENS}. Token arrays are
+     * counted exactly, strings with the model's tokenizer.
+     */
+    private void checkEmbeddingInputs(ModelInfo info, String model, JsonNode input, List<Problem> problems) {
+        List<JsonNode> inputs = new ArrayList<>();
+        if (input.isTextual() || (input.isArray() && !input.isEmpty() && input.get(0).isNumber())) {
+            inputs.add(input);
+        } else if (input.isArray()) {
+            input.forEach(inputs::add);
+        }
+        long total = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            JsonNode one = inputs.get(i);
+            long count = one.isArray() ? one.size()
+                    : one.isTextual() ? tokens.estimate(Provider.OPENAI, model, one) : 0;
+            total += count;
+            if (info.contextWindow() > 0 && count > info.contextWindow()) {
+                String field = one == input ? "request.input" : "request.input[" + i + "]";
+                problems.add(new Problem(field, "estimated " + count + " tokens exceed the " + info.contextWindow()
+                        + "-token input limit of " + info.id() + " (each input is limited on its own)"));
+            }
+        }
+        if (total > EMBEDDING_REQUEST_TOKENS) {
+            problems.add(new Problem("request.input", "estimated " + total + " tokens over all inputs exceed the "
+                    + EMBEDDING_REQUEST_TOKENS + " an embeddings request may hold"));
+        }
+    }
+
+    /** OpenAI's limit on the tokens of all inputs of one embeddings request (API reference, CreateEmbeddingRequest). */
+    static final long EMBEDDING_REQUEST_TOKENS = 300_000;
+
     private static final List<String> OUTPUT_CAPS = List.of("/max_tokens", "/max_completion_tokens",
-            "/max_output_tokens", "/generationConfig/maxOutputTokens", "/generation_config/max_output_tokens");
+            "/max_output_tokens", "/generationConfig/maxOutputTokens", "/generation_config/max_output_tokens",
+            "/generationConfig/max_output_tokens", "/generation_config/maxOutputTokens");
 
     private static void checkDeadline(JsonNode task, List<Problem> problems) {
         Instant notAfter = instant(task.get("not_after"));

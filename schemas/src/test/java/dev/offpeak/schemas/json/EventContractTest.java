@@ -44,7 +44,7 @@ class EventContractTest {
                 new TaskSubmitted("t-1", "acme", "job-1", Provider.OPENAI, "gpt-4o-mini", "/v1/chat/completions",
                         request, Map.of("feature", "x"), false, DedupScope.GLOBAL, T0.plusSeconds(3600), T0),
                 new TaskSubmitted("t-2", "acme", null, Provider.GEMINI, "gemini-2.5-flash", "generateContent",
-                        Json.mapper().createObjectNode().set("contents", Json.mapper().createArrayNode().add(1)),
+                        geminiRequest(),
                         null, null, null, null, null),
                 new TaskAccepted("t-1", "acme", "job-1", RID, Provider.OPENAI, "gpt-4o-mini", "/v1/chat/completions",
                         "openai|/v1/chat/completions|gpt-4o-mini|0", true, "t-0", 16, new BigDecimal("0.0000012"),
@@ -120,5 +120,11 @@ class EventContractTest {
         assertThat(required).contains("type", "schema_version");
         schema.get("properties").fieldNames().forEachRemaining(name ->
                 assertThat(name).as("wire names are snake_case").matches("^[a-z][a-z0-9_]*$"));
+    }
+
+    private static ObjectNode geminiRequest() {
+        ObjectNode request = Json.mapper().createObjectNode();
+        request.putArray("contents").addObject().putArray("parts").addObject().put("text", "hi");
+        return request;
     }
 }
