@@ -24,6 +24,7 @@ import dev.offpeak.result.settle.Retries;
 import dev.offpeak.result.settle.Settlement;
 import dev.offpeak.result.completion.TaskCompletion;
 import dev.offpeak.result.store.BatchStore;
+import dev.offpeak.result.store.InstanceIdentity;
 import dev.offpeak.result.store.IntakeStore;
 import dev.offpeak.result.store.PriceStore;
 import dev.offpeak.result.submit.SubmitSettings;
@@ -32,6 +33,7 @@ import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.pricing.ModelRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.BindException;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -62,16 +64,18 @@ public final class ResultService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ResultService.class);
 
     private final HikariDataSource pool;
+    private final InstanceIdentity identity;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
     private final ProviderClients clients;
     private final ReadApi api;
     private final List<Loop> loops;
 
-    private ResultService(HikariDataSource pool, KafkaConsumer<byte[], byte[]> consumer,
+    private ResultService(HikariDataSource pool, InstanceIdentity identity, KafkaConsumer<byte[], byte[]> consumer,
             KafkaProducer<String, byte[]> producer, ProviderClients clients, ReadApi api, List<Loop> loops) {
         this.api = api;
         this.pool = pool;
+        this.identity = identity;
         this.consumer = consumer;
         this.producer = producer;
         this.clients = clients;
@@ -146,20 +150,46 @@ public final class ResultService implements AutoCloseable {
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(),
                 new ByteArraySerializer());
+        InstanceIdentity identity = null;
         try {
             Database.migrate(pool);
             Db db = new Db(pool);
-            List<Loop> loops = loops(config, db, clock, providerClients, consumer, producer, new ResultMetrics(registry));
-            ReadApi api = bind(config, db, tenants, registry);
+            identity = takeIdentity(config);
+            int back = new BatchStore(db).takeBack(config.owner());
+            if (back > 0) {
+                log.info("instance {}: took back {} batches leased by an earlier run of this instance", config.owner(),
+                        back);
+            }
+            List<Loop> loops = loops(config, db, clock, providerClients, consumer, producer, identity,
+                    new ResultMetrics(registry));
+            ReadApi api = bind(config, db, tenants, registry, identity);
             loops.forEach(Loop::start);
-            log.info("result-service listening on port {} (health, /metrics, read API)", api.port());
-            return new ResultService(pool, consumer, producer, providerClients, api, loops);
+            log.info("result-service {} listening on port {} (health, /metrics, read API)", config.owner(), api.port());
+            return new ResultService(pool, identity, consumer, producer, providerClients, api, loops);
         } catch (RuntimeException e) {
+            if (identity != null) {
+                identity.close();
+            }
             consumer.close();
             producer.close();
             providerClients.close();
             pool.close();
             throw e;
+        }
+    }
+
+    /**
+     * Takes this replica's instance name (an advisory lock held for the life of the process): a name
+     * another live process holds is a configuration problem, reported as one.
+     */
+    private static InstanceIdentity takeIdentity(ResultConfig config) {
+        try {
+            return InstanceIdentity.take(config.jdbcUrl(), config.dbUser(), config.dbPassword(), config.owner());
+        } catch (InstanceIdentity.Taken e) {
+            throw new ConfigException(ResultConfig.COMPONENT, List.of(EnvReader.problemText(ResultConfig.INSTANCE,
+                    config.owner(), e.getMessage())));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot take the instance lock in PostgreSQL: " + e.getMessage(), e);
         }
     }
 
@@ -172,9 +202,10 @@ public final class ResultService implements AutoCloseable {
         }
     }
 
-    private static ReadApi bind(ResultConfig config, Db db, Optional<Tenants> tenants, PrometheusMeterRegistry registry) {
+    private static ReadApi bind(ResultConfig config, Db db, Optional<Tenants> tenants, PrometheusMeterRegistry registry,
+            InstanceIdentity identity) {
         try {
-            return ReadApi.start(config.httpHost(), config.httpPort(), db, tenants, registry);
+            return ReadApi.start(config.httpHost(), config.httpPort(), db, tenants, registry, identity::holds);
         } catch (RuntimeException e) {
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
                 if (cause instanceof BindException) {
@@ -192,7 +223,8 @@ public final class ResultService implements AutoCloseable {
      * submitter and job completion; a poll round (which settles) and a completed job wake the relay.
      */
     private static List<Loop> loops(ResultConfig config, Db db, InstantSource clock, ProviderClients providerClients,
-            KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<String, byte[]> producer, ResultMetrics metrics) {
+            KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<String, byte[]> producer, InstanceIdentity identity,
+            ResultMetrics metrics) {
         ModelRegistry catalog = ModelRegistry.loadConfigured(config.modelRegistryFile(), "result-service");
         new PriceStore(db).load(catalog);
         Map<Provider, BatchProviderClient> clients = new java.util.EnumMap<>(Provider.class);
@@ -211,18 +243,31 @@ public final class ResultService implements AutoCloseable {
 
         Loop relayLoop = loop("outbox", Tuning.RELAY_IDLE, relay::relayOnce, metrics);
         Loop jobsLoop = loop("jobs", config.tick(), wakes(jobs::completeOnce, relayLoop), metrics);
-        Loop submitLoop = loop("submit", config.tick(), parts.submitter()::submitOnce, metrics);
-        Loop pollLoop = loop("poll", config.tick(), wakes(parts.poller()::pollOnce, relayLoop, jobsLoop), metrics);
+        // a replica that lost its instance name to another process claims nothing
+        Loop submitLoop = loop("submit", config.tick(), holding(identity, parts.submitter()::submitOnce), metrics);
+        Loop pollLoop = loop("poll", config.tick(),
+                holding(identity, wakes(parts.poller()::pollOnce, relayLoop, jobsLoop)), metrics);
+        Loop leaseLoop = loop("leases", config.lease().dividedBy(3), () -> {
+            if (identity.held()) {
+                parts.batches().renewLeases(config.owner(), clock.instant().plus(config.lease()));
+            }
+            return 0; // a heartbeat: never "found work", so it keeps its period
+        }, metrics);
         Loop sweepLoop = loop("sweep", config.tick(), () -> parts.sweep(clock), metrics);
         Loop intakeLoop = loop("intake", Tuning.INTAKE_IDLE,
                 wakes(() -> intake.pollOnce(Tuning.INTAKE_POLL), submitLoop, jobsLoop, relayLoop), metrics);
         Loop gaugeLoop = loop("gauges", Tuning.GAUGE_PERIOD, gauges::refreshOnce, metrics);
         intake.subscribe();
-        return List.of(intakeLoop, submitLoop, pollLoop, sweepLoop, jobsLoop, relayLoop, gaugeLoop);
+        return List.of(intakeLoop, submitLoop, pollLoop, sweepLoop, jobsLoop, relayLoop, gaugeLoop, leaseLoop);
     }
 
     private static Loop loop(String name, Duration idle, IntSupplier work, ResultMetrics metrics) {
         return new Loop("result-" + name, idle, work, metrics.loopFailures(name));
+    }
+
+    /** {@code work} while this process holds its instance name, else nothing. */
+    static IntSupplier holding(InstanceIdentity identity, IntSupplier work) {
+        return () -> identity.holds() ? work.getAsInt() : 0;
     }
 
     /** {@code work}, waking {@code next} after every round that found something. */
@@ -251,6 +296,10 @@ public final class ResultService implements AutoCloseable {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        // static membership: a replica that restarts under its name gets its partitions back without a
+        // rebalance, and one that dies frees them after the session timeout (not the 45 s default)
+        p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.owner());
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(Tuning.CONSUMER_SESSION_TIMEOUT.toMillis()));
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -275,6 +324,7 @@ public final class ResultService implements AutoCloseable {
             consumer.close();
             producer.close();
             clients.close();
+            identity.close();
             pool.close();
         }
     }

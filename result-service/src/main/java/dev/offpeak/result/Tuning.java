@@ -31,6 +31,12 @@ final class Tuning {
     static final Duration RELAY_IDLE = Duration.ofMillis(200);
     /** Period of the gauges read from the database. */
     static final Duration GAUGE_PERIOD = Duration.ofSeconds(10);
+    /**
+     * The intake consumer's session timeout: how long a dead replica's partitions wait before the group
+     * hands them on (a restart under the same name gets them back at once, by static membership). The
+     * broker's minimum is 6 s by default; an operator can change it with the Kafka pass-through.
+     */
+    static final Duration CONSUMER_SESSION_TIMEOUT = Duration.ofSeconds(10);
     /** How long the loops get, together, to finish their round at shutdown. */
     static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
 

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link ResultMain} in its own JVM: a start that cannot succeed ends the process with status 2
- * and one line naming the problem, instead of leaving loops running.
+ * and one line naming the problem, instead of leaving loops running; a replica's name is held by one
+ * live process, and a restart under the name of a killed one takes its leases back at once.
  */
 @RealPostgres
 class ResultMainIT {
@@ -51,6 +52,68 @@ class ResultMainIT {
         List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
         assertThat(ended).as("the process ended by itself; output:%n%s", String.join("\n", lines)).isTrue();
         return new Exit(process.exitValue(), lines);
+    }
+
+    /** Starts {@link ResultMain} and returns once its log says it listens (or fails the test). */
+    private static Process startRunning(Map<String, String> env, Path log) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), ResultMain.class.getName())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log) && Files.readString(log).contains(" listening on port ")) {
+                return process;
+            }
+            assertThat(process.isAlive()).as("the service died at start:%n%s", Files.readString(log)).isTrue();
+            Thread.sleep(100);
+        }
+        process.destroyForcibly();
+        throw new AssertionError("the service did not start in 60 s:\n" + Files.readString(log));
+    }
+
+    @Test
+    void aReplicaUnderALiveReplicasNameIsRefusedAndARestartAfterAKillTakesItsLeasesBackAtOnce(PostgresDatabase db,
+            @TempDir Path temp) throws Exception {
+        Map<String, String> env = env(db, temp);
+        env.put(ResultConfig.HTTP_PORT, "0");
+        env.put(ResultConfig.INSTANCE, "replica-7");
+        Process first = startRunning(env, temp.resolve("first.log"));
+        try {
+            Exit second = run(env, temp);
+            assertThat(second.code()).as(String.join("\n", second.lines())).isEqualTo(2);
+            assertThat(second.lines()).filteredOn(l -> l.contains(PROBLEM_LINE)).singleElement().asString()
+                    .contains("Invalid value replica-7 for " + ResultConfig.INSTANCE,
+                            "held by another live result-service process");
+        } finally {
+            first.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
+        }
+        // the killed run had claimed a batch, leased for another hour
+        try (var c = db.dataSource().getConnection(); var s = c.createStatement()) {
+            s.execute("""
+                    INSERT INTO batches (batch_id, lane, provider, endpoint, model, state, expected_count,
+                                         next_attempt_at, lease_owner, lease_until, created_at, updated_at)
+                    VALUES ('b-held', 'openai|/v1/chat/completions|gpt-4o-mini|0', 'openai', '/v1/chat/completions',
+                            'gpt-4o-mini', 'failed', 1, now(), 'replica-7', now() + interval '1 hour', now(), now())""");
+        }
+        long restartedAt = System.nanoTime();
+        Process restarted = startRunning(env, temp.resolve("restarted.log"));
+        try {
+            long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt);
+            assertThat(Files.readString(temp.resolve("restarted.log")))
+                    .contains("instance replica-7: took back 1 batches leased by an earlier run of this instance");
+            try (var c = db.dataSource().getConnection(); var s = c.createStatement();
+                 var rs = s.executeQuery("SELECT lease_owner, lease_until FROM batches WHERE batch_id = 'b-held'")) {
+                rs.next();
+                assertThat(rs.getString(1)).isNull();
+                assertThat(rs.getTimestamp(2)).isNull();
+            }
+            System.out.printf("restart under the same name took its leases back %d ms after start%n", tookMs);
+        } finally {
+            restarted.destroy();
+            restarted.waitFor(60, TimeUnit.SECONDS);
+        }
     }
 
     @Test

@@ -6,12 +6,15 @@ import dev.offpeak.config.Durations;
 import dev.offpeak.config.EnvReader;
 import dev.offpeak.result.provider.ProviderEndpoint;
 import dev.offpeak.schemas.events.Provider;
-import java.net.URI;
 import dev.offpeak.schemas.pricing.ModelRegistry;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.Set;
 
 /**
@@ -25,9 +28,11 @@ import java.util.Set;
  * @param dbPassword     OFFPEAK_DB_PASSWORD (secret)
  * @param kafkaBootstrap OFFPEAK_KAFKA_BOOTSTRAP
  * @param groupId        OFFPEAK_RESULT_GROUP_ID, default offpeak-result
- * @param owner          OFFPEAK_RESULT_INSTANCE, default host name + pid: this replica's lease name
+ * @param owner          OFFPEAK_RESULT_INSTANCE, default the host name: this replica's name (leases, identity
+ *                       lock, Kafka group.instance.id), unique per replica and the same across restarts
  * @param tick           OFFPEAK_RESULT_TICK, default 1s: pause between submit/poll rounds with no work
- * @param lease          OFFPEAK_RESULT_LEASE, default 5m
+ * @param lease          OFFPEAK_RESULT_LEASE, default 15s: how long a claim outlives its holder's last
+ *                       heartbeat (renewed every lease / 3)
  * @param firstPoll      OFFPEAK_RESULT_FIRST_POLL, default 30s
  * @param pollMax        OFFPEAK_RESULT_POLL_MAX, default 10m: longest gap between polls of a running batch
  * @param quotaWait      OFFPEAK_RESULT_QUOTA_WAIT, default 10m
@@ -136,8 +141,12 @@ public record ResultConfig(
         String bootstrap = r.required(KAFKA_BOOTSTRAP);
         String group = r.string(GROUP_ID, "offpeak-result");
         String owner = r.string(INSTANCE, defaultOwner());
+        if (owner != null && !INSTANCE_NAME.matcher(owner).matches()) {
+            r.problem(INSTANCE, owner, "must be 1 to 200 letters, digits, '.', '_' or '-' (it is also the Kafka"
+                    + " group.instance.id), unique per replica and the same across its restarts");
+        }
         Duration tick = r.duration(TICK, Duration.ofSeconds(1), Duration.ofMillis(10));
-        Duration lease = r.duration(LEASE, Duration.ofMinutes(5), Duration.ofSeconds(5));
+        Duration lease = r.duration(LEASE, Duration.ofSeconds(15), Duration.ofSeconds(3));
         Duration firstPoll = r.duration(FIRST_POLL, Duration.ofSeconds(30), Duration.ofMillis(10));
         Duration pollMax = r.duration(POLL_MAX, Duration.ofMinutes(10), firstPoll);
         Duration quotaWait = r.duration(QUOTA_WAIT, Duration.ofMinutes(10), Duration.ofMillis(10));
@@ -173,10 +182,23 @@ public record ResultConfig(
         }
     }
 
+    /**
+     * The host name: stable across restarts, so a restarted replica takes its own leases back at once.
+     * Replicas that share a host must each set {@link #INSTANCE}.
+     */
     private static String defaultOwner() {
-        String host = System.getenv().getOrDefault("HOSTNAME", "result");
-        return host + "-" + ProcessHandle.current().pid();
+        String host = System.getenv("HOSTNAME");
+        if (host == null || host.isBlank()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "result";
+            }
+        }
+        return host.replaceAll("[^A-Za-z0-9._-]", "-");
     }
+
+    private static final Pattern INSTANCE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
     /** The effective configuration as {@code KEY=value} lines, secrets masked; safe to log. */
     public String describe() {

@@ -10,6 +10,7 @@ import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,15 @@ public final class ReadApi implements AutoCloseable {
      */
     public static ReadApi start(String host, int port, Db db, Optional<Tenants> tenants,
             PrometheusMeterRegistry registry) {
+        return start(host, port, db, tenants, registry, () -> true);
+    }
+
+    /**
+     * As above; ready also needs {@code holdsIdentity}: a replica that lost its instance name to
+     * another process claims no work and says so.
+     */
+    public static ReadApi start(String host, int port, Db db, Optional<Tenants> tenants,
+            PrometheusMeterRegistry registry, BooleanSupplier holdsIdentity) {
         ReadStore store = new ReadStore(db);
         Javalin server = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
@@ -43,9 +53,12 @@ public final class ReadApi implements AutoCloseable {
             cfg.jetty.port = port;
             cfg.routes.get("/health/live", ctx -> ctx.json(Json.mapper().createObjectNode().put("status", "up")));
             cfg.routes.get("/health/ready", ctx -> {
-                boolean up = store.databaseAnswers();
+                boolean database = store.databaseAnswers();
+                boolean identity = holdsIdentity.getAsBoolean();
+                boolean up = database && identity;
                 ctx.status(up ? 200 : 503).json(Json.mapper().createObjectNode().put("status", up ? "up" : "down")
-                        .put("database", up ? "up" : "unreachable"));
+                        .put("database", database ? "up" : "unreachable")
+                        .put("instance", identity ? "held" : "lost"));
             });
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(registry.scrape()));

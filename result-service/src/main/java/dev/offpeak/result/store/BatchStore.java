@@ -15,8 +15,9 @@ import java.util.Optional;
 
 /**
  * The batch state machine in SQL. Work is claimed with {@code FOR UPDATE SKIP LOCKED} and a lease,
- * so any number of result-service replicas share it; a lease that runs out (its holder died) makes
- * the batch claimable again.
+ * so any number of result-service replicas share it. A live replica renews its leases by heartbeat,
+ * so a lease that runs out means its holder died (or lost the database), and the batch is claimable
+ * again; a replica that starts under the name of a dead one takes its leases back at once.
  */
 public final class BatchStore {
     /** The states whose batches hold their model's enqueued-token reservation. */
@@ -44,32 +45,61 @@ public final class BatchStore {
                 limit);
     }
 
+    /**
+     * Keeps this replica's leases alive: every batch it holds is held until {@code until}. Called by
+     * the lease heartbeat, so leases can be short and a dead replica's batches are free soon.
+     */
+    public int renewLeases(String owner, Instant until) {
+        return db.update("UPDATE batches SET lease_until = ? WHERE lease_owner = ? AND lease_until IS NOT NULL",
+                until, owner);
+    }
+
+    /**
+     * Frees every lease still under {@code owner}: called once at start, after this process took the
+     * owner's identity lock, so those leases belong to an earlier run of the same instance that died.
+     */
+    public int takeBack(String owner) {
+        return db.update("UPDATE batches SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?", owner);
+    }
+
     public Optional<BatchRow> find(String batchId) {
         return db.queryOne("SELECT * FROM batches WHERE batch_id = ?", BatchRow::map, batchId);
+    }
+
+    /** What {@link #recordIntent} did. */
+    public enum Intent {
+        /** The batch is {@code submitting}; the provider may be called. */
+        RECORDED,
+        /** The model's enqueued-token quota would be exceeded; nothing changed. */
+        QUOTA_WAIT,
+        /** Another replica holds the batch now (this one's lease ran out); nothing changed, leave it alone. */
+        LEASE_LOST
     }
 
     /**
      * Records the intent to submit before the provider is called, and reserves the lane's
      * enqueued-token budget under a per-model lock: the reservation is the sum of the estimated
      * tokens of the model's batches in {@code submitting} or {@code in_flight}, so it is released
-     * exactly when a batch leaves those states. Returns false (nothing changed) if the quota would
-     * be exceeded.
+     * exactly when a batch leaves those states. Only the lease's holder records it: a replica whose
+     * lease ran out (a long pause) learns here that another took the batch, before it calls the
+     * provider.
      */
-    public boolean recordIntent(BatchRow batch, long quotaTokens, Instant now) {
+    public Intent recordIntent(BatchRow batch, String owner, long quotaTokens, Instant now) {
         return db.inTransaction(c -> {
             Db.queryOne(c, "SELECT pg_advisory_xact_lock(hashtext(?))", rs -> 1,
                     batch.provider().id() + "|" + batch.model());
             if (quotaTokens > 0 && batch.state() != PipelineState.SUBMITTING) {
                 long reserved = reservedTokens(c, batch);
                 if (reserved + batch.estimatedTokens() > quotaTokens) {
-                    return false;
+                    return Intent.QUOTA_WAIT;
                 }
             }
-            Db.update(c, """
+            int updated = Db.update(c, """
                     UPDATE batches SET state = ?, submit_attempts = submit_attempts + 1,
                            first_submit_at = coalesce(first_submit_at, ?), updated_at = ?
-                     WHERE batch_id = ?""", PipelineState.SUBMITTING.db(), now, now, batch.batchId());
-            return true;
+                     WHERE batch_id = ? AND lease_owner = ?""", PipelineState.SUBMITTING.db(), now, now,
+                    batch.batchId(), owner);
+            return updated == 1 ? Intent.RECORDED : Intent.LEASE_LOST;
         });
     }
 

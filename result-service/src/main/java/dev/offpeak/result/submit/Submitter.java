@@ -80,11 +80,20 @@ public final class Submitter {
             return;
         }
         boolean earlierAttempt = batch.state() == PipelineState.SUBMITTING;
-        if (!batches.recordIntent(batch, settings.quotaTokens(batch.provider(), batch.model()), now)) {
-            metrics.submitCall(batch.provider(), "quota_wait");
-            batches.retryLater(batch.batchId(), now.plus(settings.quotaWait()),
-                    "waiting for enqueued-token quota of " + batch.model(), now);
-            return;
+        switch (batches.recordIntent(batch, settings.owner(), settings.quotaTokens(batch.provider(), batch.model()),
+                now)) {
+            case RECORDED -> { }
+            case QUOTA_WAIT -> {
+                metrics.submitCall(batch.provider(), "quota_wait");
+                batches.retryLater(batch.batchId(), now.plus(settings.quotaWait()),
+                        "waiting for enqueued-token quota of " + batch.model(), now);
+                return;
+            }
+            case LEASE_LOST -> {
+                log.warn("batch {}: another replica holds it now (this one's lease ran out); leaving it",
+                        batch.batchId());
+                return;
+            }
         }
         if (earlierAttempt && adoptEarlierCreation(batch, client, now)) {
             return;
