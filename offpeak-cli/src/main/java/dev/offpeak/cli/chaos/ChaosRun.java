@@ -1,0 +1,139 @@
+package dev.offpeak.cli.chaos;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The system test, top to bottom: start every piece as its own process, send the workload while
+ * faults hit, wait for the work to end, check, print the report. {@link #run} returns whether every
+ * check passed.
+ */
+public final class ChaosRun {
+    /** A run's shape. */
+    public record Options(int tasks, double duplicateRate, int faults, boolean infrastructure, int batchers,
+            int results, long seed, Path dir, Duration timeout, Duration minGap, Duration maxGap) {}
+
+    /** What a run found, for callers that assert on it (the short run in the tests). */
+    public record Outcome(boolean passed, List<ChaosChecks.Check> checks, Map<String, Integer> faultsByKind,
+            Duration longestStall, Duration lastFaultToLastEvent, long tasks) {}
+
+    /** The longest a single kill may hold the pipeline still. */
+    public static final Duration STALL_TARGET = Duration.ofSeconds(15);
+
+    private ChaosRun() {
+    }
+
+    public static Outcome run(Options options, PrintWriter out) throws Exception {
+        ChaosCluster.Plan plan = new ChaosCluster.Plan(options.dir(), options.batchers(), options.results(),
+                ChaosCluster.Secrets.random());
+        long started = System.nanoTime();
+        out.printf("chaos: starting every piece as its own process under %s%n", options.dir());
+        out.flush();
+        try (ChaosCluster cluster = ChaosCluster.start(plan, step -> say(out, "  " + step))) {
+            say(out, String.format("  started in %.1f s", (System.nanoTime() - started) / 1e9));
+            try (ProgressMeter meter = new ProgressMeter(cluster)) {
+                FaultInjector injector = new FaultInjector(cluster, options.seed(), options.infrastructure(),
+                        line -> say(out, "  " + line));
+                ChaosWorkload workload = new ChaosWorkload(cluster.ingestUrl());
+                CompletableFuture<ChaosWorkload.Sent> sending = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return workload.send(options.tasks(), options.duplicateRate(), options.seed(),
+                                "chaos" + Long.toHexString(options.seed()), options.timeout());
+                    } catch (Exception e) {
+                        throw new IllegalStateException("sending the workload failed: " + e.getMessage(), e);
+                    }
+                });
+                injector.run(options.faults(), options.minGap(), options.maxGap());
+                ChaosWorkload.Sent sent = awaitSent(sending, injector, options.timeout());
+                say(out, String.format("  workload: %d tasks acknowledged in %d jobs (%d lines resent)",
+                        sent.taskCount(), sent.jobs().size(), sent.resends()));
+                ChaosChecks checks = new ChaosChecks(cluster);
+                long deadline = System.nanoTime() + options.timeout().toNanos();
+                boolean done = false;
+                while (!done && System.nanoTime() < deadline) {
+                    injector.supervise(1000);
+                    done = checks.awaitDone(sent, Duration.ofSeconds(1));
+                }
+                if (!done) {
+                    say(out, "  the work did not end within " + options.timeout() + "; checking what there is");
+                }
+                List<ChaosChecks.Check> results = new ArrayList<>(checks.run(sent, injector));
+                Duration stall = longestStall(injector, meter);
+                Duration recovery = lastFaultToLastEvent(injector, checks);
+                results.add(new ChaosChecks.Check("kills that stalled the pipeline over " + STALL_TARGET.toSeconds()
+                        + " s", stall.compareTo(STALL_TARGET) > 0 ? 1 : 0, "longest stall after a kill "
+                        + seconds(stall) + " s"));
+                results.add(new ChaosChecks.Check("work not ended in time", done ? 0 : 1, "last fault to last"
+                        + " task.completed " + seconds(recovery) + " s"));
+                Map<String, Integer> byKind = new TreeMap<>();
+                injector.faults().forEach(f -> byKind.merge(f.kind().name(), 1, Integer::sum));
+                boolean passed = results.stream().allMatch(c -> c.failures() == 0);
+                print(out, options, sent, byKind, results, passed);
+                return new Outcome(passed, results, byKind, stall, recovery, sent.taskCount());
+            }
+        }
+    }
+
+    /** Keeps supervising the services while the workload is still being sent. */
+    private static ChaosWorkload.Sent awaitSent(CompletableFuture<ChaosWorkload.Sent> sending,
+            FaultInjector injector, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!sending.isDone() && System.nanoTime() < deadline) {
+            injector.supervise(500);
+        }
+        return sending.get(1, TimeUnit.SECONDS);
+    }
+
+    /** The longest time from a service kill to the next move of the pipeline (kills after the work ended not counted). */
+    private static Duration longestStall(FaultInjector injector, ProgressMeter meter) {
+        long longest = 0;
+        for (FaultInjector.Fault fault : injector.faults()) {
+            if (fault.kind().killsAService()) {
+                longest = Math.max(longest, meter.firstMoveAfter(fault.atNanos()).orElse(0L));
+            }
+        }
+        return Duration.ofNanos(longest);
+    }
+
+    private static Duration lastFaultToLastEvent(FaultInjector injector, ChaosChecks checks) {
+        List<FaultInjector.Fault> faults = injector.faults();
+        if (faults.isEmpty()) {
+            return Duration.ZERO;
+        }
+        FaultInjector.Fault last = faults.getLast();
+        Instant recovered = last.at().plus(last.down());
+        long lastEvent = checks.lastEventMillis();
+        return lastEvent == 0 ? Duration.ZERO
+                : Duration.ofMillis(Math.max(0, lastEvent - recovered.toEpochMilli()));
+    }
+
+    private static void print(PrintWriter out, Options options, ChaosWorkload.Sent sent, Map<String, Integer> byKind,
+            List<ChaosChecks.Check> checks, boolean passed) {
+        out.printf(Locale.ROOT, "%nchaos: %d tasks, %d jobs, %d faults %s; %d batchers, %d result-services, seed %d%n",
+                sent.taskCount(), sent.jobs().size(), byKind.values().stream().mapToInt(Integer::intValue).sum(),
+                byKind, options.batchers(), options.results(), options.seed());
+        for (ChaosChecks.Check check : checks) {
+            out.printf(Locale.ROOT, "  %-44s %6d   %s%n", check.name(), check.failures(), check.detail());
+        }
+        out.println(passed ? "chaos: PASSED" : "chaos: FAILED");
+        out.flush();
+    }
+
+    private static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.1f", d.toMillis() / 1000.0);
+    }
+
+    private static void say(PrintWriter out, String line) {
+        out.println(line);
+        out.flush();
+    }
+}
