@@ -12,7 +12,7 @@ import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The batcher's small HTTP side for probes and scraping: {@code /health/live} (the Streams instance
- * has not died), {@code /health/ready} (it is RUNNING), {@code /metrics} (Prometheus). Three routes
+ * has not died), {@code /health/ready} (it is RUNNING and connected to the cluster), {@code /metrics} (Prometheus). Three routes
  * need no web framework; the JDK's server is enough.
  */
 public final class BatcherHttp implements AutoCloseable {
@@ -31,9 +31,10 @@ public final class BatcherHttp implements AutoCloseable {
         });
         server.createContext("/health/ready", ex -> {
             KafkaStreams.State state = service.state();
-            boolean ready = state == KafkaStreams.State.RUNNING;
-            send(ex, ready ? 200 : 503, "application/json",
-                    "{\"status\":\"" + (ready ? "up" : "down") + "\",\"streams\":\"" + state + "\"}");
+            boolean connected = service.brokerReachable();
+            boolean ready = state == KafkaStreams.State.RUNNING && connected;
+            send(ex, ready ? 200 : 503, "application/json", "{\"status\":\"" + (ready ? "up" : "down")
+                    + "\",\"streams\":\"" + state + "\",\"kafka\":\"" + (connected ? "connected" : "unreachable") + "\"}");
         });
         server.createContext("/metrics", ex -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
                 registry.scrape()));

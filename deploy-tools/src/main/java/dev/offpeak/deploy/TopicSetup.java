@@ -2,10 +2,13 @@ package dev.offpeak.deploy;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
+import dev.offpeak.config.EnvReader;
+import dev.offpeak.config.KafkaClientSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine;
@@ -44,8 +47,15 @@ public final class TopicSetup implements Callable<Integer> {
     Duration timeout;
 
     @Option(names = "--admin-property", description = "Extra admin client property, key=value (e.g. "
-            + "security.protocol=SASL_SSL); repeatable.")
+            + "security.protocol=SASL_SSL); repeatable; wins over $OFFPEAK_KAFKA_<NAME>.")
     Map<String, String> adminProperties = Map.of();
+
+    /** Where the services' pass-through ({@code OFFPEAK_KAFKA_<NAME>}) is read from; tests replace it. */
+    Map<String, String> env = System.getenv();
+
+    /** What the options set: refused as a pass-through, like a service refuses what it owns. */
+    private static final KafkaClientSettings.Owned OWNED = new KafkaClientSettings.Owned("topic-setup", Map.of(
+            "default.api.timeout.ms", "give --timeout instead"));
 
     public static void main(String[] args) {
         System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
@@ -80,7 +90,7 @@ public final class TopicSetup implements Callable<Integer> {
         }
         List<TopicSpec> plan = TopicPlan.of(partitions == null ? OptionalInt.empty() : OptionalInt.of(partitions),
                 replication);
-        Map<String, Object> props = new java.util.HashMap<>(adminProperties);
+        Map<String, Object> props = adminProperties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         TopicReconciler.Report report;
@@ -95,5 +105,22 @@ public final class TopicSetup implements Callable<Integer> {
                 : "topic-setup: " + report.changes().size() + " change(s) applied to " + plan.size() + " topics");
         out.flush();
         return 0;
+    }
+
+    /**
+     * The services' Kafka client settings from the environment ({@code OFFPEAK_KAFKA_SECURITY_PROTOCOL} and
+     * the like, docs/configuration.md), so the Job reaches a TLS or SASL Kafka from the same ConfigMap and
+     * Secret as the services, then {@code --admin-property} on top.
+     */
+    Map<String, Object> adminProperties() {
+        EnvReader reader = new EnvReader(env);
+        KafkaClientSettings settings = KafkaClientSettings.read(env, reader, OWNED, KafkaClientSettings.PREFIX);
+        if (!reader.problems().isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", reader.problems()));
+        }
+        Map<String, Object> props = new HashMap<>();
+        settings.applyTo(props);
+        props.putAll(adminProperties);
+        return props;
     }
 }

@@ -1,6 +1,7 @@
 package dev.offpeak.deploy;
 
 import dev.offpeak.batcher.config.BatcherConfig;
+import dev.offpeak.config.KafkaClientSettings;
 import dev.offpeak.emulator.EmulatorMain;
 import dev.offpeak.ingest.config.IngestConfig;
 import dev.offpeak.result.config.ResultConfig;
@@ -66,7 +67,10 @@ final class ServiceContracts {
         for (String key : new TreeSet<>(env.keySet())) {
             boolean producerOverride = module.equals("ingest-service") && key.startsWith(IngestConfig.KAFKA_PREFIX)
                     && key.length() > IngestConfig.KAFKA_PREFIX.length();
-            if (!known.contains(key) && !IMAGE_ENV.contains(key) && !producerOverride) {
+            // OFFPEAK_KAFKA_<NAME>: the Kafka client pass-through of the three services and of TopicSetup
+            boolean kafkaSetting = !module.equals("provider-emulator") && key.startsWith(KafkaClientSettings.PREFIX)
+                    && key.length() > KafkaClientSettings.PREFIX.length();
+            if (!known.contains(key) && !IMAGE_ENV.contains(key) && !producerOverride && !kafkaSetting) {
                 problems.add(where + ": " + module + " does not read " + key + " (known: " + known + ")");
             }
         }
@@ -76,7 +80,12 @@ final class ServiceContracts {
                 case "batcher-service" -> BatcherConfig.fromEnv(env);
                 case "result-service" -> ResultConfig.fromEnv(withReadableTokenFiles(env));
                 case "provider-emulator" -> new CommandLine(new EmulatorMain()).parseArgs(args.toArray(String[]::new));
-                case "deploy-tools" -> new CommandLine(new TopicSetup()).parseArgs(args.toArray(String[]::new));
+                case "deploy-tools" -> {
+                    TopicSetup setup = new TopicSetup();
+                    setup.env = env;
+                    new CommandLine(setup).parseArgs(args.toArray(String[]::new));
+                    setup.adminProperties();
+                }
                 default -> throw new IllegalArgumentException(module);
             }
         } catch (RuntimeException e) {

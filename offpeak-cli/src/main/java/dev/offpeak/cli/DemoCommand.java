@@ -3,8 +3,8 @@ package dev.offpeak.cli;
 import dev.offpeak.cli.demo.DemoRun;
 import dev.offpeak.cli.demo.DemoWorkload;
 import dev.offpeak.cli.local.LocalStack;
-import dev.offpeak.cli.report.CostReport;
 import dev.offpeak.cli.report.ReportPrinter;
+import dev.offpeak.result.read.JobReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,9 +66,9 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "Local mode up in %.1f s (endpoints in %s)%n", (System.nanoTime() - t0) / 1e9,
                     stack.dataDir().resolve("endpoints.json"));
             long t1 = System.nanoTime();
-            CostReport report = DemoRun.run(stack, new DemoWorkload(size, duplicateRate, actualSeed, runId), timeout, out);
+            JobReport report = DemoRun.run(stack, new DemoWorkload(size, duplicateRate, actualSeed, runId), timeout, out);
             out.printf(Locale.ROOT, "Workload done in %.1f s.%n", (System.nanoTime() - t1) / 1e9);
-            ReportPrinter.print(report, out);
+            ReportPrinter.print(report, DemoRun.source(stack.endpoints()).describe(), out);
         }
         out.printf(Locale.ROOT, "%nDemo finished in %.1f s; data kept in %s%n", (System.nanoTime() - t0) / 1e9,
                 dataDir.toAbsolutePath().normalize());

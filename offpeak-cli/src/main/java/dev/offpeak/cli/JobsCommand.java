@@ -1,9 +1,9 @@
 package dev.offpeak.cli;
 
-import dev.offpeak.cli.report.SqlTable;
+import dev.offpeak.cli.report.TablePrinter;
+import dev.offpeak.cli.source.ReadSource;
+import dev.offpeak.result.read.Overviews;
 import java.io.PrintWriter;
-import java.sql.Connection;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,22 +12,23 @@ import picocli.CommandLine.Spec;
 
 /** Every job with its progress and totals. */
 @Command(name = "jobs", mixinStandardHelpOptions = true,
-        description = "Jobs with their state, progress, cost and savings (analytics.job_status).")
+        description = {"Jobs with their state, progress, cost and savings (analytics.job_status).",
+                "Reads the local stack's database, a deployment's read API (--read-url, --token: that tenant's jobs) "
+                        + "or a database (--jdbc-url)."})
 public final class JobsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Mixin
-    DatabaseOptions database;
+    SourceOptions source;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Connection c = database.connect()) {
-            SqlTable.print(c, """
-                    SELECT tenant, job_id, state, tasks, open, succeeded, failed + expired + cancelled AS not_succeeded,
-                           duplicates, cost_usd, saved_usd, first_submitted_at, completed_at
-                      FROM analytics.job_status ORDER BY first_submitted_at DESC NULLS LAST, job_id""", List.of(), out);
+        try (ReadSource from = source.open()) {
+            Overviews.Tenanted jobs = from.jobs();
+            out.println("source: " + from.describe());
+            TablePrinter.print(jobs.table(), out);
         }
         return 0;
     }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "offpeak", mixinStandardHelpOptions = true, version = "offpeak 0.1.0-SNAPSHOT",
         description = "The half-price lane for LLM work that can wait: dedup, batch, submit, settle.",
         subcommands = {DemoCommand.class, LocalCommand.class, SubmitCommand.class, StatusCommand.class, JobsCommand.class,
-                CostsCommand.class, EmulatorCommand.class, ChaosCommand.class,
+                CostsCommand.class, ReportCommand.class, EmulatorCommand.class, ChaosCommand.class,
                 RequestIdCommand.class, PricesCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class OffpeakCli implements Runnable {
     @Spec
@@ -60,6 +60,9 @@ public final class OffpeakCli implements Runnable {
         // The broker and Streams warn about their own start-up races (topics not yet there), which heal by themselves.
         defaultProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
         defaultProperty("org.slf4j.simpleLogger.log.kafka", "error");
+        // The service jars ship a simplelogger.properties for their own processes (timestamps on); a terminal
+        // needs none. System properties win over that file.
+        defaultProperty("org.slf4j.simpleLogger.showDateTime", "false");
     }
 
     private static void defaultProperty(String key, String value) {

@@ -4,31 +4,46 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offpeak.cli.http.IngestClient;
+import dev.offpeak.cli.http.IngestClient.Line;
+import dev.offpeak.cli.http.Retry;
 import dev.offpeak.cli.local.Endpoints;
-import dev.offpeak.cli.report.CostReport;
 import dev.offpeak.cli.report.JobProgress;
-import dev.offpeak.cli.report.JobScope;
 import dev.offpeak.cli.report.ReportPrinter;
+import dev.offpeak.cli.source.DatabaseSource;
+import dev.offpeak.cli.source.ReadApiSource;
+import dev.offpeak.cli.source.ReadSource;
 import dev.offpeak.schemas.json.Json;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** Sends a file of tasks to ingest as one job, seals it, and with --wait follows it to the end. */
+/**
+ * Sends a file of tasks to ingest as one job, seals it, and with --wait follows it to the end: on
+ * the local stack through its database, on a deployment through result-service's read API.
+ */
 @Command(name = "submit", mixinStandardHelpOptions = true,
         description = {"Send tasks to an ingest URL as one job and seal the job.",
                 "FILE is JSON Lines: task.submitted objects, or an OpenAI batch input file ({custom_id, method, url, body}).",
-                "URL and token default to the endpoints.json of a running `offpeak local`."})
+                "Without --url (or $OFFPEAK_URL) it sends to a running `offpeak local` (endpoints.json).",
+                "Lines ingest did not acknowledge (a dropped connection, Kafka briefly away) are sent again; task_id "
+                        + "makes that safe."})
 public final class SubmitCommand implements Callable<Integer> {
     static final int CHUNK = 2_000;
     private static final int SHOWN_REJECTIONS = 10;
@@ -45,11 +60,19 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--wait", description = "Show a progress bar until every task of the job has settled, then its cost report.")
     boolean waitForJob;
 
-    @Option(names = "--url", description = "Ingest base URL (default: from <data-dir>/endpoints.json).")
+    @Option(names = "--url", paramLabel = "URL",
+            description = "A deployment's ingest URL; default: $" + DeploymentEnv.URL + ", else the local stack's.")
     String url;
 
-    @Option(names = "--token", description = "Bearer token (default: the local tenant's, from endpoints.json).")
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "Bearer token (decides the tenant); default: $" + DeploymentEnv.TOKEN
+                    + ", else the local tenant's. Never printed.")
     String token;
+
+    @Option(names = "--read-url", paramLabel = "URL",
+            description = "With --wait on a deployment: its result-service URL, whose read API gives the progress and "
+                    + "the report; default: $" + DeploymentEnv.READ_URL + ".")
+    String readUrl;
 
     @Option(names = "--data-dir", defaultValue = ".offpeak", description = "Where endpoints.json is (default: ${DEFAULT-VALUE}).")
     Path dataDir;
@@ -58,43 +81,58 @@ public final class SubmitCommand implements Callable<Integer> {
             description = "With --wait: give up after this long (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--retries", defaultValue = "5",
+            description = "Times to send again what ingest did not acknowledge, waiting 0.5 s doubling to 8 s "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int retries;
+
+    /** Where to send, with what token, and where --wait reads (resolved before any line is sent). */
+    private record Target(String ingestUrl, String token, Optional<ReadSource> waitSource) {}
+
     @Override
     public Integer call() throws Exception {
+        if (retries < 0) {
+            throw new ParameterException(spec.commandLine(), "Invalid value " + retries + " for --retries: must be >= 0");
+        }
         PrintWriter out = spec.commandLine().getOut();
-        List<String> lines = RequestIdCommand.read(file).lines().toList();
-        Endpoints local = url == null || token == null || waitForJob ? Endpoints.read(dataDir) : null;
-        String ingestUrl = url != null ? url : local.ingestUrl();
-        boolean localToken = token == null;
-        IngestClient ingest = new IngestClient(ingestUrl, localToken ? local.token() : token);
+        List<Line> lines = lines();
+        Target target = target();
+        IngestClient ingest = new IngestClient(target.ingestUrl(), target.token(), Retry.of(retries), note -> {
+            out.println("  " + note);
+            out.flush();
+        });
         boolean openAi = isOpenAiBatchFile(lines);
-        out.printf(Locale.ROOT, "Submitting %s (%s) to %s as job %s%n", file, openAi ? "OpenAI batch input file"
-                : "task.submitted lines", ingestUrl, job);
+        out.printf(Locale.ROOT, "Submitting %s (%s, %s) to %s as job %s%n", file, openAi ? "OpenAI batch input file"
+                : "task.submitted lines", IngestClient.count(lines.size()), ingest.baseUrl(), job);
         out.flush();
 
-        int accepted = 0;
+        Set<String> accepted = new LinkedHashSet<>();
         List<String> rejections = new ArrayList<>();
+        Map<String, Integer> resent = new LinkedHashMap<>();
         for (int from = 0; from < lines.size(); from += CHUNK) {
-            List<String> chunk = lines.subList(from, Math.min(lines.size(), from + CHUNK));
-            IngestClient.Upload upload = openAi ? ingest.openAiBatch(job, chunk, from + 1)
-                    : ingest.bulk(withJob(chunk, from + 1), from + 1);
-            accepted += upload.accepted();
+            List<Line> chunk = lines.subList(from, Math.min(lines.size(), from + CHUNK));
+            IngestClient.Upload upload = openAi ? ingest.openAiBatch(job, chunk) : ingest.bulk(withJob(chunk));
+            accepted.addAll(upload.acceptedTaskIds());
             rejections.addAll(upload.rejections());
+            upload.resends().forEach(r -> resent.merge(r.cause(), r.lines(), Integer::sum));
         }
-        if (accepted > 0) {
-            ingest.seal(job, accepted);
+        if (!accepted.isEmpty()) {
+            ingest.seal(job, accepted.size());
         }
-        out.printf(Locale.ROOT, "  %,d accepted, %,d rejected; job %s sealed%n", accepted, rejections.size(), job);
+        out.printf(Locale.ROOT, "  %,d accepted, %,d rejected; job %s sealed%n", accepted.size(), rejections.size(), job);
+        resent.forEach((cause, n) -> out.printf(Locale.ROOT,
+                "  resent %s after %s; each task counted once (task_id)%n", IngestClient.count(n), cause));
         rejections.stream().limit(SHOWN_REJECTIONS).forEach(r -> out.println("  " + file + ": " + r));
         if (rejections.size() > SHOWN_REJECTIONS) {
             out.println("  ... and " + (rejections.size() - SHOWN_REJECTIONS) + " more rejected lines");
         }
         out.flush();
-        if (waitForJob && accepted > 0) {
-            JobProgress progress = new JobProgress(local.jdbcUrl(), local.jdbcUser());
-            JobScope scope = new JobScope(job, localToken ? local.tenant() : null);
-            progress.await(scope, accepted, timeout, out);
-            try (Connection c = progress.connect()) {
-                ReportPrinter.print(CostReport.load(c, scope), out);
+        if (target.waitSource().isPresent()) {
+            try (ReadSource source = target.waitSource().get()) {
+                if (!accepted.isEmpty()) {
+                    JobProgress.await(source, job, accepted.size(), timeout, out);
+                    ReportPrinter.print(source.report(job), source.describe(), out);
+                }
             }
         }
         if (!rejections.isEmpty()) {
@@ -103,39 +141,84 @@ public final class SubmitCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** An OpenAI batch input file's lines carry custom_id and body; task lines never do. */
-    static boolean isOpenAiBatchFile(List<String> lines) {
-        for (String line : lines) {
-            if (!line.isBlank()) {
-                return line.contains("\"custom_id\"") && line.contains("\"body\"");
-            }
+    /**
+     * A deployment when --url (or $OFFPEAK_URL) names one, else the local stack. The local token and
+     * database are used only for the local stack's own ingest URL; a deployment needs its token, and
+     * for --wait its read API.
+     */
+    private Target target() {
+        String deployment = DeploymentEnv.option(url, DeploymentEnv.URL);
+        String bearer = DeploymentEnv.option(token, DeploymentEnv.TOKEN);
+        Optional<Endpoints> local = deployment == null ? Optional.of(Endpoints.read(dataDir)) : localStack()
+                .filter(e -> sameUrl(e.ingestUrl(), deployment));
+        String ingestUrl = deployment != null ? deployment : local.get().ingestUrl();
+        boolean localToken = bearer == null;
+        if (localToken && local.isEmpty()) {
+            throw usage("a deployment's ingest needs its token: --token or $" + DeploymentEnv.TOKEN);
         }
-        return false;
+        String bearerToken = localToken ? local.get().token() : bearer;
+        if (!waitForJob) {
+            return new Target(ingestUrl, bearerToken, Optional.empty());
+        }
+        // the environment's read API belongs with the environment's deployment, not with the local stack
+        String readApi = readUrl != null ? readUrl : deployment != null ? DeploymentEnv.get(DeploymentEnv.READ_URL).orElse(null)
+                : null;
+        if (readApi != null) {
+            return new Target(ingestUrl, bearerToken, Optional.of(new ReadApiSource(readApi, bearerToken, Retry.READS)));
+        }
+        if (local.isEmpty()) {
+            throw usage("--wait on a deployment follows the job through its read API: give --read-url (or $"
+                    + DeploymentEnv.READ_URL + ")");
+        }
+        Endpoints stack = local.get();
+        return new Target(ingestUrl, bearerToken, Optional.of(new DatabaseSource(stack.jdbcUrl(), stack.jdbcUser(), null,
+                localToken ? stack.tenant() : null, "local stack")));
+    }
+
+    private Optional<Endpoints> localStack() {
+        return Files.exists(dataDir.resolve(Endpoints.FILE)) ? Optional.of(Endpoints.read(dataDir)) : Optional.empty();
+    }
+
+    private static boolean sameUrl(String a, String b) {
+        return a != null && a.replaceAll("/+$", "").equals(b.replaceAll("/+$", ""));
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    /** The file's non-blank lines with their line numbers. */
+    private List<Line> lines() {
+        List<String> all = RequestIdCommand.read(file).lines().toList();
+        return IntStream.range(0, all.size()).filter(i -> !all.get(i).isBlank())
+                .mapToObj(i -> new Line(i + 1, all.get(i))).toList();
+    }
+
+    /** An OpenAI batch input file's lines carry custom_id and body; task lines never do. */
+    static boolean isOpenAiBatchFile(List<Line> lines) {
+        return !lines.isEmpty() && lines.getFirst().text().contains("\"custom_id\"")
+                && lines.getFirst().text().contains("\"body\"");
     }
 
     /** Puts the job id on every task line; a line naming another job is an error, with its line number. */
-    private List<String> withJob(List<String> lines, int firstLine) {
-        List<String> out = new ArrayList<>(lines.size());
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.isBlank()) {
-                continue;
-            }
+    private List<Line> withJob(List<Line> lines) {
+        List<Line> out = new ArrayList<>(lines.size());
+        for (Line line : lines) {
             JsonNode tree;
             try {
-                tree = Json.mapper().readTree(line);
+                tree = Json.mapper().readTree(line.text());
             } catch (JacksonException e) {
-                throw new CliException(file + ":" + (firstLine + i) + ": malformed JSON: " + e.getOriginalMessage());
+                throw new CliException(file + ":" + line.number() + ": malformed JSON: " + e.getOriginalMessage());
             }
             if (!(tree instanceof ObjectNode task)) {
-                throw new CliException(file + ":" + (firstLine + i) + ": expected a task.submitted JSON object");
+                throw new CliException(file + ":" + line.number() + ": expected a task.submitted JSON object");
             }
             JsonNode existing = task.get("job_id");
             if (existing != null && !existing.asText().equals(job)) {
-                throw new CliException(file + ":" + (firstLine + i) + ": job_id is " + existing + ", not --job " + job);
+                throw new CliException(file + ":" + line.number() + ": job_id is " + existing + ", not --job " + job);
             }
             task.put("job_id", job);
-            out.add(Json.write(task));
+            out.add(new Line(line.number(), Json.write(task)));
         }
         return out;
     }

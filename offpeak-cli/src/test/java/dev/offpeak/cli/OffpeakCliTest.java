@@ -26,7 +26,7 @@ class OffpeakCliTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "local", "submit", "emulator", "request-id", "bench"})
+    @ValueSource(strings = {"demo", "local", "submit", "status", "jobs", "costs", "report", "emulator", "request-id", "bench"})
     void everyCommandHasHelp(String command) {
         Cli cli = Cli.run(command, "--help");
         assertThat(cli.exitCode()).isZero();
@@ -104,9 +104,20 @@ class OffpeakCliTest {
             closedPort = socket.getLocalPort();
         }
         Cli cli = Cli.run("submit", file.toString(), "--job", "j1", "--url", "http://127.0.0.1:" + closedPort,
-                "--token", "t");
+                "--token", "t", "--retries", "1");
         assertThat(cli.exitCode()).isEqualTo(1);
-        assertThat(cli.err()).contains("cannot connect to ingest at http://127.0.0.1:" + closedPort);
+        assertThat(cli.err()).contains("cannot connect to ingest at http://127.0.0.1:" + closedPort)
+                .contains("check --url").doesNotContain("Bearer");
+        assertThat(cli.out()).contains("resending 1 line (line 1) after ingest could not be reached");
+        assertThat(Cli.run("submit", file.toString(), "--job", "j1", "--url", "http://127.0.0.1:" + closedPort,
+                "--token", "t", "--retries", "-1").exitCode()).isEqualTo(2);
+        Cli unknownHost = Cli.run("submit", file.toString(), "--job", "j1", "--url", "http://no-such-host.invalid:8080",
+                "--token", "t");
+        assertThat(unknownHost.exitCode()).isEqualTo(1);
+        assertThat(unknownHost.err()).contains("cannot resolve the host of http://no-such-host.invalid:8080");
+        Cli noToken = Cli.run("submit", file.toString(), "--job", "j1", "--url", "http://127.0.0.1:" + closedPort,
+                "--data-dir", dir.resolve("empty").toString());
+        assertThat(noToken.exitCode()).as("a deployment without a token").isEqualTo(2);
 
         Cli notAUrl = Cli.run("submit", file.toString(), "--job", "j1", "--url", "localhost", "--token", "t");
         assertThat(notAUrl.exitCode()).isEqualTo(1);

@@ -289,6 +289,8 @@ public final class ResultService implements AutoCloseable {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        // last: what the service relies on is refused by ResultConfig, so only tuning gives way to the operator
+        config.kafkaSettings().applyTo(p);
         return p;
     }
 
@@ -304,6 +306,8 @@ public final class ResultService implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        // last: what the service relies on is refused by ResultConfig, so only tuning gives way to the operator
+        config.kafkaSettings().applyTo(p);
         return p;
     }
 

@@ -7,6 +7,7 @@ import dev.offpeak.emulator.EmulatorConfig;
 import dev.offpeak.emulator.ProviderEmulator;
 import dev.offpeak.result.config.ResultConfig;
 import dev.offpeak.result.db.Db;
+import dev.offpeak.result.read.JobReport;
 import dev.offpeak.schemas.topics.Topics;
 import dev.offpeak.testsupport.KafkaCluster;
 import dev.offpeak.testsupport.PostgresDatabase;
@@ -60,6 +61,69 @@ class ResultServiceIT {
         assertThat(job.get("succeeded").asInt()).isEqualTo(44);
         assertThat(get(port, "/health/ready", null).statusCode()).isEqualTo(200);
         assertThat(get(port, "/metrics", null).body()).contains("offpeak_result_lines_settled_total");
+    }
+
+    /**
+     * The job report, its progress counts and the status / jobs / costs tables: the figures equal SQL
+     * written here, money as exact decimal strings, and another tenant's token sees none of it.
+     */
+    private static void readApiServesTheReportProgressAndOverviewsOfTheTokensTenant(int port, Db sql) throws Exception {
+        HttpResponse<String> answer = get(port, "/v1/jobs/job-1/report", "acme-read-token");
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        JobReport report = Json.mapper().readValue(answer.body(), JobReport.class);
+        JsonNode raw = Json.mapper().readTree(answer.body());
+        assertThat(raw.at("/rows/0/billed_usd").isTextual()).as("money is an exact decimal string").isTrue();
+        assertThat(report.tenant()).isEqualTo("acme");
+        assertThat(report.jobId()).isEqualTo("job-1");
+        assertThat(report.tasks()).isEqualTo(44);
+        assertThat(report.rows()).extracting(JobReport.Row::provider).containsExactly("anthropic", "gemini", "openai");
+        assertThat(report.batchesByProvider()).containsExactlyEntriesOf(new java.util.TreeMap<>(
+                Map.of("anthropic", 1L, "gemini", 1L, "openai", 1L)));
+        assertThat(report.duplicates()).isEqualTo(4);
+        assertThat(report.uniqueRequests()).isEqualTo(40);
+        assertThat(report.linesByStatus()).containsEntry("succeeded", 40L);
+        assertThat(report.billedUsd()).isEqualByComparingTo(money(sql, "SELECT sum(cost_usd) FROM tasks WHERE job_id = 'job-1'"));
+        assertThat(report.savedUsd()).isEqualByComparingTo(money(sql, "SELECT sum(saved_usd) FROM tasks WHERE job_id = 'job-1'"));
+        assertThat(report.syncEquivalentUsd()).isEqualByComparingTo(
+                money(sql, "SELECT sum(sync_cost_usd) FROM tasks WHERE job_id = 'job-1'"));
+
+        JsonNode progress = Json.mapper().readTree(get(port, "/v1/jobs/job-1/progress", "acme-read-token").body());
+        assertThat(progress.path("known").asLong()).isEqualTo(44);
+        assertThat(progress.path("finished").asLong()).isEqualTo(44);
+        assertThat(progress.path("submitted").asLong()).isEqualTo(44);
+        assertThat(new java.math.BigDecimal(progress.path("cost_usd").asText())).isEqualByComparingTo(report.billedUsd());
+        JsonNode none = Json.mapper().readTree(get(port, "/v1/jobs/job-1/progress", "globex-read-token").body());
+        assertThat(none.path("known").asLong()).as("a job is tenant-scoped; before its first task all is 0").isZero();
+
+        JsonNode status = Json.mapper().readTree(get(port, "/v1/status", "acme-read-token").body());
+        assertThat(status.path("tenant").asText()).isEqualTo("acme");
+        assertThat(status.at("/tasks/rows").toString()).contains("[\"succeeded\",\"44\",\"4\",");
+        assertThat(status.at("/batches/rows")).hasSize(3);
+        JsonNode jobs = Json.mapper().readTree(get(port, "/v1/jobs", "acme-read-token").body());
+        assertThat(jobs.at("/table/rows/0/1").asText()).isEqualTo("job-1");
+        JsonNode costs = Json.mapper().readTree(get(port, "/v1/costs?by=model", "acme-read-token").body());
+        assertThat(costs.at("/table/columns/0/name").asText()).isEqualTo("provider");
+        assertThat(costs.at("/table/rows")).hasSize(3);
+        assertThat(costs.at("/table/columns/4/numeric").asBoolean()).as("billed_usd right-aligned").isTrue();
+
+        HttpResponse<String> globexStatus = get(port, "/v1/status", "globex-read-token");
+        assertThat(Json.mapper().readTree(globexStatus.body()).at("/tasks/rows")).isEmpty();
+        assertThat(Json.mapper().readTree(globexStatus.body()).at("/batches/rows")).as("no batch holds a globex task").isEmpty();
+        assertThat(Json.mapper().readTree(get(port, "/v1/jobs", "globex-read-token").body()).at("/table/rows")).isEmpty();
+        assertThat(Json.mapper().readTree(get(port, "/v1/costs", "globex-read-token").body()).at("/table/rows")).isEmpty();
+        assertThat(get(port, "/v1/jobs/job-1/report", "globex-read-token").statusCode()).isEqualTo(404);
+        assertThat(get(port, "/v1/jobs/job-1/report", null).statusCode()).isEqualTo(401);
+        assertThat(get(port, "/v1/status", "forged").statusCode()).isEqualTo(401);
+        HttpResponse<String> badBy = get(port, "/v1/costs?by=color", "acme-read-token");
+        assertThat(badBy.statusCode()).isEqualTo(400);
+        assertThat(badBy.body()).contains("invalid_parameter").contains("Invalid value color for by");
+        assertThat(get(port, "/v1/costs?since=yesterday", "acme-read-token").statusCode()).isEqualTo(400);
+        JsonNode later = Json.mapper().readTree(get(port, "/v1/costs?since=2999-01-01", "acme-read-token").body());
+        assertThat(later.at("/table/rows")).isEmpty();
+    }
+
+    private static java.math.BigDecimal money(Db sql, String query) {
+        return sql.queryOne(query, rs -> rs.getBigDecimal(1)).orElseThrow();
     }
 
     @Test
@@ -118,8 +182,9 @@ class ResultServiceIT {
                     assertThat(event.get("response").isObject()).as("body inlined: " + e.value()).isTrue();
                 }
                 readApiAnswersPerTenant(service.httpPort());
+                readApiServesTheReportProgressAndOverviewsOfTheTokensTenant(service.httpPort(), sql);
                 assertThat(registry.find(dev.offpeak.result.metrics.ResultMetrics.LOOP_FAILURES).counters())
-                        .as("every loop's failure counter exists, and none failed").hasSize(7)
+                        .as("every loop's failure counter exists, and none failed").hasSize(8)
                         .allSatisfy(c -> assertThat(c.count()).isZero());
             }
         }

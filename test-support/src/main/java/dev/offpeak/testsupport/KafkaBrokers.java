@@ -3,6 +3,7 @@ package dev.offpeak.testsupport;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -19,8 +20,17 @@ final class KafkaBrokers {
     private KafkaBrokers() {}
 
     static KafkaBroker start(InfraMode mode, Map<String, String> env, Map<String, String> brokerConfig) throws Exception {
+        return start(mode, env, brokerConfig, false);
+    }
+
+    /** As above; {@code sasl}: a SASL/PLAIN broker, always embedded (see {@link RealKafka#sasl()}). */
+    static KafkaBroker start(InfraMode mode, Map<String, String> env, Map<String, String> brokerConfig, boolean sasl)
+            throws Exception {
         long started = System.nanoTime();
-        KafkaBroker broker = switch (mode) {
+        if (sasl && mode != InfraMode.EMBEDDED) {
+            log.info("@RealKafka(sasl = true): starting an embedded SASL broker although the mode is {}", mode.envValue());
+        }
+        KafkaBroker broker = sasl ? embedded(brokerConfig, SecurityProtocol.SASL_PLAINTEXT) : switch (mode) {
             case EMBEDDED -> embedded(brokerConfig);
             case TESTCONTAINERS -> container(env.getOrDefault(TestInfra.KAFKA_IMAGE, DEFAULT_IMAGE), brokerConfig);
             case EXTERNAL -> external(env, brokerConfig);
@@ -48,7 +58,21 @@ final class KafkaBrokers {
     }
 
     static KafkaBroker embedded(Map<String, String> brokerConfig) throws Exception {
+        return embedded(brokerConfig, SecurityProtocol.PLAINTEXT);
+    }
+
+    /**
+     * {@code protocol} SASL_PLAINTEXT: the test kit turns on PLAIN on the broker and controller listeners, writes a JAAS file with users {@value KafkaCluster#SASL_ADMIN} and
+     * {@value KafkaCluster#SASL_USER} and points the JVM-wide {@code java.security.auth.login.config}
+     * at it, and adds the StandardAuthorizer with {@value KafkaCluster#SASL_ADMIN} as the only super
+     * user and {@code allow.everyone.if.no.acl.found=false} (all set with putIfAbsent: brokerConfig wins).
+     */
+    static KafkaBroker embedded(Map<String, String> brokerConfig, SecurityProtocol protocol) throws Exception {
         TestKitNodes nodes = new TestKitNodes.Builder()
+                .setBrokerSecurityProtocol(protocol)
+                // A PLAINTEXT controller listener would see the broker as User:ANONYMOUS, which the authorizer
+                // refuses CLUSTER_ACTION: broker registration then fails until start-up times out.
+                .setControllerSecurityProtocol(protocol)
                 .setCombined(true)
                 .setNumBrokerNodes(1)
                 .setNumControllerNodes(1)
@@ -62,7 +86,10 @@ final class KafkaBrokers {
             kit.format(); // the test kit does not format storage on startup
             kit.startup();
             kit.waitForReadyBrokers();
-            return new KafkaBroker(kit.bootstrapServers(), "embedded (KafkaClusterTestKit)", kit);
+            return protocol == SecurityProtocol.SASL_PLAINTEXT
+                    ? new KafkaBroker(kit.bootstrapServers(), KafkaCluster.saslPlain(KafkaCluster.SASL_ADMIN,
+                            KafkaCluster.SASL_ADMIN_PASSWORD), "embedded SASL_PLAINTEXT (KafkaClusterTestKit)", kit)
+                    : new KafkaBroker(kit.bootstrapServers(), "embedded (KafkaClusterTestKit)", kit);
         } catch (Exception | Error e) {
             closeQuietly(kit, e);
             throw e;

@@ -29,13 +29,22 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.test.JaasUtils;
 
 /**
  * A real Kafka broker for one test class, with the helpers integration tests keep rewriting: unique topic
- * names, client properties, produce, and a read_committed read with a deadline that fails loudly.
+ * names, client properties, produce, and a read_committed read with a deadline that fails loudly. Every
+ * helper carries {@link #clientSecurityProperties()}, so they work against a SASL broker as they are.
  * The extension owns it and closes it after the test class; tests should not close it.
  */
 public final class KafkaCluster implements AutoCloseable {
+    /** The super user of a {@code @RealKafka(sasl = true)} broker; every helper here authenticates as it. */
+    public static final String SASL_ADMIN = JaasUtils.KAFKA_PLAIN_ADMIN;
+    public static final String SASL_ADMIN_PASSWORD = JaasUtils.KAFKA_PLAIN_ADMIN_PASSWORD;
+    /** A second user of a SASL broker: it authenticates, but without ACLs the broker's authorizer refuses it. */
+    public static final String SASL_USER = JaasUtils.KAFKA_PLAIN_USER1;
+    public static final String SASL_USER_PASSWORD = JaasUtils.KAFKA_PLAIN_USER1_PASSWORD;
+
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(30);
     private static final int MAX_TEST_NAME = 60;
 
@@ -52,6 +61,22 @@ public final class KafkaCluster implements AutoCloseable {
 
     public String bootstrapServers() {
         return broker.bootstrapServers();
+    }
+
+    /**
+     * What a client needs besides {@code bootstrap.servers} to be let in: empty for a PLAINTEXT broker;
+     * for {@code @RealKafka(sasl = true)} {@code security.protocol=SASL_PLAINTEXT}, {@code sasl.mechanism=PLAIN}
+     * and a {@code sasl.jaas.config} for {@value #SASL_ADMIN}.
+     */
+    public Map<String, String> clientSecurityProperties() {
+        return broker.clientSecurity();
+    }
+
+    /** The client settings of a SASL/PLAIN login as {@code user}, e.g. with a wrong password to be refused. */
+    public static Map<String, String> saslPlain(String user, String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+                        + "\" password=\"" + password + "\";");
     }
 
     /** A topic name no other test (or earlier run) uses: {@code prefix-testMethod-run-n}. Does not create it. */
@@ -75,6 +100,7 @@ public final class KafkaCluster implements AutoCloseable {
     public Map<String, Object> adminProperties() {
         Map<String, Object> props = new HashMap<>();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.putAll(clientSecurityProperties());
         return props;
     }
 
@@ -101,6 +127,7 @@ public final class KafkaCluster implements AutoCloseable {
         Properties props = new Properties();
         // Literal keys: StreamsConfig lives in kafka-streams, which this module does not force on its users.
         props.put("bootstrap.servers", bootstrapServers());
+        props.putAll(clientSecurityProperties());
         props.put("application.id", applicationId);
         props.put("processing.guarantee", "exactly_once_v2");
         props.put("state.dir", stateDir.toString());

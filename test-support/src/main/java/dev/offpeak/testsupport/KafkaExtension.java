@@ -44,7 +44,9 @@ public final class KafkaExtension implements BeforeAllCallback, BeforeEachCallba
     private static KafkaCluster start(ExtensionContext context) {
         Map<String, String> brokerConfig = brokerConfig(context.getRequiredTestClass());
         try {
-            return new KafkaCluster(KafkaBrokers.start(TestInfra.mode(), System.getenv(), brokerConfig));
+            boolean sasl = Annotations.onClassOrEnclosing(context.getRequiredTestClass(), RealKafka.class)
+                    .map(RealKafka::sasl).orElse(false);
+            return new KafkaCluster(KafkaBrokers.start(TestInfra.mode(), System.getenv(), brokerConfig, sasl));
         } catch (Exception e) {
             throw new ExtensionConfigurationException("Could not start Kafka for " + context.getDisplayName(), e);
         }

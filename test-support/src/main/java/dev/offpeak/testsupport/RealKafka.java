@@ -21,4 +21,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 public @interface RealKafka {
     /** Extra broker settings as {@code key=value}, e.g. {@code "auto.create.topics.enable=false"}; ignored in external mode. */
     String[] brokerConfig() default {};
+
+    /**
+     * The broker's client listener requires SASL/PLAIN (SASL_PLAINTEXT) instead of plain PLAINTEXT:
+     * users {@value KafkaCluster#SASL_ADMIN} (a super user) and {@value KafkaCluster#SASL_USER} (no ACLs:
+     * refused by the broker's authorizer), set up by {@code KafkaClusterTestKit}. Every helper of
+     * {@link KafkaCluster} then authenticates as the admin; {@link KafkaCluster#clientSecurityProperties()}
+     * gives a test the client settings. Such a broker is always the embedded one, whatever the mode:
+     * the test kit is what knows its users.
+     */
+    boolean sasl() default false;
 }

@@ -4,6 +4,7 @@ import dev.offpeak.config.ConfigKeys;
 import dev.offpeak.config.Description;
 import dev.offpeak.config.Durations;
 import dev.offpeak.config.EnvReader;
+import dev.offpeak.config.KafkaClientSettings;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.pricing.ModelRegistry;
 import java.nio.file.Path;
@@ -18,6 +19,11 @@ import java.util.Set;
  * variables (and {@code OFFPEAK_KAFKA_BOOTSTRAP}), validated as a whole, then frozen. Every key
  * and default is listed in the module README (BatcherConfigDocsTest holds the two equal) and in
  * {@link #describe()}.
+ *
+ * @param kafkaSettings Kafka client properties passed through from {@code OFFPEAK_KAFKA_<NAME>}: plain
+ *     ones reach every client of Kafka Streams (its consumers, producers and admin client), and
+ *     {@code OFFPEAK_KAFKA_PRODUCER_*} or {@code OFFPEAK_KAFKA_MAIN_CONSUMER_*} aim at one kind; masked
+ *     where they may hold secrets
  */
 public record BatcherConfig(
         String bootstrapServers,
@@ -36,9 +42,10 @@ public record BatcherConfig(
         Map<String, Long> tokenLimits,
         Map<String, Long> laneShards,
         int httpPort,
-        Path modelRegistryFile) {
+        Path modelRegistryFile,
+        KafkaClientSettings kafkaSettings) {
 
-    public static final String BOOTSTRAP = "OFFPEAK_KAFKA_BOOTSTRAP";
+    public static final String BOOTSTRAP = KafkaClientSettings.BOOTSTRAP;
     public static final String PREFIX = "OFFPEAK_BATCHER_";
     public static final String APPLICATION_ID = PREFIX + "APPLICATION_ID";
     public static final String INSTANCE_ID = PREFIX + "INSTANCE_ID";
@@ -64,7 +71,32 @@ public record BatcherConfig(
         providerLimits = Map.copyOf(providerLimits);
         tokenLimits = Map.copyOf(tokenLimits);
         laneShards = Map.copyOf(laneShards);
+        Objects.requireNonNull(kafkaSettings, "kafkaSettings");
     }
+
+    private static final String EXACTLY_ONCE = "processing.guarantee=exactly_once_v2 sets it as exactly-once needs it "
+            + "(read_committed, an idempotent transactional producer, offsets committed in the transaction)";
+
+    /**
+     * Streams and client settings the batcher sets itself: exactly-once and what it needs, which a
+     * task's being batched once and only once rests on, and those with a key of their own.
+     */
+    private static final KafkaClientSettings.Owned OWNED = new KafkaClientSettings.Owned("batcher", Map.ofEntries(
+            Map.entry("processing.guarantee", "exactly_once_v2 is what keeps a task from being lost or batched twice "
+                    + "across restarts and rebalances"),
+            Map.entry("isolation.level", EXACTLY_ONCE),
+            Map.entry("enable.idempotence", EXACTLY_ONCE),
+            Map.entry("acks", EXACTLY_ONCE),
+            Map.entry("transactional.id", EXACTLY_ONCE),
+            Map.entry("enable.auto.commit", EXACTLY_ONCE),
+            Map.entry("auto.offset.reset", "earliest: tasks on the topic before the batcher's first start must be "
+                    + "batched too"),
+            KafkaClientSettings.Owned.byKey("application.id", APPLICATION_ID),
+            KafkaClientSettings.Owned.byKey("group.instance.id", INSTANCE_ID),
+            KafkaClientSettings.Owned.byKey("state.dir", STATE_DIR),
+            KafkaClientSettings.Owned.byKey("num.stream.threads", STREAM_THREADS),
+            KafkaClientSettings.Owned.byKey("commit.interval.ms", COMMIT_INTERVAL),
+            KafkaClientSettings.Owned.byKey("max.request.size", MAX_RECORD_BYTES)));
 
     public static final String OPENAI_MAX_REQUESTS = PREFIX + "OPENAI_MAX_REQUESTS";
     public static final String OPENAI_MAX_BYTES = PREFIX + "OPENAI_MAX_BYTES";
@@ -129,9 +161,10 @@ public record BatcherConfig(
         }
         Path registryFile = r.path(MODEL_REGISTRY_FILE, null);
         r.requireReadableFile(MODEL_REGISTRY_FILE, registryFile, "the model registry override file");
+        KafkaClientSettings kafka = KafkaClientSettings.read(env, r, OWNED, KafkaClientSettings.PREFIX);
         r.throwIfProblems("batcher");
         return new BatcherConfig(bootstrap, appId, instanceId, stateDir, threads, commit, window, maxWait, check, grace, margin,
-                maxRecord, limits, tokens, shards, httpPort, registryFile);
+                maxRecord, limits, tokens, shards, httpPort, registryFile, kafka);
     }
 
     static ProviderLimits defaults(Provider p) {
@@ -152,7 +185,7 @@ public record BatcherConfig(
         return laneShards.getOrDefault(model, 1L).intValue();
     }
 
-    /** The effective configuration, one {@code KEY=value} per line (nothing here is secret). */
+    /** The effective configuration, one {@code KEY=value} per line, Kafka secrets masked. */
     public String describe() {
         Description d = new Description()
                 .add(BOOTSTRAP, bootstrapServers)
@@ -170,10 +203,10 @@ public record BatcherConfig(
         for (Provider p : Provider.values()) {
             d.add(maxRequestsKey(p), providerLimits.get(p).maxRequests()).add(maxBytesKey(p), providerLimits.get(p).maxBytes());
         }
-        return d.add(TOKEN_LIMITS, tokenLimits.isEmpty() ? "(none)" : tokenLimits)
+        d.add(TOKEN_LIMITS, tokenLimits.isEmpty() ? "(none)" : tokenLimits)
                 .add(LANE_SHARDS, laneShards.isEmpty() ? "(none)" : laneShards)
                 .add(HTTP_PORT, httpPort)
-                .add(MODEL_REGISTRY_FILE, modelRegistryFile == null ? "(none: the shipped registry)" : modelRegistryFile)
-                .toString();
+                .add(MODEL_REGISTRY_FILE, modelRegistryFile == null ? "(none: the shipped registry)" : modelRegistryFile);
+        return kafkaSettings.describeTo(d).toString();
     }
 }

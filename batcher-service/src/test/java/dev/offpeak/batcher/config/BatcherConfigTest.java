@@ -1,14 +1,15 @@
 package dev.offpeak.batcher.config;
 
-import dev.offpeak.config.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.offpeak.batcher.BatcherService;
 import dev.offpeak.config.ConfigException;
 import dev.offpeak.config.Durations;
 import dev.offpeak.schemas.events.Provider;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
 class BatcherConfigTest {
@@ -51,5 +52,52 @@ class BatcherConfigTest {
                         "Invalid value 0 for OFFPEAK_BATCHER_OPENAI_MAX_REQUESTS: must be >= 1",
                         "Invalid value lots for OFFPEAK_BATCHER_ANTHROPIC_MAX_BYTES: must be a size such as 200MB, 256MiB or 2000000000",
                         "Invalid value gpt-4o-mini=0 for OFFPEAK_BATCHER_LANE_SHARDS: entry 'gpt-4o-mini=0' must be name=number with a number between 1 and 1024"));
+    }
+
+    @Test
+    void thePassThroughReachesEveryStreamsClientAndTheOperatorsTuningWins() {
+        BatcherConfig c = BatcherConfig.fromEnv(Map.of("OFFPEAK_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
+                "OFFPEAK_KAFKA_SASL_JAAS_CONFIG", "x required password=\"hunter2\";",
+                "OFFPEAK_KAFKA_LINGER_MS", "50", "OFFPEAK_KAFKA_PRODUCER_COMPRESSION_TYPE", "zstd"));
+
+        Properties streams = BatcherService.streamsProperties(c);
+        assertThat(streams).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.jaas.config", "x required password=\"hunter2\";")
+                .containsEntry("producer.compression.type", "zstd")
+                .containsEntry("linger.ms", "50").doesNotContainKey("producer.linger.ms")
+                .containsEntry("producer.batch.size", 256 * 1024)
+                .containsEntry("processing.guarantee", "exactly_once_v2");
+        assertThat(c.describe()).contains("OFFPEAK_KAFKA_SECURITY_PROTOCOL=SASL_SSL", "OFFPEAK_KAFKA_SASL_JAAS_CONFIG=****")
+                .doesNotContain("hunter2");
+        assertThat(c.toString()).doesNotContain("hunter2");
+    }
+
+    @Test
+    void whatExactlyOnceRestsOnAndWhatHasItsOwnKeyIsRefusedAtOnce() {
+        assertThatThrownBy(() -> BatcherConfig.fromEnv(Map.of(
+                "OFFPEAK_KAFKA_PROCESSING_GUARANTEE", "at_least_once",
+                "OFFPEAK_KAFKA_MAIN_CONSUMER_ISOLATION_LEVEL", "read_uncommitted",
+                "OFFPEAK_KAFKA_PRODUCER_ENABLE_IDEMPOTENCE", "false",
+                "OFFPEAK_KAFKA_AUTO_OFFSET_RESET", "latest",
+                "OFFPEAK_KAFKA_APPLICATION_ID", "other",
+                "OFFPEAK_KAFKA_STATE_DIR", "/tmp/x")))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).containsExactlyInAnyOrder(
+                        "Invalid value at_least_once for OFFPEAK_KAFKA_PROCESSING_GUARANTEE: batcher sets "
+                                + "processing.guarantee itself: exactly_once_v2 is what keeps a task from being lost or "
+                                + "batched twice across restarts and rebalances",
+                        "Invalid value read_uncommitted for OFFPEAK_KAFKA_MAIN_CONSUMER_ISOLATION_LEVEL: batcher sets "
+                                + "main.consumer.isolation.level itself: processing.guarantee=exactly_once_v2 sets it as "
+                                + "exactly-once needs it (read_committed, an idempotent transactional producer, offsets "
+                                + "committed in the transaction)",
+                        "Invalid value false for OFFPEAK_KAFKA_PRODUCER_ENABLE_IDEMPOTENCE: batcher sets "
+                                + "producer.enable.idempotence itself: processing.guarantee=exactly_once_v2 sets it as "
+                                + "exactly-once needs it (read_committed, an idempotent transactional producer, offsets "
+                                + "committed in the transaction)",
+                        "Invalid value latest for OFFPEAK_KAFKA_AUTO_OFFSET_RESET: batcher sets auto.offset.reset "
+                                + "itself: earliest: tasks on the topic before the batcher's first start must be batched too",
+                        "Invalid value other for OFFPEAK_KAFKA_APPLICATION_ID: batcher sets application.id itself: set "
+                                + "OFFPEAK_BATCHER_APPLICATION_ID instead",
+                        "Invalid value /tmp/x for OFFPEAK_KAFKA_STATE_DIR: batcher sets state.dir itself: set "
+                                + "OFFPEAK_BATCHER_STATE_DIR instead"));
     }
 }

@@ -4,15 +4,14 @@ import dev.offpeak.config.ConfigKeys;
 import dev.offpeak.config.Description;
 import dev.offpeak.config.Durations;
 import dev.offpeak.config.EnvReader;
+import dev.offpeak.config.KafkaClientSettings;
 import dev.offpeak.schemas.topics.Topics;
 import dev.offpeak.schemas.pricing.ModelRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -22,9 +21,10 @@ import java.util.TreeSet;
  * the {@code with*} methods. Every key is a constant here and a row of the README's table
  * (IngestConfigDocsTest holds the two equal).
  *
- * @param kafkaOverrides extra producer properties from {@code OFFPEAK_INGEST_KAFKA_<NAME>} (e.g.
- *     {@code OFFPEAK_INGEST_KAFKA_SECURITY_PROTOCOL} → {@code security.protocol}); may hold secrets,
- *     so they are masked in {@link #describe()}
+ * @param kafkaSettings Kafka client properties passed through from {@code OFFPEAK_KAFKA_<NAME>} (every
+ *     service) and {@code OFFPEAK_INGEST_KAFKA_<NAME>} (this one; wins for the same property), e.g.
+ *     {@code OFFPEAK_KAFKA_SECURITY_PROTOCOL} → {@code security.protocol}; given to the producer and the
+ *     health probe's admin client; may hold secrets, so they are masked in {@link #describe()}
  */
 public record IngestConfig(
         String host,
@@ -41,13 +41,13 @@ public record IngestConfig(
         Duration retryAfter,
         Path tokenFile,
         Path modelRegistryFile,
-        Map<String, String> kafkaOverrides) {
+        KafkaClientSettings kafkaSettings) {
 
     public static final String PREFIX = "OFFPEAK_INGEST_";
     public static final String KAFKA_PREFIX = PREFIX + "KAFKA_";
     public static final String HOST = PREFIX + "HOST";
     public static final String PORT = PREFIX + "PORT";
-    public static final String BOOTSTRAP = "OFFPEAK_KAFKA_BOOTSTRAP";
+    public static final String BOOTSTRAP = KafkaClientSettings.BOOTSTRAP;
     public static final String TASKS_TOPIC = PREFIX + "TASKS_TOPIC";
     public static final String JOBS_TOPIC = PREFIX + "JOBS_TOPIC";
     public static final String MAX_TASK_BYTES = PREFIX + "MAX_TASK_BYTES";
@@ -65,10 +65,25 @@ public record IngestConfig(
 
     private static final Set<String> KNOWN = ConfigKeys.declared(IngestConfig.class);
 
-    /** Producer settings the service owns: overriding them would break "202 only after a durable ack". */
-    private static final Set<String> OWNED_PRODUCER_KEYS = Set.of("acks", "enable.idempotence",
-            "bootstrap.servers", "key.serializer", "value.serializer", "transactional.id", "delivery.timeout.ms",
-            "max.block.ms", "linger.ms", "buffer.memory", "max.request.size", "retries");
+    private static final String DURABLE = "acks=all with idempotence is what makes a 202 mean the task is on every"
+            + " in-sync replica, written once";
+
+    /**
+     * Producer settings the service sets itself: overriding the first ones would break "202 only after a
+     * durable ack"; the others have their own key (or follow from one).
+     */
+    private static final KafkaClientSettings.Owned OWNED = new KafkaClientSettings.Owned(COMPONENT, Map.ofEntries(
+            Map.entry("acks", DURABLE),
+            Map.entry("enable.idempotence", DURABLE),
+            Map.entry("retries", DURABLE + " (the producer retries until " + SEND_TIMEOUT + ")"),
+            Map.entry("transactional.id", "a 202 answers one acknowledged send, not a transaction"),
+            KafkaClientSettings.Owned.byKey("delivery.timeout.ms", SEND_TIMEOUT),
+            Map.entry("request.timeout.ms", "it follows from " + SEND_TIMEOUT + " and " + LINGER
+                    + " (Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms)"),
+            KafkaClientSettings.Owned.byKey("max.block.ms", MAX_BLOCK),
+            KafkaClientSettings.Owned.byKey("linger.ms", LINGER),
+            KafkaClientSettings.Owned.byKey("buffer.memory", BUFFER_BYTES),
+            KafkaClientSettings.Owned.byKey("max.request.size", MAX_TASK_BYTES)));
 
     private static final int MIN_TASK_BYTES = 1024;
     private static final int MAX_TASK_BYTES_LIMIT = 64 * 1024 * 1024;
@@ -83,7 +98,7 @@ public record IngestConfig(
         Objects.requireNonNull(linger, "linger");
         Objects.requireNonNull(retryAfter, "retryAfter");
         Objects.requireNonNull(tokenFile, "tokenFile");
-        kafkaOverrides = Map.copyOf(kafkaOverrides);
+        Objects.requireNonNull(kafkaSettings, "kafkaSettings");
     }
 
     /**
@@ -96,10 +111,10 @@ public record IngestConfig(
     public static IngestConfig defaults() {
         return new IngestConfig("0.0.0.0", 8080, "localhost:9092", Topics.TASKS.name(), Topics.JOBS.name(),
                 1024 * 1024, 1000, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMillis(20),
-                64L * 1024 * 1024, Duration.ofSeconds(5), Path.of("ingest-tokens.json"), null, Map.of());
+                64L * 1024 * 1024, Duration.ofSeconds(5), Path.of("ingest-tokens.json"), null, KafkaClientSettings.NONE);
     }
 
-    /** Every key this configuration reads (besides the {@link #KAFKA_PREFIX} family). */
+    /** Every key this configuration reads (besides the {@code OFFPEAK_KAFKA_*} and {@link #KAFKA_PREFIX} families). */
     public static Set<String> keys() {
         return KNOWN;
     }
@@ -123,7 +138,7 @@ public record IngestConfig(
                 r.duration(RETRY_AFTER, d.retryAfter(), Duration.ofSeconds(1), Duration.ofHours(1)),
                 r.path(TOKEN_FILE, d.tokenFile()),
                 r.path(MODEL_REGISTRY_FILE, null),
-                kafkaOverrides(env, r));
+                KafkaClientSettings.read(env, r, OWNED, KafkaClientSettings.PREFIX, KAFKA_PREFIX));
         unknownKeys(env, r);
         crossChecks(config, r);
         // Its content is checked (every problem at once) by Tenants.load when the service starts.
@@ -151,23 +166,6 @@ public record IngestConfig(
         return this;
     }
 
-    private static Map<String, String> kafkaOverrides(Map<String, String> env, EnvReader r) {
-        Map<String, String> overrides = new TreeMap<>();
-        env.forEach((key, value) -> {
-            if (!key.startsWith(KAFKA_PREFIX) || key.length() == KAFKA_PREFIX.length()) {
-                return;
-            }
-            String property = key.substring(KAFKA_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
-            if (OWNED_PRODUCER_KEYS.contains(property)) {
-                r.problem(key, masked(property, value), "the service owns producer setting " + property
-                        + " (acks=all and idempotence are what make a 202 mean durable)");
-            } else {
-                overrides.put(property, value);
-            }
-        });
-        return overrides;
-    }
-
     private static void unknownKeys(Map<String, String> env, EnvReader r) {
         Set<String> known = new TreeSet<>(KNOWN);
         known.remove(BOOTSTRAP);
@@ -175,7 +173,8 @@ public record IngestConfig(
         new TreeSet<>(env.keySet()).stream()
                 .filter(k -> k.startsWith(PREFIX) && !k.startsWith(KAFKA_PREFIX) && !KNOWN.contains(k))
                 .forEach(k -> r.problem(k, env.get(k), "not a known key (a typo?): known keys are " + known + ", "
-                        + BOOTSTRAP + ", " + MODEL_REGISTRY_FILE + " and " + KAFKA_PREFIX + "<producer property>"));
+                        + BOOTSTRAP + ", " + MODEL_REGISTRY_FILE + ", " + KafkaClientSettings.PREFIX + "<client property> and "
+                        + KAFKA_PREFIX + "<producer property>"));
     }
 
     private static void crossChecks(IngestConfig c, EnvReader r) {
@@ -191,37 +190,37 @@ public record IngestConfig(
 
     public IngestConfig withHost(String newHost) {
         return new IngestConfig(newHost, port, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
-                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaOverrides);
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaSettings);
     }
 
     public IngestConfig withPort(int newPort) {
         return new IngestConfig(host, newPort, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
-                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaOverrides);
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaSettings);
     }
 
     public IngestConfig withKafka(String newBootstrap, String newTasksTopic, String newJobsTopic) {
         return new IngestConfig(host, port, newBootstrap, newTasksTopic, newJobsTopic, maxTaskBytes, maxInFlight,
-                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaOverrides);
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaSettings);
     }
 
     public IngestConfig withTokenFile(Path newTokenFile) {
         return new IngestConfig(host, port, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
-                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, newTokenFile, modelRegistryFile, kafkaOverrides);
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, newTokenFile, modelRegistryFile, kafkaSettings);
     }
 
     public IngestConfig withModelRegistryFile(Path newFile) {
         return new IngestConfig(host, port, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
-                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, newFile, kafkaOverrides);
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, newFile, kafkaSettings);
     }
 
     public IngestConfig withLimits(int newMaxTaskBytes, int newMaxInFlight) {
         return new IngestConfig(host, port, bootstrapServers, tasksTopic, jobsTopic, newMaxTaskBytes, newMaxInFlight,
-                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaOverrides);
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaSettings);
     }
 
     public IngestConfig withTimeouts(Duration newSendTimeout, Duration newMaxBlock) {
         return new IngestConfig(host, port, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
-                newSendTimeout, newMaxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaOverrides);
+                newSendTimeout, newMaxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaSettings);
     }
 
     /** The effective configuration as {@code KEY=value} lines, secrets masked; safe to log. */
@@ -241,16 +240,11 @@ public record IngestConfig(
                 .add(RETRY_AFTER, Durations.format(retryAfter))
                 .add(TOKEN_FILE, tokenFile)
                 .add(MODEL_REGISTRY_FILE, modelRegistryFile == null ? "(none: the shipped registry)" : modelRegistryFile);
-        kafkaOverrides.forEach((k, v) -> d.add(KAFKA_PREFIX + k.toUpperCase(Locale.ROOT).replace('.', '_'), masked(k, v)));
-        return d.toString();
+        return kafkaSettings.describeTo(d).toString();
     }
 
     @Override
     public String toString() {
         return "IngestConfig" + describe().replace("\n  ", " ");
-    }
-
-    static String masked(String property, String value) {
-        return Description.isSecret(property) ? Description.MASK : value;
     }
 }

@@ -26,7 +26,8 @@ public final class KafkaHealth implements AutoCloseable {
     private long lastAt;
 
     public KafkaHealth(IngestConfig config) {
-        Map<String, Object> props = new HashMap<>(config.kafkaOverrides());
+        Map<String, Object> props = new HashMap<>();
+        config.kafkaSettings().applyTo(props); // security settings: the probe must get in like the producer
         props.keySet().removeIf(k -> !AdminClientConfig.configNames().contains(k));
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "offpeak-ingest-health");

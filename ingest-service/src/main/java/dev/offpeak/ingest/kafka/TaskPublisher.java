@@ -41,7 +41,10 @@ public final class TaskPublisher implements AutoCloseable {
     }
 
     public static Map<String, Object> producerProperties(IngestConfig config) {
-        Map<String, Object> props = new HashMap<>(config.kafkaOverrides());
+        // The operator's pass-through first: everything set below is refused there (IngestConfig's owned
+        // settings), except client.id and batch.size, which the operator may change.
+        Map<String, Object> props = new HashMap<>();
+        config.kafkaSettings().applyTo(props);
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

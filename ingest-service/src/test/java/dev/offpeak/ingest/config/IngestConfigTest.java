@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.offpeak.config.ConfigException;
 import dev.offpeak.config.Durations;
+import dev.offpeak.ingest.kafka.TaskPublisher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,8 +71,8 @@ class IngestConfigTest {
         return "[OFFPEAK_INGEST_BUFFER_BYTES, OFFPEAK_INGEST_HOST, OFFPEAK_INGEST_JOBS_TOPIC, OFFPEAK_INGEST_LINGER, "
                 + "OFFPEAK_INGEST_MAX_BLOCK, OFFPEAK_INGEST_MAX_IN_FLIGHT, OFFPEAK_INGEST_MAX_TASK_BYTES, "
                 + "OFFPEAK_INGEST_PORT, OFFPEAK_INGEST_RETRY_AFTER, OFFPEAK_INGEST_SEND_TIMEOUT, "
-                + "OFFPEAK_INGEST_TASKS_TOPIC, OFFPEAK_INGEST_TOKEN_FILE], OFFPEAK_KAFKA_BOOTSTRAP, OFFPEAK_MODEL_REGISTRY_FILE and "
-                + "OFFPEAK_INGEST_KAFKA_<producer property>";
+                + "OFFPEAK_INGEST_TASKS_TOPIC, OFFPEAK_INGEST_TOKEN_FILE], OFFPEAK_KAFKA_BOOTSTRAP, OFFPEAK_MODEL_REGISTRY_FILE, "
+                + "OFFPEAK_KAFKA_<client property> and OFFPEAK_INGEST_KAFKA_<producer property>";
     }
 
     @Test
@@ -86,7 +87,7 @@ class IngestConfigTest {
     void producerSettingsPassThroughButTheServicesOwnOnesAreRefused() throws IOException {
         IngestConfig config = IngestConfig.fromEnv(env("OFFPEAK_INGEST_KAFKA_SECURITY_PROTOCOL", "SASL_SSL",
                 "OFFPEAK_INGEST_KAFKA_SASL_JAAS_CONFIG", "org.apache...PlainLoginModule password=\"hunter2\";"));
-        assertThat(config.kafkaOverrides()).containsEntry("security.protocol", "SASL_SSL")
+        assertThat(config.kafkaSettings().properties()).containsEntry("security.protocol", "SASL_SSL")
                 .containsKey("sasl.jaas.config");
         assertThat(config.describe()).contains("OFFPEAK_INGEST_KAFKA_SECURITY_PROTOCOL=SASL_SSL",
                 "OFFPEAK_INGEST_KAFKA_SASL_JAAS_CONFIG=****").doesNotContain("hunter2");
@@ -95,7 +96,50 @@ class IngestConfigTest {
         Map<String, String> acks = env("OFFPEAK_INGEST_KAFKA_ACKS", "1");
         assertThatThrownBy(() -> IngestConfig.fromEnv(acks)).isInstanceOfSatisfying(ConfigException.class, e ->
                 assertThat(e.problems()).singleElement().asString()
-                        .startsWith("Invalid value 1 for OFFPEAK_INGEST_KAFKA_ACKS: the service owns producer setting acks"));
+                        .startsWith("Invalid value 1 for OFFPEAK_INGEST_KAFKA_ACKS: ingest-service sets acks itself"));
+    }
+
+    @Test
+    void theSharedPassThroughReachesTheProducerAndTheHealthProbeAndTheIngestOneWins() throws IOException {
+        IngestConfig config = IngestConfig.fromEnv(env("OFFPEAK_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT",
+                "OFFPEAK_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512", "OFFPEAK_INGEST_KAFKA_SASL_MECHANISM", "PLAIN",
+                "OFFPEAK_KAFKA_SASL_JAAS_CONFIG", "x required password=\"hunter2\";", "OFFPEAK_KAFKA_CLIENT_ID", "edge-1",
+                "OFFPEAK_KAFKA_BATCH_SIZE", "65536"));
+
+        Map<String, Object> producer = TaskPublisher.producerProperties(config);
+        assertThat(producer).containsEntry("security.protocol", "SASL_PLAINTEXT").containsEntry("sasl.mechanism", "PLAIN")
+                .containsEntry("sasl.jaas.config", "x required password=\"hunter2\";")
+                .containsEntry("client.id", "edge-1").containsEntry("batch.size", "65536")
+                .containsEntry("acks", "all").containsEntry("enable.idempotence", true);
+        assertThat(config.describe()).contains("OFFPEAK_KAFKA_SECURITY_PROTOCOL=SASL_PLAINTEXT",
+                "OFFPEAK_INGEST_KAFKA_SASL_MECHANISM=PLAIN", "OFFPEAK_KAFKA_SASL_MECHANISM=(overridden by a more specific key)",
+                "OFFPEAK_KAFKA_SASL_JAAS_CONFIG=****").doesNotContain("hunter2");
+    }
+
+    @Test
+    void everyOwnedProducerSettingIsRefusedAtOnceNamingTheKeyToUseOrWhy() throws IOException {
+        Map<String, String> env = env("OFFPEAK_KAFKA_ACKS", "1", "OFFPEAK_KAFKA_ENABLE_IDEMPOTENCE", "false",
+                "OFFPEAK_KAFKA_LINGER_MS", "100", "OFFPEAK_INGEST_KAFKA_DELIVERY_TIMEOUT_MS", "5000",
+                "OFFPEAK_KAFKA_BOOTSTRAP_SERVERS", "k:9092", "OFFPEAK_KAFKA_SSL_KEY_PASSWORD", "hunter2",
+                "OFFPEAK_KAFKA_KEY_SERIALIZER", "x.Y");
+
+        assertThatThrownBy(() -> IngestConfig.fromEnv(env)).isInstanceOfSatisfying(ConfigException.class, e -> {
+            assertThat(e.problems()).containsExactlyInAnyOrder(
+                    "Invalid value 1 for OFFPEAK_KAFKA_ACKS: ingest-service sets acks itself: acks=all with idempotence "
+                            + "is what makes a 202 mean the task is on every in-sync replica, written once",
+                    "Invalid value false for OFFPEAK_KAFKA_ENABLE_IDEMPOTENCE: ingest-service sets enable.idempotence "
+                            + "itself: acks=all with idempotence is what makes a 202 mean the task is on every in-sync "
+                            + "replica, written once",
+                    "Invalid value 100 for OFFPEAK_KAFKA_LINGER_MS: ingest-service sets linger.ms itself: set "
+                            + "OFFPEAK_INGEST_LINGER instead",
+                    "Invalid value 5000 for OFFPEAK_INGEST_KAFKA_DELIVERY_TIMEOUT_MS: ingest-service sets "
+                            + "delivery.timeout.ms itself: set OFFPEAK_INGEST_SEND_TIMEOUT instead",
+                    "Invalid value k:9092 for OFFPEAK_KAFKA_BOOTSTRAP_SERVERS: ingest-service sets bootstrap.servers "
+                            + "itself: set OFFPEAK_KAFKA_BOOTSTRAP instead",
+                    "Invalid value **** for OFFPEAK_KAFKA_KEY_SERIALIZER: ingest-service sets key.serializer itself: "
+                            + "the records are the JSON the schemas module defines");
+            assertThat(e.getMessage()).doesNotContain("hunter2");
+        });
     }
 
     @Test

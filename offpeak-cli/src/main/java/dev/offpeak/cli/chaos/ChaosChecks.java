@@ -34,9 +34,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * {@code task.completed} event and jobs without {@code job.completed} (read_committed), services that
  * exited by themselves, and secrets found in a log, a topic or a table.
  */
-final class ChaosChecks {
+public final class ChaosChecks {
     /** One line of the report: a name, the count that must be 0, and what it was measured against. */
-    record Check(String name, long failures, String detail) {}
+    public record Check(String name, long failures, String detail) {}
 
     private final ChaosCluster cluster;
 
@@ -79,12 +79,20 @@ final class ChaosChecks {
             checks.add(providerBatches(c));
             checks.add(doubleBilling(c));
             checks.add(taskEvents(c));
+            checks.add(oneEnding());
             checks.add(jobEvents(sent));
             checks.add(new Check("lines refused for their content", sent.contentRejects(), "the workload is valid"));
             int exits = faults.selfExits().values().stream().mapToInt(Integer::intValue).sum();
             checks.add(new Check("services that exited by themselves", exits,
                     exits == 0 ? "every service rode every fault out" : faults.selfExits().toString()));
             checks.add(secrets(c));
+            long unexpected = faults.readiness().stream().filter(p -> !p.asExpected()).count();
+            checks.add(new Check("services not reporting not-ready in an outage", unexpected,
+                    faults.readiness().isEmpty() ? "no outage probed" : faults.readiness().size()
+                            + " probes while Kafka or PostgreSQL was down" + (unexpected == 0 ? ""
+                            : ": " + faults.readiness().stream().filter(p -> !p.asExpected())
+                                    .map(p -> p.service() + " " + p.seen() + " (" + p.dependency() + " down)")
+                                    .toList())));
         }
         return checks;
     }
@@ -169,16 +177,31 @@ final class ChaosChecks {
     // ---- events ------------------------------------------------------------------------------
 
     private Check taskEvents(Connection c) throws SQLException {
-        Map<String, Integer> seen = new HashMap<>();
+        Map<String, Set<String>> eventIds = new HashMap<>();
+        long records = 0;
         for (ConsumerRecord<byte[], byte[]> r : readAll(Topics.TASK_COMPLETED)) {
             JsonNode event = parse(r.value());
-            seen.merge(event.path("tenant").asText() + "/" + event.path("task_id").asText(), 1, Integer::sum);
+            records++;
+            eventIds.computeIfAbsent(event.path("tenant").asText() + "/" + event.path("task_id").asText(),
+                    t -> new HashSet<>()).add(event.path("event_id").asText());
         }
         Set<String> ended = strings(c, "SELECT tenant || '/' || task_id FROM tasks WHERE status <> 'accepted'");
-        long missing = ended.stream().filter(t -> !seen.containsKey(t)).count();
-        long repeated = seen.values().stream().filter(n -> n > 1).count();
-        return new Check("tasks without a task.completed event", missing, seen.size() + " tasks with an event"
-                + (repeated > 0 ? ", " + repeated + " with more than one (consumers dedup by event_id)" : ""));
+        long missing = ended.stream().filter(t -> !eventIds.containsKey(t)).count();
+        long redelivered = records - eventIds.values().stream().mapToLong(Set::size).sum();
+        return new Check("tasks without a task.completed event", missing, eventIds.size() + " tasks with an event; "
+                + redelivered + " records delivered again after a fault, same event_id (consumers dedup by it)");
+    }
+
+    /** A task must end once: two task.completed events with different event ids would be two endings. */
+    private Check oneEnding() {
+        Map<String, Set<String>> eventIds = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(Topics.TASK_COMPLETED)) {
+            JsonNode event = parse(r.value());
+            eventIds.computeIfAbsent(event.path("tenant").asText() + "/" + event.path("task_id").asText(),
+                    t -> new HashSet<>()).add(event.path("event_id").asText());
+        }
+        long twice = eventIds.values().stream().filter(ids -> ids.size() > 1).count();
+        return new Check("tasks that ended twice (two event ids)", twice, "one event id per task");
     }
 
     private Check jobEvents(ChaosWorkload.Sent sent) {

@@ -73,6 +73,12 @@ final class ChaosCluster implements AutoCloseable {
     private Node emulator;
     private EmbeddedPostgres postgres;
 
+    static {
+        // closing the embedded server's handle after a crash asks pg_ctl to stop a server that is gone;
+        // that is expected here, not an error to print
+        System.setProperty("org.slf4j.simpleLogger.log.io.zonky.test.db.postgres.embedded.EmbeddedPostgres", "off");
+    }
+
     private ChaosCluster(Plan plan) throws IOException {
         this.plan = plan;
         this.kafkaPort = freePort();

@@ -86,18 +86,17 @@ final class FaultInjector {
         }
     }
 
+    /** Service kills only: mostly random replicas, some aimed at a result-service mid-upload or mid-settlement. */
+    private static final List<Kind> SERVICE_PLAN = List.of(Kind.KILL_SERVICE, Kind.KILL_SERVICE,
+            Kind.KILL_RESULT_MID_UPLOAD, Kind.KILL_SERVICE, Kind.KILL_RESULT_MID_SETTLE);
+    /** With infrastructure: every kind early on, so even a short run meets a broker kill and a database crash. */
+    private static final List<Kind> INFRASTRUCTURE_PLAN = List.of(Kind.KILL_SERVICE, Kind.KILL_RESULT_MID_UPLOAD,
+            Kind.KILL_BROKER, Kind.KILL_SERVICE, Kind.CRASH_POSTGRES, Kind.KILL_RESULT_MID_SETTLE,
+            Kind.RESTART_EMULATOR, Kind.KILL_SERVICE, Kind.RESTART_BROKER, Kind.SLOW_PROVIDER);
+
     private Kind pick(int index) {
-        // every fifth fault is aimed at a result-service mid-upload or mid-settlement; with
-        // infrastructure faults on, every third is one of those
-        if (infrastructure && index % 3 == 2) {
-            List<Kind> infra = List.of(Kind.KILL_BROKER, Kind.RESTART_BROKER, Kind.CRASH_POSTGRES,
-                    Kind.RESTART_EMULATOR, Kind.SLOW_PROVIDER);
-            return infra.get((index / 3) % infra.size());
-        }
-        if (index % 5 == 3) {
-            return index % 2 == 0 ? Kind.KILL_RESULT_MID_UPLOAD : Kind.KILL_RESULT_MID_SETTLE;
-        }
-        return Kind.KILL_SERVICE;
+        List<Kind> plan = infrastructure ? INFRASTRUCTURE_PLAN : SERVICE_PLAN;
+        return plan.get(index % plan.size());
     }
 
     private void inject(Kind kind) throws Exception {
@@ -107,7 +106,11 @@ final class FaultInjector {
         long downMillis;
         switch (kind) {
             case KILL_SERVICE, KILL_RESULT_MID_UPLOAD, KILL_RESULT_MID_SETTLE -> {
-                Node node = victim(kind);
+                Optional<Node> aimed = kind == Kind.KILL_SERVICE ? Optional.empty() : leaseHolder(kind);
+                if (kind != Kind.KILL_SERVICE && aimed.isEmpty()) {
+                    kind = Kind.KILL_SERVICE; // no result-service was mid-way just now: any replica
+                }
+                Node node = aimed.orElseGet(this::anyService);
                 target = node.name();
                 node.kill();
                 downMillis = 500 + random.nextInt(2500);
@@ -122,7 +125,9 @@ final class FaultInjector {
                     cluster.kafka().stop(Duration.ofSeconds(60));
                 }
                 downMillis = 2000 + random.nextInt(4000);
-                Thread.sleep(downMillis);
+                Thread.sleep(downMillis / 2);
+                probeReadiness("kafka", List.of("ingest", "batcher"));
+                Thread.sleep(downMillis - downMillis / 2);
                 cluster.kafka().start();
                 cluster.awaitKafka(Duration.ofSeconds(120));
             }
@@ -130,7 +135,9 @@ final class FaultInjector {
                 target = "postgres";
                 cluster.crashPostgres();
                 downMillis = 2000 + random.nextInt(4000);
-                Thread.sleep(downMillis);
+                Thread.sleep(downMillis / 2);
+                probeReadiness("postgres", List.of("result"));
+                Thread.sleep(downMillis - downMillis / 2);
                 cluster.restartPostgres();
             }
             case RESTART_EMULATOR -> {
@@ -156,17 +163,45 @@ final class FaultInjector {
         log.accept(String.format("fault %d: %s %s (down %d ms)", faults.size(), kind, target, downMillis));
     }
 
-    /** The replica a kill aims at: a result-service holding such a lease if one does, else any service. */
-    private Node victim(Kind kind) {
+    private Node anyService() {
         List<Node> all = new ArrayList<>(cluster.services().values());
-        if (kind != Kind.KILL_SERVICE) {
-            String state = kind == Kind.KILL_RESULT_MID_UPLOAD ? "submitting" : "in_flight";
-            Optional<Node> holder = leaseHolder(state).map(name -> cluster.services().get(name));
-            if (holder.isPresent() && holder.get() != null) {
-                return holder.get();
-            }
-        }
         return all.get(random.nextInt(all.size()));
+    }
+
+    /** A result-service holding a lease on a batch being uploaded, or one being polled and settled. */
+    private Optional<Node> leaseHolder(Kind kind) {
+        String state = kind == Kind.KILL_RESULT_MID_UPLOAD ? "submitting" : "in_flight";
+        return leaseHolder(state).map(name -> cluster.services().get(name));
+    }
+
+    /**
+     * While a dependency is down, asks every replica of the services that need it whether it is ready:
+     * each must still be alive and must answer not-ready (503), not ready and not silent.
+     */
+    private void probeReadiness(String dependency, List<String> prefixes) {
+        for (Node node : cluster.services().values()) {
+            if (prefixes.stream().noneMatch(p -> node.name().startsWith(p))) {
+                continue;
+            }
+            Http.Answer answer = Http.get(cluster.readyUrl(node), Map.of());
+            String seen = !node.alive() ? "dead" : answer.status() == 503 ? "not-ready"
+                    : answer.reached() ? "answered " + answer.status() : "no answer";
+            readiness.add(new Probe(dependency, node.name(), seen));
+            log.accept(String.format("  %s down: %s /health/ready -> %s", dependency, node.name(), seen));
+        }
+    }
+
+    /** One readiness probe during an outage. */
+    record Probe(String dependency, String service, String seen) {
+        boolean asExpected() {
+            return "not-ready".equals(seen);
+        }
+    }
+
+    private final List<Probe> readiness = new ArrayList<>();
+
+    List<Probe> readiness() {
+        return List.copyOf(readiness);
     }
 
     private Optional<String> leaseHolder(String state) {

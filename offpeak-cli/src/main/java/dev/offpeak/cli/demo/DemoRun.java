@@ -4,11 +4,12 @@ import dev.offpeak.cli.CliException;
 import dev.offpeak.cli.http.IngestClient;
 import dev.offpeak.cli.local.Endpoints;
 import dev.offpeak.cli.local.LocalStack;
-import dev.offpeak.cli.report.CostReport;
 import dev.offpeak.cli.report.JobProgress;
-import dev.offpeak.cli.report.JobScope;
+import dev.offpeak.cli.source.DatabaseSource;
+import dev.offpeak.result.read.JobReport;
 import java.io.PrintWriter;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +30,7 @@ public final class DemoRun {
 
     private DemoRun() {}
 
-    public static CostReport run(LocalStack stack, DemoWorkload workload, Duration timeout, PrintWriter out)
+    public static JobReport run(LocalStack stack, DemoWorkload workload, Duration timeout, PrintWriter out)
             throws Exception {
         Endpoints endpoints = stack.endpoints();
         List<DemoWorkload.TenantJob> jobs = workload.jobs();
@@ -51,15 +52,20 @@ public final class DemoRun {
         out.printf(Locale.ROOT, "  accepted by ingest in %.1f s; jobs sealed. Waiting for batches to settle:%n",
                 (System.nanoTime() - t0) / 1e9);
         out.flush();
-        JobScope scope = new JobScope(jobId, null);
-        JobProgress progress = new JobProgress(endpoints.jdbcUrl(), endpoints.jdbcUser());
-        progress.await(scope, total, timeout, out);
-        try (Connection c = progress.connect()) {
-            printEndingLag(c, jobId, out);
-            return CostReport.load(c, scope);
+        try (DatabaseSource database = source(endpoints)) {
+            JobProgress.await(database, jobId, total, timeout, out);
+            try (Connection c = DriverManager.getConnection(endpoints.jdbcUrl(), endpoints.jdbcUser(), "")) {
+                printEndingLag(c, jobId, out);
+            }
+            return database.report(jobId);
         } catch (SQLException e) {
             throw new CliException("reading the report from " + endpoints.jdbcUrl() + " failed: " + e.getMessage());
         }
+    }
+
+    /** The local stack's database, reading every tenant's tasks of the demo's job. */
+    public static DatabaseSource source(Endpoints endpoints) {
+        return new DatabaseSource(endpoints.jdbcUrl(), endpoints.jdbcUser(), null, null, "local stack");
     }
 
     /**

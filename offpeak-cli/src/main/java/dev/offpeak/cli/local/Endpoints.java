@@ -42,7 +42,7 @@ public record Endpoints(String ingestUrl, String resultUrl, String kafkaBootstra
             root = Json.mapper().readTree(file.toFile());
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new CliException("no " + FILE + " in " + dataDir.toAbsolutePath()
-                    + ": start `offpeak local` first, or pass --url and --token");
+                    + ": start `offpeak local` first, or name a deployment (--url, --read-url, --token; see --help)");
         } catch (IOException e) {
             throw new CliException("cannot read " + file + ": " + e.getMessage());
         }
@@ -57,7 +57,7 @@ public record Endpoints(String ingestUrl, String resultUrl, String kafkaBootstra
 
     public void print(PrintWriter out) {
         out.println("  ingest      " + ingestUrl + "   (POST /v1/tasks, /v1/tasks:bulk, /v1/jobs/{id}/openai-batch)");
-        out.println("  results     " + resultUrl + "   (GET /v1/jobs/{id}, /v1/tasks/{id}, /v1/tasks/{id}/response)");
+        out.println("  results     " + resultUrl + "   (read API: GET /v1/jobs/{id}[/report|/progress], /v1/tasks/{id}[/response], /v1/status, /v1/jobs, /v1/costs)");
         out.println("  token       " + token + "   (tenant " + tenant + "; Authorization: Bearer <token>)");
         out.println("  kafka       " + kafkaBootstrap);
         out.println("  postgres    " + jdbcUrl + "   (user " + jdbcUser + ", no password)");

@@ -1,5 +1,6 @@
 package dev.offpeak.cli.report;
 
+import dev.offpeak.result.read.JobReport;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -7,13 +8,19 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Prints a {@link CostReport} as the totals, then one line per provider and model. */
+/**
+ * Prints a {@link JobReport} as the totals, then one line per provider and model; the same lines
+ * whichever source the report came from, with that source on a line of its own.
+ */
 public final class ReportPrinter {
     private ReportPrinter() {}
 
-    public static void print(CostReport r, PrintWriter out) {
+    /** @param source where the report was read, e.g. "read API http://host:8082 (tenant acme)" */
+    public static void print(JobReport r, String source, PrintWriter out) {
         out.println();
-        out.println("Offpeak cost report: " + r.scope().describe() + " (from PostgreSQL: tasks, results, batches)");
+        out.println("Offpeak cost report: job " + r.jobId() + (r.tenant() == null ? " (every tenant)" : " of tenant "
+                + r.tenant()));
+        line(out, "source", source);
         line(out, "tasks", num(r.tasks()) + (r.open() > 0 ? "  (" + num(r.open()) + " still open)" : ""));
         line(out, "unique requests", num(r.uniqueRequests()));
         line(out, "duplicates", num(r.duplicates()) + "  (realised dedup rate " + pct(r.duplicates(), r.tasks()) + ")");
@@ -22,20 +29,20 @@ public final class ReportPrinter {
                 .mapToLong(Long::longValue).sum() + ")");
         line(out, "lines settled", counts(r.linesByStatus()));
         line(out, "tasks by status", counts(r.tasksByStatus()));
-        line(out, "billed cost", usd(r.billed()));
-        line(out, "sync-equivalent", usd(r.syncEquivalent()));
-        line(out, "saved", usd(r.saved()) + "  (" + pct(r.saved(), r.syncEquivalent()) + ")");
+        line(out, "billed cost", usd(r.billedUsd()));
+        line(out, "sync-equivalent", usd(r.syncEquivalentUsd()));
+        line(out, "saved", usd(r.savedUsd()) + "  (" + pct(r.savedUsd(), r.syncEquivalentUsd()) + ")");
         line(out, "cache rate", pct(r.cachedInputTokens(), r.inputTokens()) + " of input tokens read from cache");
         line(out, "turnaround", String.format(Locale.ROOT, "median %.1f s, p95 %.1f s, first submit to last result %.1f s",
                 r.turnaround().p50Seconds(), r.turnaround().p95Seconds(), r.turnaround().wallSeconds()));
         out.println();
         out.printf(Locale.ROOT, "  %-10s %-24s %8s %8s %7s %6s %11s %12s %12s %7s %6s%n", "provider", "model", "tasks",
                 "unique", "dups", "dedup", "succeeded", "billed", "sync-equiv", "saved", "cache");
-        for (CostReport.Row row : r.rows()) {
+        for (JobReport.Row row : r.rows()) {
             out.printf(Locale.ROOT, "  %-10s %-24s %8s %8s %7s %6s %11s %12s %12s %7s %6s%n", row.provider(), row.model(),
                     num(row.tasks()), num(row.uniqueRequests()), num(row.duplicates()), pct(row.duplicates(), row.tasks()),
-                    num(row.tasksByStatus().getOrDefault("succeeded", 0L)), usd(row.billed()), usd(row.syncEquivalent()),
-                    pct(row.saved(), row.syncEquivalent()), pct(row.cachedInputTokens(), row.inputTokens()));
+                    num(row.tasksByStatus().getOrDefault("succeeded", 0L)), usd(row.billedUsd()), usd(row.syncEquivalentUsd()),
+                    pct(row.savedUsd(), row.syncEquivalentUsd()), pct(row.cachedInputTokens(), row.inputTokens()));
         }
         out.flush();
     }

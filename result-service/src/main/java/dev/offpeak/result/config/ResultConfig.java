@@ -4,6 +4,7 @@ import dev.offpeak.config.ConfigKeys;
 import dev.offpeak.config.Description;
 import dev.offpeak.config.Durations;
 import dev.offpeak.config.EnvReader;
+import dev.offpeak.config.KafkaClientSettings;
 import dev.offpeak.result.provider.ProviderEndpoint;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.pricing.ModelRegistry;
@@ -48,6 +49,8 @@ import java.util.Set;
  *                       the read API answers 401
  * @param providers      per provider OFFPEAK_{OPENAI,ANTHROPIC,GEMINI}_{BASE_URL,API_KEY}; a provider
  *                       without a key is not configured and its batches wait, visibly
+ * @param kafkaSettings  OFFPEAK_KAFKA_&lt;NAME&gt;: Kafka client properties for the consumer and the producer
+ *                       (security settings and tuning; what the service relies on is refused), secrets masked
  */
 public record ResultConfig(
         String jdbcUrl,
@@ -70,7 +73,8 @@ public record ResultConfig(
         int httpPort,
         Path tokenFile,
         Path modelRegistryFile,
-        Map<Provider, ProviderEndpoint> providers) {
+        Map<Provider, ProviderEndpoint> providers,
+        KafkaClientSettings kafkaSettings) {
 
     public static final String DB_URL = "OFFPEAK_DB_URL";
     public static final String DB_USER = "OFFPEAK_DB_USER";
@@ -108,6 +112,24 @@ public record ResultConfig(
 
     /** How {@link dev.offpeak.config.ConfigException}s of this service name it. */
     public static final String COMPONENT = "result-service";
+
+    private static final String ACKED_ONCE = "acks=all with idempotence: the outbox marks an event sent only once "
+            + "every in-sync replica has it, and a retry never writes it twice";
+
+    /** Consumer and producer settings the service relies on (or sets from a key of its own): refused as a pass-through. */
+    private static final KafkaClientSettings.Owned OWNED_KAFKA = new KafkaClientSettings.Owned(COMPONENT, Map.ofEntries(
+            KafkaClientSettings.Owned.byKey("group.id", GROUP_ID),
+            KafkaClientSettings.Owned.byKey("group.instance.id", INSTANCE),
+            Map.entry("isolation.level", "read_committed: the batcher writes in transactions, and an aborted "
+                    + "batch item must never be ingested"),
+            Map.entry("enable.auto.commit", "offsets are committed only after the database transaction that "
+                    + "stored their records commits"),
+            Map.entry("auto.offset.reset", "earliest: events published before the group first started must be "
+                    + "ingested too"),
+            Map.entry("acks", ACKED_ONCE),
+            Map.entry("enable.idempotence", ACKED_ONCE),
+            Map.entry("transactional.id", "the outbox relay sends without transactions (consumers dedup by "
+                    + "event_id); a transactional producer would refuse every send")));
 
     public ResultConfig {
         quotas = Map.copyOf(quotas);
@@ -168,10 +190,11 @@ public record ResultConfig(
         provider(r, providers, Provider.OPENAI, ProviderEndpoint.OPENAI_DEFAULT);
         provider(r, providers, Provider.ANTHROPIC, ProviderEndpoint.ANTHROPIC_DEFAULT);
         provider(r, providers, Provider.GEMINI, ProviderEndpoint.GEMINI_DEFAULT);
+        KafkaClientSettings kafka = KafkaClientSettings.read(env, r, OWNED_KAFKA, KafkaClientSettings.PREFIX);
         r.throwIfProblems(COMPONENT);
         return new ResultConfig(jdbcUrl, user, password, bootstrap, group, owner, tick, lease, firstPoll, pollMax,
                 quotaWait, quotas, spool, maxAttempts, retryDelay, inline, httpHost, httpPort, tokenFile,
-                registryFile, providers);
+                registryFile, providers, kafka);
     }
 
     private static void provider(EnvReader r, Map<Provider, ProviderEndpoint> out, Provider provider, URI fallback) {
@@ -228,7 +251,7 @@ public record ResultConfig(
             d.add(baseUrlKey(p), endpoint == null ? "(not configured)" : endpoint.baseUrl())
                     .secret(apiKeyKey(p), endpoint == null ? null : endpoint.apiKey());
         }
-        return d.toString();
+        return kafkaSettings.describeTo(d).toString();
     }
 
     @Override

@@ -6,7 +6,8 @@
  *
  * <p>No SQL lives here. Each statement sits with the code that owns its table: {@code store} (intake,
  * batches, prices), {@code settle} (results, the settlement of a batch, retries), {@code completion}
- * (ending tasks, every outbox write, jobs) and {@code http.ReadStore} (the read API). Idempotent
+ * (ending tasks, every outbox write, jobs), {@code read} (the job report, progress and overview tables,
+ * shared by the read API and the CLI) and {@code http.ReadStore} (the read API). Idempotent
  * writes use {@code ON CONFLICT DO NOTHING} rather than catching unique violations. The values of
  * state columns are enums with their database values ({@code store.PipelineState},
  * {@code store.TaskState}, {@code provider.ResultLine.LineOutcome}, {@code completion.OutboxStore.Kind}).

@@ -25,6 +25,11 @@ final class ApiError extends RuntimeException {
         return new ApiError(401, "unauthorized", message);
     }
 
+    /** A query parameter with a value the endpoint does not take; the message names both. */
+    static ApiError invalidParameter(String message) {
+        return new ApiError(400, "invalid_parameter", message);
+    }
+
     static ApiError notFound(String message) {
         return new ApiError(404, "not_found", message);
     }

@@ -2,12 +2,17 @@ package dev.offpeak.result.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offpeak.result.db.Db;
+import dev.offpeak.result.read.Overviews;
 import dev.offpeak.schemas.json.Json;
 import dev.offpeak.schemas.tenants.TenantPolicy;
 import dev.offpeak.schemas.tenants.Tenants;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -16,9 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * result-service's HTTP side: health, Prometheus metrics, and the read API — a task by id (status,
- * result, cost) and a job by id (progress and totals), under the same bearer-token tenant rules as
- * ingest: a token sees only its own tenant's tasks and jobs. Routing is this one function; every
- * error leaves through {@link ApiError} in the shared error format.
+ * result, cost), a job by id (progress and totals), a job's cost report and progress counts, and the
+ * overview tables of {@code offpeak status}, {@code jobs} and {@code costs} — under the same
+ * bearer-token tenant rules as ingest: a token sees only its own tenant's tasks and jobs. Routing is
+ * this one function; every error leaves through {@link ApiError} in the shared error format. Answers
+ * built from records are written with the shared {@link Json} mapper (snake_case, exact money).
  */
 public final class ReadApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReadApi.class);
@@ -34,6 +41,9 @@ public final class ReadApi implements AutoCloseable {
      * @param tenants  the token file; empty: the read API answers 401 and says how to configure it
      * @param registry the registry scraped at /metrics
      */
+    /** How long the readiness probe waits for the database before it says unreachable. */
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(2);
+
     public static ReadApi start(String host, int port, Db db, Optional<Tenants> tenants,
             PrometheusMeterRegistry registry) {
         return start(host, port, db, tenants, registry, () -> true);
@@ -53,12 +63,12 @@ public final class ReadApi implements AutoCloseable {
             cfg.jetty.port = port;
             cfg.routes.get("/health/live", ctx -> ctx.json(Json.mapper().createObjectNode().put("status", "up")));
             cfg.routes.get("/health/ready", ctx -> {
-                boolean database = store.databaseAnswers();
+                boolean database = store.databaseAnswers(READY_TIMEOUT);
                 boolean identity = holdsIdentity.getAsBoolean();
                 boolean up = database && identity;
                 ctx.status(up ? 200 : 503).json(Json.mapper().createObjectNode().put("status", up ? "up" : "down")
                         .put("database", database ? "up" : "unreachable")
-                        .put("instance", identity ? "held" : "lost"));
+                        .put("instance", identity ? "held" : "not held"));
             });
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(registry.scrape()));
@@ -69,6 +79,17 @@ public final class ReadApi implements AutoCloseable {
                             "no response for task " + ctx.pathParam("task_id") + " (not succeeded, or not this tenant's)"))));
             cfg.routes.get("/v1/jobs/{job_id}", ctx -> ctx.json(store.job(tenant(ctx, tenants), ctx.pathParam("job_id"))
                     .orElseThrow(() -> ApiError.notFound("no job " + ctx.pathParam("job_id") + " for this tenant"))));
+            cfg.routes.get("/v1/jobs/{job_id}/report", ctx -> json(ctx, store.report(tenant(ctx, tenants),
+                    ctx.pathParam("job_id")).orElseThrow(() -> ApiError.notFound(
+                            "no job " + ctx.pathParam("job_id") + " for this tenant"))));
+            cfg.routes.get("/v1/jobs/{job_id}/progress", ctx -> json(ctx, store.progress(tenant(ctx, tenants),
+                    ctx.pathParam("job_id"))));
+            cfg.routes.get("/v1/jobs", ctx -> json(ctx, store.jobs(tenant(ctx, tenants))));
+            cfg.routes.get("/v1/status", ctx -> json(ctx, store.status(tenant(ctx, tenants))));
+            cfg.routes.get("/v1/costs", ctx -> {
+                String tenant = tenant(ctx, tenants);
+                json(ctx, store.costs(tenant, costsBy(ctx.queryParam("by")), since(ctx.queryParam("since"))));
+            });
             cfg.routes.exception(ApiError.class, (e, ctx) -> error(ctx, e.status(), e.code(), e.getMessage()));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("read API failed on {}", ctx.path(), e);
@@ -98,6 +119,33 @@ public final class ReadApi implements AutoCloseable {
         }
         return tenants.get().forToken(header.substring(BEARER.length()).trim()).map(TenantPolicy::tenant)
                 .orElseThrow(() -> ApiError.unauthorized("unknown or revoked token"));
+    }
+
+    private static void json(Context ctx, Object answer) {
+        ctx.contentType("application/json").result(Json.write(answer));
+    }
+
+    private static Overviews.CostsBy costsBy(String by) {
+        if (by == null || by.isBlank()) {
+            return Overviews.CostsBy.tenant;
+        }
+        try {
+            return Overviews.CostsBy.valueOf(by);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.invalidParameter("Invalid value " + by + " for by: must be one of "
+                    + Arrays.toString(Overviews.CostsBy.values()));
+        }
+    }
+
+    private static Optional<LocalDate> since(String since) {
+        if (since == null || since.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(LocalDate.parse(since));
+        } catch (DateTimeParseException e) {
+            throw ApiError.invalidParameter("Invalid value " + since + " for since: must be a date, YYYY-MM-DD");
+        }
     }
 
     private static void error(Context ctx, int status, String code, String message) {

@@ -18,9 +18,22 @@ class ResultConfigTest {
     void defaultsAreSaneAndProvidersWithoutKeysAreNotConfigured() {
         ResultConfig c = ResultConfig.fromEnv(MINIMAL);
         assertThat(c.firstPoll()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(c.lease()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.lease()).isEqualTo(Duration.ofSeconds(15));
         assertThat(c.groupId()).isEqualTo("offpeak-result");
         assertThat(c.providers()).isEmpty();
+        assertThat(c.owner()).as("the host name: the same after a restart").matches("[A-Za-z0-9._-]{1,200}")
+                .isEqualTo(ResultConfig.fromEnv(MINIMAL).owner());
+    }
+
+    @Test
+    void anInstanceNameMustBeUsableAsAKafkaGroupInstanceId() {
+        Map<String, String> env = new java.util.HashMap<>(MINIMAL);
+        env.put(ResultConfig.INSTANCE, "result 1/a");
+        assertThatThrownBy(() -> ResultConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("Invalid value result 1/a for OFFPEAK_RESULT_INSTANCE: must be 1 to 200 letters,"
+                        + " digits, '.', '_' or '-'");
+        env.put(ResultConfig.INSTANCE, "result-1.eu_west");
+        assertThat(ResultConfig.fromEnv(env).owner()).isEqualTo("result-1.eu_west");
     }
 
     @Test
