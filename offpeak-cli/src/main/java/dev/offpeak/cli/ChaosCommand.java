@@ -58,6 +58,10 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Where every process keeps its state and log (default: .offpeak-chaos/<time>).")
     Path dataDir;
 
+    @Option(names = "--keep", description = "After the checks, keep every process running (printing the URLs and"
+            + " tokens) until Ctrl-C, e.g. to point the CLI at it.")
+    boolean keep;
+
     @Option(names = "--timeout", defaultValue = "15m", converter = DurationConverter.class,
             description = "Give up when the work has not ended by then (default: ${DEFAULT-VALUE}).")
     Duration timeout;
@@ -77,7 +81,8 @@ public final class ChaosCommand implements Callable<Integer> {
         }
         out.printf("seed %d (--seed %d repeats the workload and the choice of faults)%n", actualSeed, actualSeed);
         ChaosRun.Outcome outcome = ChaosRun.run(new ChaosRun.Options(tasks, duplicateRate, faults, infrastructure,
-                batchers, results, actualSeed, dir.toAbsolutePath().normalize(), timeout, gap, gap.multipliedBy(2)),
+                batchers, results, actualSeed, dir.toAbsolutePath().normalize(), timeout, gap, gap.multipliedBy(2),
+                keep),
                 out);
         out.printf("logs and state kept in %s%n", dir.toAbsolutePath().normalize());
         out.flush();

@@ -26,7 +26,7 @@ class ChaosIT {
         PrintWriter out = new PrintWriter(new TeeWriter(report), true);
 
         ChaosRun.Outcome outcome = ChaosRun.run(new ChaosRun.Options(2000, 0.18, 6, true, 2, 2, 42L, dir,
-                Duration.ofMinutes(8), Duration.ofSeconds(3), Duration.ofSeconds(6)), out);
+                Duration.ofMinutes(8), Duration.ofSeconds(3), Duration.ofSeconds(6), false), out);
 
         assertThat(outcome.checks()).as("the report:%n%s", report).allSatisfy(check ->
                 assertThat(check.failures()).as(check.name() + ": " + check.detail()).isZero());

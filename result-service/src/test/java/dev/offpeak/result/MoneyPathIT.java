@@ -200,7 +200,8 @@ class MoneyPathIT {
         }
     }
 
-    static final class SimulatedCrash extends RuntimeException {
+    /** The process dying: an Error, so no recovery code of the submitter (which handles exceptions) runs. */
+    static final class SimulatedCrash extends Error {
         private static final long serialVersionUID = 1L;
 
         SimulatedCrash() {

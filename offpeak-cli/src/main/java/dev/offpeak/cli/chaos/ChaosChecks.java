@@ -78,8 +78,15 @@ public final class ChaosChecks {
                     number(c, "SELECT count(*) FROM tasks WHERE status = 'succeeded'") + " succeeded"));
             checks.add(providerBatches(c));
             checks.add(doubleBilling(c));
-            checks.add(taskEvents(c));
-            checks.add(oneEnding());
+            Map<String, Set<String>> eventIds = new HashMap<>();
+            List<ConsumerRecord<byte[], byte[]>> completed = readAll(Topics.TASK_COMPLETED);
+            for (ConsumerRecord<byte[], byte[]> r : completed) {
+                JsonNode event = parse(r.value());
+                eventIds.computeIfAbsent(event.path("tenant").asText() + "/" + event.path("task_id").asText(),
+                        t -> new HashSet<>()).add(event.path("event_id").asText());
+            }
+            checks.add(taskEvents(c, eventIds, completed.size()));
+            checks.add(oneEnding(eventIds));
             checks.add(jobEvents(sent));
             checks.add(new Check("lines refused for their content", sent.contentRejects(), "the workload is valid"));
             int exits = faults.selfExits().values().stream().mapToInt(Integer::intValue).sum();
@@ -176,15 +183,7 @@ public final class ChaosChecks {
 
     // ---- events ------------------------------------------------------------------------------
 
-    private Check taskEvents(Connection c) throws SQLException {
-        Map<String, Set<String>> eventIds = new HashMap<>();
-        long records = 0;
-        for (ConsumerRecord<byte[], byte[]> r : readAll(Topics.TASK_COMPLETED)) {
-            JsonNode event = parse(r.value());
-            records++;
-            eventIds.computeIfAbsent(event.path("tenant").asText() + "/" + event.path("task_id").asText(),
-                    t -> new HashSet<>()).add(event.path("event_id").asText());
-        }
+    private Check taskEvents(Connection c, Map<String, Set<String>> eventIds, long records) throws SQLException {
         Set<String> ended = strings(c, "SELECT tenant || '/' || task_id FROM tasks WHERE status <> 'accepted'");
         long missing = ended.stream().filter(t -> !eventIds.containsKey(t)).count();
         long redelivered = records - eventIds.values().stream().mapToLong(Set::size).sum();
@@ -193,13 +192,7 @@ public final class ChaosChecks {
     }
 
     /** A task must end once: two task.completed events with different event ids would be two endings. */
-    private Check oneEnding() {
-        Map<String, Set<String>> eventIds = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAll(Topics.TASK_COMPLETED)) {
-            JsonNode event = parse(r.value());
-            eventIds.computeIfAbsent(event.path("tenant").asText() + "/" + event.path("task_id").asText(),
-                    t -> new HashSet<>()).add(event.path("event_id").asText());
-        }
+    private static Check oneEnding(Map<String, Set<String>> eventIds) {
         long twice = eventIds.values().stream().filter(ids -> ids.size() > 1).count();
         return new Check("tasks that ended twice (two event ids)", twice, "one event id per task");
     }

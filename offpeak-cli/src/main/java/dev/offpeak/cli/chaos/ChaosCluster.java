@@ -277,6 +277,10 @@ final class ChaosCluster implements AutoCloseable {
                 .setPort(postgresPort)
                 .setRegisterShutdownHook(false)
                 .setServerConfig("max_connections", "200")
+                // as in production: a commit the services were told about survives a crash (the embedded
+                // server's defaults turn both off, which would lose acknowledged commits on a crash)
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
                 .start();
     }
 

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 public final class ChaosRun {
     /** A run's shape. */
     public record Options(int tasks, double duplicateRate, int faults, boolean infrastructure, int batchers,
-            int results, long seed, Path dir, Duration timeout, Duration minGap, Duration maxGap) {}
+            int results, long seed, Path dir, Duration timeout, Duration minGap, Duration maxGap, boolean keep) {}
 
     /** What a run found, for callers that assert on it (the short run in the tests). */
     public record Outcome(boolean passed, List<ChaosChecks.Check> checks, Map<String, Integer> faultsByKind,
@@ -78,9 +79,26 @@ public final class ChaosRun {
                 injector.faults().forEach(f -> byKind.merge(f.kind().name(), 1, Integer::sum));
                 boolean passed = results.stream().allMatch(c -> c.failures() == 0);
                 print(out, options, sent, byKind, results, passed);
+                if (options.keep()) {
+                    keepRunning(cluster, out);
+                }
                 return new Outcome(passed, results, byKind, stall, recovery, sent.taskCount());
             }
         }
+    }
+
+    /** Leaves every process running for the operator (the CLI against this deployment) until the JVM is stopped. */
+    private static void keepRunning(ChaosCluster cluster, PrintWriter out) throws InterruptedException {
+        out.printf("processes kept running until Ctrl-C:%n  OFFPEAK_URL=%s%n  OFFPEAK_READ_URL=http://127.0.0.1:%d%n"
+                + "  tokens: %s%n  database %s (user postgres), Kafka %s%n", cluster.ingestUrl(), cluster.resultPort(1),
+                ChaosCluster.TOKENS, cluster.jdbcUrl(), cluster.bootstrap());
+        out.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            cluster.close();
+            stopped.countDown();
+        }, "chaos-stop"));
+        stopped.await();
     }
 
     /** Keeps supervising the services while the workload is still being sent. */

@@ -54,8 +54,20 @@ public final class Poller {
     public int pollOnce() {
         List<BatchRow> due = batches.claim(DUE_STATES, clock.instant(), settings.owner(), settings.lease(),
                 settings.claimLimit());
-        for (BatchRow batch : due) {
-            poll(batch);
+        try {
+            for (BatchRow batch : due) {
+                try {
+                    poll(batch);
+                } catch (RuntimeException e) {
+                    // one batch's failure never holds up the others of the round; its lease runs out
+                    log.error("batch {}: polling or settling failed; it is tried again later", batch.batchId(), e);
+                    metrics.pollCall(batch.provider(), "error");
+                } finally {
+                    batches.letGo(batch.batchId());
+                }
+            }
+        } finally {
+            due.forEach(batch -> batches.letGo(batch.batchId())); // the rest of a round an error ended
         }
         return due.size();
     }

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Anthropic Message Batches (anthropic-message-batches.md): the whole batch is one JSON body
@@ -67,6 +68,16 @@ public final class AnthropicBatchClient implements BatchProviderClient, AutoClos
      */
     @Override
     public Outcome<Optional<ProviderBatch>> findCreated(String pipelineBatchId, Instant notBefore, long requestCount) {
+        return findCreated(pipelineBatchId, notBefore, requestCount, Set.of());
+    }
+
+    /**
+     * As above, passing over the batches in {@code taken}: under load many same-sized batches are
+     * created in one window, and one already recorded for another pipeline batch is not this one's.
+     */
+    @Override
+    public Outcome<Optional<ProviderBatch>> findCreated(String pipelineBatchId, Instant notBefore, long requestCount,
+            Set<String> taken) {
         ProviderBatch best = null;
         String after = null;
         while (true) {
@@ -81,7 +92,7 @@ public final class AnthropicBatchClient implements BatchProviderClient, AutoClos
                 ProviderBatch batch = AnthropicFormat.batch(b);
                 if (batch.createdAt() == null || batch.createdAt().isBefore(notBefore)) {
                     older = true;
-                } else if (batch.requestTotal() == requestCount) {
+                } else if (batch.requestTotal() == requestCount && !taken.contains(batch.id())) {
                     best = batch;
                 }
             }

@@ -4,6 +4,7 @@ import dev.offpeak.schemas.events.Provider;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The batch endpoints of one provider. Implementations classify every failure once into an
@@ -25,6 +26,16 @@ public interface BatchProviderClient {
      * {@code notBefore} and the request count.
      */
     Outcome<Optional<ProviderBatch>> findCreated(String pipelineBatchId, Instant notBefore, long requestCount);
+
+    /**
+     * As {@link #findCreated(String, Instant, long)}, never answering with a batch in {@code taken}:
+     * the provider batches already recorded for other pipeline batches. Matching by metadata or display
+     * name never meets one; the Anthropic match by time and count can, and looks further instead.
+     */
+    default Outcome<Optional<ProviderBatch>> findCreated(String pipelineBatchId, Instant notBefore, long requestCount,
+            Set<String> taken) {
+        return findCreated(pipelineBatchId, notBefore, requestCount).map(found -> found.filter(b -> !taken.contains(b.id())));
+    }
 
     Outcome<ProviderBatch> cancel(String providerBatchId);
 

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The batch state machine in SQL. Work is claimed with {@code FOR UPDATE SKIP LOCKED} and a lease,
@@ -30,8 +32,31 @@ public final class BatchStore {
         this.db = db;
     }
 
-    /** Claims up to {@code limit} due batches in one of {@code states} for {@code lease}. */
+    /**
+     * Claims up to {@code limit} due batches in one of {@code states} for {@code lease}. The caller
+     * works on them one by one and calls {@link #letGo} for each when it is done with it (or gave up):
+     * only the batches between the two are kept alive by {@link #renewLeases}.
+     */
     public List<BatchRow> claim(List<PipelineState> states, Instant now, String owner, Duration lease, int limit) {
+        List<BatchRow> claimed = claimRows(states, now, owner, lease, limit);
+        claimed.forEach(row -> held.add(row.batchId()));
+        return claimed;
+    }
+
+    /**
+     * This process no longer works on the batch: it moved it on (which cleared its lease), or a round
+     * ended early on an error. Its lease is not renewed any more, so a batch abandoned by a failed round
+     * is free for any replica once the lease runs out, as if this process had died.
+     */
+    public void letGo(String batchId) {
+        held.remove(batchId);
+    }
+
+    /** Batches claimed by this process and not let go: the ones its heartbeat keeps. */
+    private final Set<String> held = ConcurrentHashMap.newKeySet();
+
+    private List<BatchRow> claimRows(List<PipelineState> states, Instant now, String owner, Duration lease,
+            int limit) {
         return db.query("""
                 UPDATE batches SET lease_owner = ?, lease_until = ?
                  WHERE batch_id IN (
@@ -46,12 +71,17 @@ public final class BatchStore {
     }
 
     /**
-     * Keeps this replica's leases alive: every batch it holds is held until {@code until}. Called by
-     * the lease heartbeat, so leases can be short and a dead replica's batches are free soon.
+     * Keeps this replica's leases alive: every batch it claimed and is still working on is held until
+     * {@code until}. Called by the lease heartbeat, so leases can be short and a dead replica's batches
+     * are free soon.
      */
     public int renewLeases(String owner, Instant until) {
-        return db.update("UPDATE batches SET lease_until = ? WHERE lease_owner = ? AND lease_until IS NOT NULL",
-                until, owner);
+        List<String> working = List.copyOf(held);
+        if (working.isEmpty()) {
+            return 0;
+        }
+        return db.update("UPDATE batches SET lease_until = ? WHERE lease_owner = ? AND batch_id = ANY (?)",
+                until, owner, new Db.TextArray(working));
     }
 
     /**
@@ -60,6 +90,14 @@ public final class BatchStore {
      */
     public int takeBack(String owner) {
         return db.update("UPDATE batches SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?", owner);
+    }
+
+    /** The provider batches of {@code provider} already recorded for a pipeline batch, created since {@code since}. */
+    public Set<String> providerBatchIds(Provider provider, Instant since) {
+        return Set.copyOf(db.query("""
+                SELECT provider_batch_id FROM batches
+                 WHERE provider = ? AND provider_batch_id IS NOT NULL AND coalesce(submitted_at, updated_at) >= ?""",
+                rs -> rs.getString(1), provider.id(), since));
     }
 
     public Optional<BatchRow> find(String batchId) {

@@ -65,8 +65,18 @@ public final class Submitter {
     public int submitOnce() {
         List<BatchRow> due = batches.claim(DUE_STATES, clock.instant(), settings.owner(), settings.lease(),
                 settings.claimLimit());
-        for (BatchRow batch : due) {
-            submit(batch);
+        try {
+            for (BatchRow batch : due) {
+                try {
+                    submit(batch);
+                } catch (RuntimeException e) {
+                    failed(batch, e); // one batch's failure never holds up the others of the round
+                } finally {
+                    batches.letGo(batch.batchId());
+                }
+            }
+        } finally {
+            due.forEach(batch -> batches.letGo(batch.batchId())); // the rest of a round an error ended
         }
         return due.size();
     }
@@ -115,11 +125,27 @@ public final class Submitter {
         }
     }
 
+    /**
+     * A batch whose submission threw (a database error, a bug): logged, and tried again after the
+     * retry cap if the database takes the note; else its lease runs out and it is claimed again.
+     */
+    private void failed(BatchRow batch, RuntimeException e) {
+        log.error("batch {}: submission failed; it is tried again later", batch.batchId(), e);
+        metrics.submitCall(batch.provider(), "error");
+        Instant now = clock.instant();
+        try {
+            batches.retryLater(batch.batchId(), now.plus(settings.retry().cap()), "submit: " + e.getMessage(), now);
+        } catch (RuntimeException again) {
+            log.warn("batch {}: could not record the failure ({}); its lease will run out", batch.batchId(),
+                    again.getMessage());
+        }
+    }
+
     /** Looks for a provider batch an earlier attempt created; adopts it if found. */
     private boolean adoptEarlierCreation(BatchRow batch, BatchProviderClient client, Instant now) {
         Instant since = (batch.firstSubmitAt() == null ? now : batch.firstSubmitAt()).minus(settings.clockSkew());
         Outcome<Optional<ProviderBatch>> found = client.findCreated(batch.submissionKey(), since,
-                batch.expectedCount());
+                batch.expectedCount(), batches.providerBatchIds(batch.provider(), since));
         switch (found) {
             case Outcome.Ok<Optional<ProviderBatch>> ok when ok.value().isPresent() -> {
                 log.warn("batch {}: adopting provider batch {} created by an earlier attempt", batch.batchId(),

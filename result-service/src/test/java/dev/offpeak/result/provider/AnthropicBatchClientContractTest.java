@@ -141,4 +141,20 @@ class AnthropicBatchClientContractTest extends EmulatorContractTest {
         assertThat(client.findCreated("pb-none", intent, 7).orElseThrow()).isEmpty();
         assertThat(client.findCreated("pb-none", fx.now().plusSeconds(1), 3).orElseThrow()).isEmpty();
     }
+
+    @Test
+    void findCreatedPassesOverABatchAlreadyRecordedForAnotherPipelineBatch() {
+        Instant intent = fx.now();
+        ProviderBatch theirs = client.create(messages("pb-theirs", 3)).orElseThrow();
+        fx.emulator.advanceClock(Duration.ofSeconds(1));
+        ProviderBatch mine = client.create(messages("pb-mine", 3)).orElseThrow();
+
+        // same size, same window: by time and count alone the older one would be taken
+        assertThat(client.findCreated("pb-mine", intent, 3).orElseThrow()).map(ProviderBatch::id)
+                .hasValue(theirs.id());
+        assertThat(client.findCreated("pb-mine", intent, 3, java.util.Set.of(theirs.id())).orElseThrow())
+                .map(ProviderBatch::id).hasValue(mine.id());
+        assertThat(client.findCreated("pb-mine", intent, 3, java.util.Set.of(theirs.id(), mine.id())).orElseThrow())
+                .isEmpty();
+    }
 }

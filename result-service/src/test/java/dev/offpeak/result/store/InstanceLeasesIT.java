@@ -107,16 +107,40 @@ class InstanceLeasesIT {
     }
 
     @Test
-    void aLiveReplicaKeepsItsLeasesByHeartbeatAndADeadOnesRunOut() throws SQLException {
-        readyBatch("b-live", "replica-1", NOW.plusSeconds(5));
-        readyBatch("b-dead", "replica-9", NOW.plusSeconds(5));
+    void aLiveReplicaKeepsTheLeasesItWorksOnByHeartbeatAndADeadOnesRunOut() throws SQLException {
+        readyBatch("b-live", null, null);
+        readyBatch("b-dead", null, null);
+        BatchStore dead = new BatchStore(new Db(database.dataSource()));
+        assertThat(batches.claim(List.of(PipelineState.READY), NOW, "replica-1", LEASE, 1)).hasSize(1);
+        assertThat(dead.claim(List.of(PipelineState.READY), NOW, "replica-9", LEASE, 1)).hasSize(1);
 
         assertThat(batches.renewLeases("replica-1", NOW.plusSeconds(30).plus(LEASE))).isEqualTo(1);
 
         // 20 s later: replica-9 sent no heartbeat, its lease ran out; replica-1's still holds
         List<String> claimed = batches.claim(List.of(PipelineState.READY), NOW.plusSeconds(20), "replica-2", LEASE, 20)
                 .stream().map(BatchRow::batchId).toList();
-        assertThat(claimed).containsExactly("b-dead");
+        assertThat(claimed).hasSize(1).doesNotContain(heldBy("replica-1"));
+    }
+
+    @Test
+    void aBatchLetGoAfterAFailedRoundIsNotKeptAliveAndRunsOut() throws SQLException {
+        readyBatch("b-1", null, null);
+        readyBatch("b-2", null, null);
+        List<BatchRow> round = batches.claim(List.of(PipelineState.READY), NOW, "replica-1", LEASE, 20);
+        assertThat(round).hasSize(2);
+        // the round ends on an error after b-1: b-2 is let go, not worked on
+        round.forEach(b -> batches.letGo(b.batchId()));
+
+        assertThat(batches.renewLeases("replica-1", NOW.plusSeconds(30).plus(LEASE))).isZero();
+        assertThat(batches.claim(List.of(PipelineState.READY), NOW.plus(LEASE).plusSeconds(1), "replica-2", LEASE, 20))
+                .extracting(BatchRow::batchId).containsExactlyInAnyOrder("b-1", "b-2");
+    }
+
+    private String heldBy(String owner) throws SQLException {
+        try (Connection c = database.dataSource().getConnection(); var s = c.createStatement();
+             var rs = s.executeQuery("SELECT batch_id FROM batches WHERE lease_owner = '" + owner + "'")) {
+            return rs.next() ? rs.getString(1) : "none";
+        }
     }
 
     @Test
