@@ -20,10 +20,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -92,6 +98,7 @@ public final class ChaosChecks {
             int exits = faults.selfExits().values().stream().mapToInt(Integer::intValue).sum();
             checks.add(new Check("services that exited by themselves", exits,
                     exits == 0 ? "every service rode every fault out" : faults.selfExits().toString()));
+            checks.add(hangingTransactions());
             checks.add(secrets(c));
             long unexpected = faults.readiness().stream().filter(p -> !p.asExpected()).count();
             checks.add(new Check("services not reporting not-ready in an outage", unexpected,
@@ -239,6 +246,34 @@ public final class ChaosChecks {
             return Json.mapper().readTree(value);
         } catch (IOException e) {
             return Json.mapper().createObjectNode();
+        }
+    }
+
+    // ---- Kafka transactions ------------------------------------------------------------------
+
+    /**
+     * Partitions whose last stable offset sits behind the end of the log once the work is over: an
+     * open transaction nobody will finish (a "hanging transaction", seen after broker SIGKILLs). A
+     * read_committed reader, a Streams restore among them, cannot pass it; deploy/processes.md says how
+     * an operator finds one, and why aborting it is not safe.
+     */
+    private Check hangingTransactions() throws Exception {
+        List<String> stuck = new ArrayList<>();
+        try (Admin admin = cluster.admin()) {
+            Map<TopicPartition, OffsetSpec> all = new HashMap<>();
+            for (TopicDescription topic : admin.describeTopics(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                    .allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+                topic.partitions().forEach(p -> all.put(new TopicPartition(topic.name(), p.partition()),
+                        OffsetSpec.latest()));
+            }
+            var stable = admin.listOffsets(all, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(30, TimeUnit.SECONDS);
+            var end = admin.listOffsets(all).all().get(30, TimeUnit.SECONDS);
+            all.keySet().stream().filter(tp -> stable.get(tp).offset() < end.get(tp).offset()).sorted(
+                    java.util.Comparator.comparing(TopicPartition::toString)).forEach(tp -> stuck.add(tp + " at "
+                    + stable.get(tp).offset() + " of " + end.get(tp).offset()));
+            return new Check("partitions held by a hanging transaction", stuck.size(), stuck.isEmpty()
+                    ? all.size() + " partitions, none behind an open transaction" : String.join(", ", stuck));
         }
     }
 
