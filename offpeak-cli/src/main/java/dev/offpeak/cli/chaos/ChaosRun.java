@@ -111,11 +111,15 @@ public final class ChaosRun {
         return sending.get(1, TimeUnit.SECONDS);
     }
 
-    /** The longest time from a service kill to the next move of the pipeline (kills after the work ended not counted). */
+    /**
+     * The longest time from a service kill to the next move of the pipeline, over the kills that hit
+     * it while work was flowing (it moved in the 2 s before): a kill while the pipeline waited anyway
+     * (for a provider, for a batch to fill) or after the work ended says nothing about the kill.
+     */
     private static Duration longestStall(FaultInjector injector, ProgressMeter meter) {
         long longest = 0;
         for (FaultInjector.Fault fault : injector.faults()) {
-            if (fault.kind().killsAService()) {
+            if (fault.kind().killsAService() && meter.movingBefore(fault.atNanos(), Duration.ofSeconds(2).toNanos())) {
                 longest = Math.max(longest, meter.firstMoveAfter(fault.atNanos()).orElse(0L));
             }
         }

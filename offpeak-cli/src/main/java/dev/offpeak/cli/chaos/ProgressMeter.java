@@ -76,6 +76,13 @@ final class ProgressMeter implements AutoCloseable {
         }
     }
 
+    /** Whether the pipeline moved within {@code window} before {@code at}: work was flowing then. */
+    boolean movingBefore(long at, long windowNanos) {
+        synchronized (moves) {
+            return moves.stream().anyMatch(t -> t <= at && at - t <= windowNanos);
+        }
+    }
+
     /** The last moment the pipeline moved (System.nanoTime), or 0. */
     long lastMove() {
         synchronized (moves) {
