@@ -48,8 +48,8 @@ public final class ChaosRun {
                 CompletableFuture<ChaosWorkload.Sent> sending = CompletableFuture.supplyAsync(() -> {
                     try {
                         return workload.send(options.tasks(), options.duplicateRate(), options.seed(),
-                                "chaos" + Long.toHexString(options.seed()), options.timeout());
-                    } catch (Exception e) {
+                                "chaos" + Long.toHexString(options.seed()));
+                    } catch (RuntimeException e) {
                         throw new IllegalStateException("sending the workload failed: " + e.getMessage(), e);
                     }
                 });
