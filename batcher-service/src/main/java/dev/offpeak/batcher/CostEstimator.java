@@ -5,6 +5,7 @@ import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.pricing.Cost;
 import dev.offpeak.schemas.pricing.ModelRegistry;
+import dev.offpeak.schemas.pricing.OutputCap;
 import java.math.BigDecimal;
 import java.time.Instant;
 
@@ -36,21 +37,6 @@ public final class CostEstimator {
     }
 
     static long outputEstimate(JsonNode request) {
-        for (String field : new String[] {"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
-            JsonNode cap = request.get(field);
-            if (cap != null && cap.canConvertToLong() && cap.asLong() > 0) {
-                return cap.asLong();
-            }
-        }
-        for (String config : new String[] {"generationConfig", "generation_config"}) {
-            JsonNode gen = request.path(config);
-            for (String field : new String[] {"maxOutputTokens", "max_output_tokens"}) {
-                JsonNode cap = gen.get(field);
-                if (cap != null && cap.canConvertToLong() && cap.asLong() > 0) {
-                    return cap.asLong();
-                }
-            }
-        }
-        return 0;
+        return OutputCap.of(request).orElse(0);
     }
 }

@@ -23,7 +23,8 @@ import java.util.OptionalInt;
  *       producer's completion reader) has a week to catch up; provider batches finish within 24 h.
  *       The DLQ keeps 30 days: someone has to look at it.</li>
  *   <li>partitions 12 on the task-keyed topics (the unit of batcher and consumer parallelism; raise, never
- *       lower: a lower count would move keys), 3 on the low-volume ones.</li>
+ *       lower: a lower count would move keys), 3 on the low-volume ones, 1 on
+ *       {@code offpeak.budget-events} (a few alerts a day; one partition keeps them in order).</li>
  *   <li>{@code min.insync.replicas} 2 when replicated 3 or more times (1 below that), so
  *       {@code acks=all} (ingest, Streams exactly-once) survives one broker down and loses nothing.</li>
  * </ul>
@@ -48,6 +49,7 @@ public final class TopicPlan {
         t.put(Topics.BATCH_ITEMS.name(), new Row(12, WEEK, 16 * MIB));
         t.put(Topics.TASK_COMPLETED.name(), new Row(12, WEEK, 4 * MIB));
         t.put(Topics.JOB_COMPLETED.name(), new Row(3, WEEK, MIB));
+        t.put(Topics.BUDGET_EVENTS.name(), new Row(1, MONTH, MIB));
         return t;
     }
 

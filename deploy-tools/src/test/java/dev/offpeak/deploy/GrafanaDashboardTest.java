@@ -51,14 +51,16 @@ class GrafanaDashboardTest {
     }
 
     @Test
-    void theDashboardCoversSpendSavingsEfficiencyBatchesTurnaroundAndErrors() {
+    void theDashboardCoversSpendSavingsEfficiencyBatchesTurnaroundErrorsAndBudgets() {
         String sql = String.join("\n", MetricNames.dashboardSql(dashboard).stream().map(q -> q[1]).toList());
         assertThat(sql).contains("analytics.spend_daily").contains("analytics.efficiency_daily")
                 .contains("analytics.batch_health").contains("analytics.task_costs").contains("analytics.job_status")
                 .contains("GROUP BY tenant").contains("GROUP BY provider, model").contains("day::timestamp AS time");
         String promql = String.join("\n", MetricNames.dashboardPromQl(dashboard).stream().map(q -> q[1]).toList());
         assertThat(promql).contains("offpeak_result_batches").contains("offpeak_batcher_dlq_total")
-                .contains("offpeak:tokens_quota:saturation").contains("offpeak_result_poll_calls_total");
+                .contains("offpeak:tokens_quota:saturation").contains("offpeak_result_poll_calls_total")
+                .contains("offpeak_budget_limit_usd").contains("offpeak_budget_spent_usd")
+                .contains("offpeak_budget_reserved_usd").contains("offpeak:task_cost_usd:p95_1h");
         assertThat(DeployFiles.yaml("deploy/grafana/provisioning/dashboards/offpeak.yaml")
                 .path("providers").get(0).path("options").path("path").asText())
                 .isEqualTo("/var/lib/grafana/dashboards");

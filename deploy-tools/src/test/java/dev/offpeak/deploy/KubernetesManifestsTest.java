@@ -117,7 +117,7 @@ class KubernetesManifestsTest {
         for (JsonNode c : containers()) {
             for (JsonNode env : c.path("env")) {
                 String name = env.path("name").asText();
-                if (name.contains("API_KEY") || name.contains("PASSWORD")) {
+                if (name.contains("API_KEY") || name.contains("PASSWORD") || name.endsWith("_TOKEN")) {
                     assertThat(env.has("value")).as(name + " must not be a literal").isFalse();
                     assertThat(env.path("valueFrom").has("secretKeyRef")).as(name + " from a Secret").isTrue();
                     secretEnv.add(name);
@@ -125,7 +125,7 @@ class KubernetesManifestsTest {
             }
         }
         assertThat(secretEnv).contains("OFFPEAK_DB_PASSWORD", "OFFPEAK_OPENAI_API_KEY", "OFFPEAK_ANTHROPIC_API_KEY",
-                "OFFPEAK_GEMINI_API_KEY");
+                "OFFPEAK_GEMINI_API_KEY", "OFFPEAK_RESULT_ADMIN_TOKEN");
     }
 
     @Test
@@ -167,7 +167,7 @@ class KubernetesManifestsTest {
                 }
                 for (JsonNode e : c.path("env")) {
                     env.put(e.path("name").asText(), e.has("value") ? e.path("value").asText()
-                            : e.path("valueFrom").has("fieldRef") ? "pod-0" : "from-a-secret");
+                            : e.path("valueFrom").has("fieldRef") ? "pod-0" : "a-value-from-a-secret");
                 }
                 List<String> args = new ArrayList<>();
                 c.path("args").forEach(a -> args.add(expand(a.asText(), env)));

@@ -66,11 +66,19 @@ public final class ChaosCommand implements Callable<Integer> {
             description = "Give up when the work has not ended by then (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--kafka-transaction-version", defaultValue = "2", description = "The broker's transaction.version"
+            + " feature: 2 (Kafka 4's default, transactions v2) or 1 (default: ${DEFAULT-VALUE}); see deploy/processes.md.")
+    int transactionVersion;
+
     @Override
     public Integer call() throws Exception {
         if (tasks < 1 || faults < 0 || batchers < 1 || results < 1) {
             throw new ParameterException(spec.commandLine(),
                     "--tasks, --batchers and --results must be >= 1 and --faults >= 0");
+        }
+        if (transactionVersion != 1 && transactionVersion != 2) {
+            throw new ParameterException(spec.commandLine(), "Invalid value " + transactionVersion
+                    + " for --kafka-transaction-version: must be 1 or 2");
         }
         PrintWriter out = spec.commandLine().getOut();
         long actualSeed = seed != null ? seed : ThreadLocalRandom.current().nextLong(1, 1_000_000);
@@ -82,7 +90,7 @@ public final class ChaosCommand implements Callable<Integer> {
         out.printf("seed %d (--seed %d repeats the workload and the choice of faults)%n", actualSeed, actualSeed);
         ChaosRun.Outcome outcome = ChaosRun.run(new ChaosRun.Options(tasks, duplicateRate, faults, infrastructure,
                 batchers, results, actualSeed, dir.toAbsolutePath().normalize(), timeout, gap, gap.multipliedBy(2),
-                keep),
+                keep, transactionVersion),
                 out);
         out.printf("logs and state kept in %s%n", dir.toAbsolutePath().normalize());
         out.flush();

@@ -13,11 +13,13 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Spend and savings grouped one way, from analytics.spend_daily. */
+/** Spend and savings grouped one way, from analytics.spend_daily, then where each budget stands. */
 @Command(name = "costs", mixinStandardHelpOptions = true,
-        description = {"Billed, list-price and saved dollars by tenant, job, model or day (analytics.spend_daily).",
+        description = {"Billed, list-price and saved dollars by tenant, job, model or day (analytics.spend_daily), "
+                + "then each active budget's standing in its current period: limit, spent, reserved, left, %% used "
+                + "(analytics.budget_standing).",
                 "Reads the local stack's database, a deployment's read API (--read-url, --token: that tenant's spend) "
-                        + "or a database (--jdbc-url)."})
+                        + "or a database (--jdbc-url: every tenant)."})
 public final class CostsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -36,8 +38,17 @@ public final class CostsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (ReadSource from = source.open()) {
             Overviews.Tenanted costs = from.costs(by, Optional.ofNullable(since));
+            Overviews.Tenanted budgets = from.budgets();
             out.println("source: " + from.describe());
             TablePrinter.print(costs.table(), out);
+            out.println();
+            if (budgets.table().rows().isEmpty()) {
+                out.println("no budgets");
+            } else {
+                out.println("Budgets");
+                TablePrinter.print(budgets.table(), out);
+            }
+            out.flush();
         }
         return 0;
     }

@@ -16,6 +16,8 @@ final class DeploymentEnv {
     static final String READ_URL = "OFFPEAK_READ_URL";
     /** The bearer token for both (--token). */
     static final String TOKEN = "OFFPEAK_TOKEN";
+    /** result-service's admin token, for {@code offpeak budgets} (--admin-token). */
+    static final String ADMIN_TOKEN = "OFFPEAK_ADMIN_TOKEN";
     /** Database login with --jdbc-url: the same variables result-service reads. */
     static final String DB_USER = ResultConfig.DB_USER;
     static final String DB_PASSWORD = ResultConfig.DB_PASSWORD;

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "offpeak", mixinStandardHelpOptions = true, version = "offpeak 0.1.0-SNAPSHOT",
         description = "The half-price lane for LLM work that can wait: dedup, batch, submit, settle.",
         subcommands = {DemoCommand.class, LocalCommand.class, SubmitCommand.class, StatusCommand.class, JobsCommand.class,
-                CostsCommand.class, ReportCommand.class, EmulatorCommand.class, ChaosCommand.class,
+                CostsCommand.class, BudgetsCommand.class, ReportCommand.class, EmulatorCommand.class, ChaosCommand.class,
                 RequestIdCommand.class, PricesCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class OffpeakCli implements Runnable {
     @Spec
@@ -37,11 +37,12 @@ public final class OffpeakCli implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            String command = commandLine.getCommandName();
+            // "offpeak costs", "offpeak budgets set"
+            String command = commandLine.getCommandSpec().qualifiedName();
             if (e instanceof CliException) {
-                err.println("offpeak " + command + ": " + e.getMessage());
+                err.println(command + ": " + e.getMessage());
             } else {
-                err.println("offpeak " + command + ": failed: " + e);
+                err.println(command + ": failed: " + e);
                 e.printStackTrace(err);
             }
             err.flush();

@@ -27,7 +27,7 @@ class ChaosIT {
         PrintWriter out = new PrintWriter(new TeeWriter(report), true);
 
         ChaosRun.Outcome outcome = ChaosRun.run(new ChaosRun.Options(2000, 0.18, 6, true, 2, 2, 42L, dir,
-                Duration.ofMinutes(8), Duration.ofSeconds(3), Duration.ofSeconds(6), false), out);
+                Duration.ofMinutes(8), Duration.ofSeconds(3), Duration.ofSeconds(6), false, 2), out);
 
         // every check but the 15 s stall target, which the command's exit code enforces: on a loaded
         // 2-core CI machine a batcher's restart (JVM, state restore) can pass it; here the bound is that

@@ -14,6 +14,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -69,7 +71,7 @@ class DeploymentModeIT {
         }
         for (Cli cli : runs) {
             assertThat(cli.out() + cli.err()).as("a token is never printed").doesNotContain(endpoints.token())
-                    .doesNotContain("not-the-token");
+                    .doesNotContain(endpoints.adminToken()).doesNotContain("not-the-token");
         }
     }
 
@@ -128,6 +130,62 @@ class DeploymentModeIT {
     }
 
     @Test
+    void costsShowsWhereEachBudgetStandsFromTheReadApiTheDatabaseAndLocalMode() throws Exception {
+        String[] local = {"--data-dir", dir.resolve("stack").toString()};
+        String[] api = {"--read-url", endpoints.resultUrl(), "--token", endpoints.token(), "--data-dir",
+                elsewhere.toString()};
+        String[] database = {"--jdbc-url", endpoints.jdbcUrl(), "--user", endpoints.jdbcUser(), "--data-dir",
+                elsewhere.toString()};
+        try (Connection c = DriverManager.getConnection(endpoints.jdbcUrl(), endpoints.jdbcUser(), "")) {
+            try {
+                for (List<String> set : List.of(
+                        List.of("costs-daily", "--tenant", "local", "--limit", "25.00", "--period", "day", "--mode", "hard"),
+                        List.of("costs-month", "--tenant", "local", "--limit", "10", "--period", "month", "--mode", "soft",
+                                "--metadata", "feature=summaries"),
+                        List.of("costs-other", "--tenant", "other", "--limit", "0", "--period", "none", "--mode", "hard",
+                                "--job", "j-1"))) {
+                    List<String> command = new ArrayList<>(List.of("budgets", "set"));
+                    command.addAll(set);
+                    Cli cli = run(args(command, local));
+                    assertThat(cli.exitCode()).as(cli.err()).isZero();
+                }
+                // the ledger: two charges in today's period, one in yesterday's (not counted), one for the life budget
+                c.createStatement().executeUpdate("""
+                        WITH p AS (SELECT date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS today)
+                        INSERT INTO budget_charges (budget_id, period_start, tenant, task_id, request_id, batch_id,
+                                                    reserved_usd, spent_usd, state, reserved_at, settled_at)
+                        SELECT v.budget_id, v.period_start, v.tenant, v.task_id, 'r-' || v.task_id, 'costs-batch',
+                               v.reserved_usd, v.spent_usd, v.state, now(), CASE WHEN v.state = 'settled' THEN now() END
+                          FROM p, LATERAL (VALUES
+                               ('costs-daily', p.today, 'local', 'costs-t1', 0::numeric, 12.500123, 'settled'),
+                               ('costs-daily', p.today, 'local', 'costs-t2', 0.31, 0, 'reserved'),
+                               ('costs-daily', p.today - interval '1 day', 'local', 'costs-t3', 0, 99, 'settled'),
+                               ('costs-other', 'epoch'::timestamptz, 'other', 'costs-t4', 0, 0.000123, 'settled'))
+                               AS v (budget_id, period_start, tenant, task_id, reserved_usd, spent_usd, state)""");
+                LocalDate today = LocalDate.now(ZoneOffset.UTC);
+                List<String> daily = List.of("costs-daily", "tenant", "local", "day", today.toString(), "hard", "25",
+                        "12.500123", "0.31", "12.189877", "51.2");
+                List<String> month = List.of("costs-month", "tenant", "local,", "metadata", "feature=summaries", "month",
+                        today.withDayOfMonth(1).toString(), "soft", "10", "0", "0", "10", "0.0");
+                List<String> other = List.of("costs-other", "tenant", "other,", "job", "j-1", "none", "hard", "0",
+                        "0.000123", "0", "0", "-");
+                List<String> header = List.of("budget", "scope", "period", "mode", "limit", "spent", "reserved", "left",
+                        "%", "used");
+                assertThat(budgetFigures(costs(local))).isEqualTo(List.of(header, daily, month, other));
+                assertThat(budgetFigures(costs(database))).as("every tenant's").isEqualTo(List.of(header, daily, month, other));
+                assertThat(budgetFigures(costs(api))).as("the token's tenant's").isEqualTo(List.of(header, daily, month));
+            } finally {
+                c.createStatement().executeUpdate("UPDATE budgets SET active = false WHERE budget_id LIKE 'costs-%'");
+            }
+        }
+        for (String[] source : List.of(local, api, database)) {
+            String out = costs(source);
+            assertThat(out).doesNotContain("Budgets");
+            assertThat(out.lines().toList().getLast()).isEqualTo("no budgets");
+        }
+    }
+
+    @Test
     void aWrongTokenOrUrlIsOneClearLineAndUsageErrorsExitTwo() throws Exception {
         Cli wrongToken = run("status", "--read-url", endpoints.resultUrl(), "--token", "not-the-token");
         assertThat(wrongToken.exitCode()).isEqualTo(1);
@@ -159,6 +217,60 @@ class DeploymentModeIT {
                 endpoints.ingestUrl(), "--token", endpoints.token(), "--data-dir", elsewhere.toString());
         assertThat(waitWithoutReadApi.exitCode()).isEqualTo(2);
         assertThat(waitWithoutReadApi.err()).contains("--read-url");
+    }
+
+    @Test
+    void budgetsAreSetListedAndDisabledThroughTheAdminApiOfADeploymentAndOfTheLocalStack() {
+        String[] deployment = {"--read-url", endpoints.resultUrl(), "--admin-token", endpoints.adminToken(),
+                "--data-dir", elsewhere.toString()};
+        String[] local = {"--data-dir", dir.resolve("stack").toString()};
+        Cli set = run(args(List.of("budgets", "set", "deploy-daily", "--tenant", "local", "--limit", "25.00",
+                "--period", "day", "--mode", "hard"), deployment));
+        assertThat(set.exitCode()).as(set.err()).isZero();
+        assertThat(set.out()).contains("budget deploy-daily set at " + endpoints.resultUrl())
+                .containsPattern("deploy-daily\\s+tenant local\\s+day\\s+hard\\s+25\\s+0\\s+0\\s+25\\s+0\\.0");
+        Cli scoped = run(args(List.of("budgets", "set", "deploy.job~1", "--tenant", "local", "--limit", "3",
+                "--period", "none", "--mode", "soft", "--job", JOB, "--metadata", "feature=x=y", "--thresholds",
+                "0.9,0.5"), local));
+        assertThat(scoped.exitCode()).as(scoped.err()).isZero();
+
+        Cli list = run(args(List.of("budgets", "list"), local));
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        List<String> lines = list.out().lines().toList();
+        assertThat(lines.getFirst().strip().split("\\s+")).containsExactly("budget", "scope", "period", "mode",
+                "limit", "spent", "reserved", "left", "%", "used");
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(1)).contains("deploy-daily").contains("tenant local ");
+        assertThat(lines.get(2)).contains("deploy.job~1").contains("tenant local, job " + JOB + ", metadata feature=x=y")
+                .contains("none").contains("soft");
+        assertThat(run(args(List.of("budgets", "list"), deployment)).out()).isEqualTo(list.out());
+        assertThat(run(args(List.of("budgets", "list", "--tenant", "nobody"), local)).out()).contains("(none)");
+
+        Cli bad = run(args(List.of("budgets", "set", "deploy-bad", "--tenant", "local", "--limit", "-1", "--period",
+                "weekly", "--mode", "hard"), local));
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err().strip()).as("one line").doesNotContain("\n")
+                .startsWith("offpeak budgets set: setting budget deploy-bad failed: the admin API at " + endpoints.resultUrl()
+                        + " answered HTTP 400: limit_usd: must be a non-negative decimal")
+                .contains("period: must be day, month or none, was weekly");
+        Cli wrongToken = run("budgets", "list", "--read-url", endpoints.resultUrl(), "--admin-token", "not-the-token");
+        assertThat(wrongToken.exitCode()).isEqualTo(1);
+        assertThat(wrongToken.err().strip()).isEqualTo("offpeak budgets list: the admin API at " + endpoints.resultUrl()
+                + " rejected the admin token (401): check --admin-token (or OFFPEAK_ADMIN_TOKEN)");
+        Cli tenantToken = run("budgets", "list", "--read-url", endpoints.resultUrl(), "--admin-token", endpoints.token());
+        assertThat(tenantToken.exitCode()).as("a tenant's token is not the admin token").isEqualTo(1);
+        assertThat(run("budgets", "list", "--read-url", endpoints.resultUrl(), "--data-dir", elsewhere.toString())
+                .exitCode()).as("a deployment without an admin token").isEqualTo(2);
+
+        for (String id : List.of("deploy-daily", "deploy.job~1")) {
+            Cli disable = run(args(List.of("budgets", "disable", id, "--tenant", "local"), local));
+            assertThat(disable.exitCode()).as(disable.err()).isZero();
+            assertThat(disable.out().strip()).isEqualTo("budget " + id + " of tenant local disabled");
+        }
+        assertThat(run(args(List.of("budgets", "list"), local)).out()).contains("(none)");
+        Cli none = run(args(List.of("budgets", "disable", "no-such", "--tenant", "local"), deployment));
+        assertThat(none.exitCode()).isEqualTo(1);
+        assertThat(none.err()).contains("answered HTTP 404: no budget no-such of tenant local");
     }
 
     /** 300 task.submitted lines on two providers, a fifth of them repeating an earlier request. */
@@ -203,6 +315,23 @@ class DeploymentModeIT {
         List<String> all = new ArrayList<>(command);
         all.addAll(Arrays.asList(more));
         return all.toArray(String[]::new);
+    }
+
+    /** What {@code offpeak costs} prints, read from {@code source}; it must succeed. */
+    private static String costs(String... source) {
+        Cli cli = run(args(List.of("costs"), source));
+        assertThat(cli.exitCode()).as("costs %s:%n%s%n%s", Arrays.toString(source), cli.out(), cli.err()).isZero();
+        assertThat(cli.out()).contains("billed_usd");
+        return cli.out();
+    }
+
+    /** The cells of the budgets table that follows the costs table, header first. */
+    private static List<List<String>> budgetFigures(String out) {
+        List<String> lines = out.lines().toList();
+        int title = lines.indexOf("Budgets");
+        assertThat(title).as("a budgets table in:%n%s", out).isPositive();
+        return lines.subList(title + 1, lines.size()).stream()
+                .map(l -> Arrays.asList(l.strip().split("\\s+"))).toList();
     }
 
     /** The report's lines, without the source and the timing (turnaround) lines. */

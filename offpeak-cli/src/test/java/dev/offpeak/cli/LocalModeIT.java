@@ -42,6 +42,9 @@ class LocalModeIT {
             assertThat(endpoints.path("emulator_url").asText()).startsWith("http://");
             assertThat(endpoints.path("tenant").asText()).isEqualTo("local");
             assertThat(endpoints.path("token").asText()).startsWith("op_local_");
+            assertThat(endpoints.path("admin_token").asText()).startsWith("op_admin_");
+            assertThat(java.nio.file.Files.getPosixFilePermissions(dataDir.resolve("endpoints.json")))
+                    .as("it holds tokens").isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
             assertThat(endpoints.path("metrics").fieldNames()).toIterable().containsExactly("batcher", "ingest", "result");
 
             String ingest = endpoints.path("ingest_url").asText();
@@ -71,6 +74,8 @@ class LocalModeIT {
         });
         assertThat(second.path("token").asText()).as("the local token survives a restart")
                 .isEqualTo(first.path("token").asText());
+        assertThat(second.path("admin_token").asText()).as("so does the admin token")
+                .isEqualTo(first.path("admin_token").asText());
     }
 
     /** `offpeak submit --wait` with an OpenAI batch input file: every line settles and the report says so. */
@@ -142,7 +147,8 @@ class LocalModeIT {
         assertThat(command.running).as("local mode started; output:%n%s", out).isNotNull();
         JsonNode endpoints = Json.mapper().readTree(dataDir.resolve("endpoints.json").toFile());
         try {
-            assertThat(out.toString()).contains("Local mode up").contains(endpoints.path("ingest_url").asText());
+            assertThat(out.toString()).contains("Local mode up").contains(endpoints.path("ingest_url").asText())
+                    .as("the admin token is not printed").doesNotContain(endpoints.path("admin_token").asText());
             checks.run(endpoints);
         } finally {
             command.stop.countDown();

@@ -26,7 +26,8 @@ class OffpeakCliTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "local", "submit", "status", "jobs", "costs", "report", "emulator", "request-id", "bench"})
+    @ValueSource(strings = {"demo", "local", "submit", "status", "jobs", "costs", "budgets", "report", "emulator", "request-id",
+            "bench"})
     void everyCommandHasHelp(String command) {
         Cli cli = Cli.run(command, "--help");
         assertThat(cli.exitCode()).isZero();
@@ -37,7 +38,32 @@ class OffpeakCliTest {
     void topLevelHelpListsEveryCommand() {
         Cli cli = Cli.run("--help");
         assertThat(cli.exitCode()).isZero();
-        assertThat(cli.out()).contains("demo", "local", "submit", "emulator", "request-id", "bench");
+        assertThat(cli.out()).contains("demo", "local", "submit", "budgets", "emulator", "request-id", "bench");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"list", "set", "disable"})
+    void everyBudgetsCommandHasHelpThatNamesTheAdminTokenOption(String command) {
+        Cli cli = Cli.run("budgets", command, "--help");
+        assertThat(cli.exitCode()).isZero();
+        assertThat(cli.out()).contains("Usage: offpeak budgets " + command).contains("--admin-token", "--read-url");
+    }
+
+    @Test
+    void budgetsWithoutAStackOrAnAdminTokenSayWhatIsMissing() {
+        assertThat(Cli.run("budgets").exitCode()).as("no subcommand").isEqualTo(2);
+        assertThat(Cli.run("budgets", "set", "b-1", "--tenant", "acme", "--limit", "5", "--period", "day").exitCode())
+                .as("--mode is required").isEqualTo(2);
+        Cli noStack = Cli.run("budgets", "list", "--data-dir", dir.resolve("empty").toString());
+        assertThat(noStack.exitCode()).isEqualTo(1);
+        assertThat(noStack.err()).startsWith("offpeak budgets list: no endpoints.json in");
+        Cli noToken = Cli.run("budgets", "list", "--read-url", "http://127.0.0.1:1");
+        assertThat(noToken.exitCode()).isEqualTo(2);
+        assertThat(noToken.err()).contains("needs the admin token: --admin-token or $OFFPEAK_ADMIN_TOKEN");
+        Cli badMetadata = Cli.run("budgets", "set", "b-1", "--tenant", "acme", "--limit", "5", "--period", "day",
+                "--mode", "hard", "--metadata", "feature", "--read-url", "http://127.0.0.1:1", "--admin-token", "t");
+        assertThat(badMetadata.exitCode()).isEqualTo(2);
+        assertThat(badMetadata.err()).contains("--metadata takes KEY=VALUE");
     }
 
     @Test

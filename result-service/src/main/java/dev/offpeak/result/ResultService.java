@@ -6,6 +6,8 @@ import dev.offpeak.config.EnvReader;
 import dev.offpeak.result.config.ResultConfig;
 import dev.offpeak.result.db.Database;
 import dev.offpeak.result.db.Db;
+import dev.offpeak.result.budget.BudgetGate;
+import dev.offpeak.result.budget.BudgetStore;
 import dev.offpeak.result.completion.JobCompleter;
 import dev.offpeak.result.http.ReadApi;
 import dev.offpeak.schemas.tenants.Tenants;
@@ -13,7 +15,9 @@ import dev.offpeak.schemas.tenants.TokenFileException;
 import dev.offpeak.result.completion.OutboxRelay;
 import dev.offpeak.result.intake.EventIntake;
 import dev.offpeak.result.metrics.BatchGauges;
+import dev.offpeak.result.metrics.BudgetGauges;
 import dev.offpeak.result.metrics.ResultMetrics;
+import dev.offpeak.result.metrics.TaskCostProducer;
 import dev.offpeak.result.poll.PollSettings;
 import dev.offpeak.result.poll.Poller;
 import dev.offpeak.result.provider.BatchProviderClient;
@@ -39,6 +43,8 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.Properties;
 import java.util.function.IntSupplier;
 import java.util.random.RandomGenerator;
@@ -103,7 +109,8 @@ public final class ResultService implements AutoCloseable {
             TaskCompletion completion = new TaskCompletion();
             Settlement settlement = new Settlement(db, new Pricing(catalog), settings.retries(), settlementCrash);
             return new Parts(db, batches, settlement, completion,
-                    new Submitter(batches, clients, settlement, settings.submit(), clock, random, metrics, crashPoint),
+                    new Submitter(batches, clients, settlement, new BudgetGate(catalog), settings.submit(), clock,
+                            random, metrics, crashPoint),
                     new Poller(batches, clients, settlement, settings.poll(), clock, random, metrics));
         }
 
@@ -136,8 +143,11 @@ public final class ResultService implements AutoCloseable {
 
     /**
      * Validates what the configuration alone could not (the token file's content, the HTTP port),
-     * builds every piece, then starts the loops. Throws {@link ConfigException} when the token
-     * file or the port is bad; nothing keeps running after any failure here.
+     * binds the HTTP port (health answers from then on: not ready), waits for PostgreSQL (a replica
+     * started during a database outage waits for it, up to {@link Tuning#DATABASE_PATIENCE}), migrates,
+     * takes its instance name, builds every piece, then starts the loops. Throws
+     * {@link ConfigException} when the token file or the port is bad; nothing keeps running after any
+     * failure here.
      */
     public static ResultService start(ResultConfig config, PrometheusMeterRegistry registry) {
         log.info("starting result-service; effective configuration:{}", config.describe());
@@ -151,10 +161,16 @@ public final class ResultService implements AutoCloseable {
         KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties(config), new StringSerializer(),
                 new ByteArraySerializer());
         InstanceIdentity identity = null;
+        ReadApi api = null;
         try {
-            Database.migrate(pool);
             Db db = new Db(pool);
+            // health answers from the start: not ready until the database answers and the name is held
+            AtomicReference<InstanceIdentity> held = new AtomicReference<>();
+            api = bind(config, db, tenants, registry, () -> held.get() != null && held.get().holds());
+            Database.awaitReachable(config.jdbcUrl(), config.dbUser(), config.dbPassword(), Tuning.DATABASE_PATIENCE);
+            Database.migrate(pool);
             identity = takeIdentity(config);
+            held.set(identity);
             int back = new BatchStore(db).takeBack(config.owner());
             if (back > 0) {
                 log.info("instance {}: took back {} batches leased by an earlier run of this instance", config.owner(),
@@ -162,11 +178,13 @@ public final class ResultService implements AutoCloseable {
             }
             List<Loop> loops = loops(config, db, clock, providerClients, consumer, producer, identity,
                     new ResultMetrics(registry));
-            ReadApi api = bind(config, db, tenants, registry, identity);
             loops.forEach(Loop::start);
             log.info("result-service {} listening on port {} (health, /metrics, read API)", config.owner(), api.port());
             return new ResultService(pool, identity, consumer, producer, providerClients, api, loops);
         } catch (RuntimeException e) {
+            if (api != null) {
+                api.close();
+            }
             if (identity != null) {
                 identity.close();
             }
@@ -203,9 +221,10 @@ public final class ResultService implements AutoCloseable {
     }
 
     private static ReadApi bind(ResultConfig config, Db db, Optional<Tenants> tenants, PrometheusMeterRegistry registry,
-            InstanceIdentity identity) {
+            BooleanSupplier holdsIdentity) {
         try {
-            return ReadApi.start(config.httpHost(), config.httpPort(), db, tenants, registry, identity::holds);
+            return ReadApi.start(config.httpHost(), config.httpPort(), db, tenants,
+                    Optional.ofNullable(config.adminToken()), registry, holdsIdentity);
         } catch (RuntimeException e) {
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
                 if (cause instanceof BindException) {
@@ -236,10 +255,12 @@ public final class ResultService implements AutoCloseable {
                 Submitter.CrashPoint.NONE);
         EventIntake intake = new EventIntake(consumer, db, new IntakeStore(), parts.completion(), clock,
                 EventIntake.IntakeListener.NONE, EventIntake.IntakeTopics.PRODUCTION);
-        OutboxRelay relay = new OutboxRelay(db, producer, clock, Tuning.RELAY_BATCH, config.inlineResponseBytes(),
-                OutboxRelay.CrashPoint.NONE);
+        // the relay's producer records each published task.completed in the per-task cost distribution
+        OutboxRelay relay = new OutboxRelay(db, new TaskCostProducer(producer, metrics), clock, Tuning.RELAY_BATCH,
+                config.inlineResponseBytes(), OutboxRelay.CrashPoint.NONE);
         JobCompleter jobs = new JobCompleter(db, clock);
         BatchGauges gauges = new BatchGauges(parts.batches(), settings.submit(), metrics);
+        BudgetGauges budgetGauges = new BudgetGauges(new BudgetStore(db), clock, metrics);
 
         Loop relayLoop = loop("outbox", Tuning.RELAY_IDLE, relay::relayOnce, metrics);
         Loop jobsLoop = loop("jobs", config.tick(), wakes(jobs::completeOnce, relayLoop), metrics);
@@ -256,7 +277,8 @@ public final class ResultService implements AutoCloseable {
         Loop sweepLoop = loop("sweep", config.tick(), () -> parts.sweep(clock), metrics);
         Loop intakeLoop = loop("intake", Tuning.INTAKE_IDLE,
                 wakes(() -> intake.pollOnce(Tuning.INTAKE_POLL), submitLoop, jobsLoop, relayLoop), metrics);
-        Loop gaugeLoop = loop("gauges", Tuning.GAUGE_PERIOD, gauges::refreshOnce, metrics);
+        Loop gaugeLoop = loop("gauges", Tuning.GAUGE_PERIOD, () -> gauges.refreshOnce() + budgetGauges.refreshOnce(),
+                metrics);
         intake.subscribe();
         return List.of(intakeLoop, submitLoop, pollLoop, sweepLoop, jobsLoop, relayLoop, gaugeLoop, leaseLoop);
     }

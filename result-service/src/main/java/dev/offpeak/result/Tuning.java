@@ -23,6 +23,8 @@ final class Tuning {
      * second connection (the task ending), and the read API's.
      */
     static final int POOL_SIZE = 10;
+    /** How long a starting replica waits for PostgreSQL before it gives up (its supervisor restarts it). */
+    static final Duration DATABASE_PATIENCE = Duration.ofMinutes(10);
     /** How long one intake poll waits for records. */
     static final Duration INTAKE_POLL = Duration.ofMillis(500);
     /** Pause of the intake loop after a poll that brought nothing (the poll itself waited). */

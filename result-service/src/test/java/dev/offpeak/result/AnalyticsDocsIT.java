@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.offpeak.emulator.Provider;
+import dev.offpeak.result.budget.Budget;
+import dev.offpeak.result.budget.BudgetStore;
 import dev.offpeak.result.submit.Submitter;
 import dev.offpeak.testsupport.KafkaCluster;
 import dev.offpeak.testsupport.PostgresDatabase;
 import dev.offpeak.testsupport.RealKafka;
 import dev.offpeak.testsupport.RealPostgres;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -34,9 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
 class AnalyticsDocsIT {
     private static final Path DOC = Path.of("..", "docs", "analytics.md");
     private static final List<String> TABLES =
-            List.of("tasks", "requests", "batches", "batch_items", "results", "prices", "outbox", "jobs", "intake_rejects");
+            List.of("tasks", "requests", "batches", "batch_items", "results", "prices", "outbox", "jobs", "intake_rejects",
+                    "budgets", "budget_charges", "budget_alerts");
     private static final List<String> VIEWS =
-            List.of("task_costs", "spend_daily", "job_status", "batch_health", "efficiency_daily");
+            List.of("task_costs", "spend_daily", "job_status", "batch_health", "efficiency_daily", "budget_standing");
 
     @TempDir
     Path temp;
@@ -45,7 +49,7 @@ class AnalyticsDocsIT {
     void everyDocumentedQueryRunsAsTheAnalystAndReturnsRows(KafkaCluster kafka, PostgresDatabase db) throws Exception {
         populate(kafka, db);
         List<String> queries = queries();
-        assertThat(queries).hasSize(10);
+        assertThat(queries).hasSize(11);
         try (Connection analyst = analyst(db)) {
             for (String sql : queries) {
                 try (Statement st = analyst.createStatement(); ResultSet rs = st.executeQuery(sql)) {
@@ -121,6 +125,8 @@ class AnalyticsDocsIT {
 
     private void populate(KafkaCluster kafka, PostgresDatabase db) {
         try (MoneyPathHarness h = new MoneyPathHarness(kafka, db.dataSource(), temp, Submitter.CrashPoint.NONE)) {
+            new BudgetStore(h.db).put(new Budget("acme-total", "acme", null, null, null, Budget.Period.NONE,
+                    new BigDecimal("100"), Budget.Mode.SOFT, Budget.DEFAULT_THRESHOLDS, true), h.clock.instant());
             h.emulator.faults().failAllLinesOfNextBatch(Provider.ANTHROPIC);
             h.publish(PipelineFixture.batch("b-docs-openai", PipelineFixture.OPENAI, 6, 2, h.clock.instant()));
             h.publish(PipelineFixture.batch("b-docs-anthropic", PipelineFixture.ANTHROPIC, 3, 1, h.clock.instant()));

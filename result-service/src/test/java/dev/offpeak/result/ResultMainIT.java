@@ -7,9 +7,14 @@ import dev.offpeak.testsupport.PostgresDatabase;
 import dev.offpeak.testsupport.RealPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -144,5 +149,70 @@ class ResultMainIT {
             assertThat(exit.lines()).filteredOn(l -> l.contains(PROBLEM_LINE)).singleElement().asString()
                     .contains("Invalid value " + taken.getLocalPort() + " for " + ResultConfig.HTTP_PORT, "cannot listen on");
         }
+    }
+
+    @Test
+    void aReplicaStartedWhileTheDatabaseIsDownWaitsNotReadyAndStartsWhenItAnswers(PostgresDatabase db,
+            @TempDir Path temp) throws Exception {
+        URI real = URI.create(db.jdbcUrl().substring("jdbc:".length()));
+        int dbPort = TcpForwarder.freePort();
+        int httpPort = TcpForwarder.freePort();
+        Map<String, String> env = env(db, temp);
+        env.put(ResultConfig.DB_URL, db.jdbcUrl().replace(":" + real.getPort() + "/", ":" + dbPort + "/"));
+        env.put(ResultConfig.HTTP_PORT, String.valueOf(httpPort));
+        env.put(ResultConfig.INSTANCE, "replica-waiting");
+        Path log = temp.resolve("waiting.log");
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), ResultMain.class.getName())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        HttpClient http = HttpClient.newHttpClient();
+        try (TcpForwarder database = new TcpForwarder(dbPort, real.getHost(), real.getPort())) {
+            // the database does not answer: the process stays up, alive but not ready
+            assertThat(statusWithin(http, httpPort, "/health/live", 200, Duration.ofSeconds(30))).isEqualTo(200);
+            Thread.sleep(3_000);
+            assertThat(process.isAlive()).as("still waiting:%n%s", Files.readString(log)).isTrue();
+            assertThat(status(http, httpPort, "/health/ready")).isEqualTo(503);
+            assertThat(Files.readString(log)).contains("the database does not answer yet");
+
+            database.open();
+            assertThat(statusWithin(http, httpPort, "/health/ready", 200, Duration.ofSeconds(60)))
+                    .as("ready once the database answers:%n%s", Files.readString(log)).isEqualTo(200);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(log).contains(" listening on port ") && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(log)).contains(" listening on port ");
+        } finally {
+            process.destroy();
+            process.waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int status(HttpClient http, int port, String path) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static int statusWithin(HttpClient http, int port, String path, int wanted, Duration patience)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        int last = -1;
+        while (System.nanoTime() < deadline) {
+            last = status(http, port, path);
+            if (last == wanted) {
+                return last;
+            }
+            Thread.sleep(200);
+        }
+        return last;
     }
 }

@@ -181,6 +181,9 @@ class ResultServiceIT {
                             .validate(dev.offpeak.schemas.json.EventTypes.TASK_COMPLETED, event)).isEmpty();
                     assertThat(event.get("response").isObject()).as("body inlined: " + e.value()).isTrue();
                 }
+                // the relay's producer recorded every task that paid in the cost histogram (the duplicates cost nothing)
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                        assertThat(scraped(registry.scrape(), "offpeak_task_cost_usd_count{")).isEqualTo(40.0));
                 readApiAnswersPerTenant(service.httpPort());
                 readApiServesTheReportProgressAndOverviewsOfTheTokensTenant(service.httpPort(), sql);
                 assertThat(registry.find(dev.offpeak.result.metrics.ResultMetrics.LOOP_FAILURES).counters())
@@ -188,5 +191,11 @@ class ResultServiceIT {
                         .allSatisfy(c -> assertThat(c.count()).isZero());
             }
         }
+    }
+
+    /** The sum of the values of the scraped series whose line starts with {@code prefix}. */
+    private static double scraped(String scrape, String prefix) {
+        return scrape.lines().filter(l -> l.startsWith(prefix))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 }

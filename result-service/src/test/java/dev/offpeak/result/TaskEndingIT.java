@@ -249,7 +249,7 @@ class TaskEndingIT {
 
     private static BatchRow batch() {
         return new BatchRow(BATCH, "openai|/v1/chat/completions|gpt-4o-mini|0", Provider.OPENAI, "/v1/chat/completions",
-                "gpt-4o-mini", PipelineState.IN_FLIGHT, LINES, 0, 0, "batch_e", 1, 1, 0, NOW, NOW);
+                "gpt-4o-mini", PipelineState.IN_FLIGHT, LINES, 0, 0, "batch_e", 1, 1, 0, NOW, NOW, 0);
     }
 
     private static String requestId(int i) {

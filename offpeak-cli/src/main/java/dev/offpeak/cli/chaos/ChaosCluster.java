@@ -44,7 +44,7 @@ final class ChaosCluster implements AutoCloseable {
     static final int PARTITIONS = 4;
 
     /** What the run is given: how many replicas, where to keep state, and the secrets to watch for. */
-    record Plan(Path dir, int batchers, int results, Secrets secrets) {}
+    record Plan(Path dir, int batchers, int results, Secrets secrets, int transactionVersion) {}
 
     /** Distinctive secrets: after the run, none may appear in a log, a topic, a table or an error body. */
     record Secrets(String dbPassword, Map<String, String> providerKeys) {
@@ -334,7 +334,8 @@ final class ChaosCluster implements AutoCloseable {
                 "");
         Path file = Files.writeString(dir.resolve("server.properties"), props);
         Process format = new ProcessBuilder(javaBin, "-cp", classpath, "kafka.tools.StorageTool", "format",
-                "--standalone", "-t", Uuid.randomUuid().toString(), "-c", file.toString())
+                "--standalone", "-t", Uuid.randomUuid().toString(), "-c", file.toString(),
+                "--feature", "transaction.version=" + plan.transactionVersion())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
                         Files.createDirectories(plan.dir().resolve("logs")).resolve("kafka-format.log").toFile()))
                 .start();

@@ -107,6 +107,15 @@ public final class ServiceHttp {
         return send(request(path, Duration.ofSeconds(60)).GET().build());
     }
 
+    public Exchange put(String path, String contentType, byte[] body) {
+        return send(request(path, Duration.ofSeconds(60)).header("Content-Type", contentType)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    }
+
+    public Exchange delete(String path) {
+        return send(request(path, Duration.ofSeconds(60)).DELETE().build());
+    }
+
     /**
      * Sends until an answer not worth retrying comes back (returned, whatever its status), or the
      * retries are spent (a {@link CliException} saying what was tried).

@@ -104,7 +104,7 @@ public final class LocalStack implements AutoCloseable {
         metricUrls.put("result", resultUrl + "/metrics");
         endpoints = new Endpoints(ingest.baseUri().toString(), resultUrl, kafka.bootstrapServers(), postgres.jdbcUrl(),
                 LocalPostgres.USER, emulator.baseUrl(), metricUrls, LocalState.LOCAL_TENANT,
-                state.token(LocalState.LOCAL_TENANT));
+                state.token(LocalState.LOCAL_TENANT), state.adminToken());
         endpoints.write(dir);
     }
 
@@ -115,6 +115,8 @@ public final class LocalStack implements AutoCloseable {
         env.put("OFFPEAK_RESULT_HTTP_HOST", "127.0.0.1");
         env.put("OFFPEAK_RESULT_HTTP_PORT", "0");
         env.put("OFFPEAK_RESULT_TOKEN_FILE", tokenFile.toString());
+        // the admin API (budgets), with the data folder's admin token
+        env.put(ResultConfig.ADMIN_TOKEN, state.adminToken());
         env.put("OFFPEAK_DB_URL", postgres.jdbcUrl());
         env.put("OFFPEAK_DB_USER", LocalPostgres.USER);
         env.put("OFFPEAK_KAFKA_BOOTSTRAP", kafka.bootstrapServers());

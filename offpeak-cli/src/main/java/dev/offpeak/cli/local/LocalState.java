@@ -19,10 +19,11 @@ import java.util.UUID;
 
 /**
  * What local mode must remember between starts, kept in {@code state.json} in the data folder: the
- * Kafka cluster id (its logs are bound to it) and the bearer token of each local tenant. Tokens
- * are random on the first start; the ingest token file gets only their SHA-256, as in production.
+ * Kafka cluster id (its logs are bound to it), the bearer token of each local tenant and
+ * result-service's admin token. Tokens are random on the first start; the ingest token file gets only
+ * the tenants' SHA-256, as in production.
  */
-public record LocalState(String clusterId, Map<String, String> tokens) {
+public record LocalState(String clusterId, Map<String, String> tokens, String adminToken) {
     /** The tenant {@code offpeak local} prints a token for; the demo adds its own tenants. */
     public static final String LOCAL_TENANT = "local";
     static final String FILE = "state.json";
@@ -36,10 +37,12 @@ public record LocalState(String clusterId, Map<String, String> tokens) {
         Path file = dataDir.resolve(FILE);
         String clusterId;
         Map<String, String> tokens = new LinkedHashMap<>();
+        String adminToken = null;
         if (Files.exists(file)) {
             JsonNode root = Json.mapper().readTree(file.toFile());
             clusterId = root.path("kafka_cluster_id").asText();
             root.path("tokens").fields().forEachRemaining(e -> tokens.put(e.getKey(), e.getValue().asText()));
+            adminToken = root.path("admin_token").asText(null);
         } else {
             clusterId = kafkaClusterId();
         }
@@ -47,7 +50,11 @@ public record LocalState(String clusterId, Map<String, String> tokens) {
         for (String tenant : tenants) {
             tokens.computeIfAbsent(tenant, t -> "op_" + t + "_" + randomHex(random));
         }
-        LocalState state = new LocalState(clusterId, tokens);
+        if (adminToken == null || adminToken.isBlank()) {
+            // a data folder from before budgets gets one now
+            adminToken = "op_admin_" + randomHex(random);
+        }
+        LocalState state = new LocalState(clusterId, tokens, adminToken);
         state.write(file);
         return state;
     }
@@ -77,9 +84,14 @@ public record LocalState(String clusterId, Map<String, String> tokens) {
         ObjectNode root = Json.mapper().createObjectNode().put("kafka_cluster_id", clusterId);
         ObjectNode t = root.putObject("tokens");
         tokens.forEach(t::put);
-        Files.write(file, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        root.put("admin_token", adminToken);
+        writeOwnerOnly(file, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+    }
+
+    /** Writes a file that holds raw tokens: readable by the owner only. */
+    static void writeOwnerOnly(Path file, byte[] content) throws IOException {
+        Files.write(file, content);
         try {
-            // the raw tokens are in here: readable by the owner only
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system; nothing more to do

@@ -82,6 +82,11 @@ public final class DatabaseSource implements ReadSource {
         return read("the costs", c -> Overviews.costs(c, Optional.empty(), by, since));
     }
 
+    @Override
+    public Overviews.Tenanted budgets() {
+        return read("the budgets", c -> Overviews.budgets(c, Optional.empty()));
+    }
+
     @FunctionalInterface
     private interface Read<T> {
         T run(Connection c) throws SQLException;

@@ -4,18 +4,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.offpeak.cli.CliException;
 import dev.offpeak.cli.http.Retry;
 import dev.offpeak.cli.http.ServiceHttp;
+import dev.offpeak.result.budget.Budget;
+import dev.offpeak.result.budget.BudgetStore;
 import dev.offpeak.result.read.JobCounts;
 import dev.offpeak.result.read.JobReport;
 import dev.offpeak.result.read.Overviews;
 import dev.offpeak.schemas.json.Json;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * A deployment's result-service read API: {@code /v1/jobs/{id}/report}, {@code /v1/jobs/{id}/progress},
- * {@code /v1/status}, {@code /v1/jobs}, {@code /v1/costs}, with a bearer token that decides the tenant.
- * Reads are retried a few times when the service is briefly away.
+ * {@code /v1/status}, {@code /v1/jobs}, {@code /v1/costs}, {@code /v1/budgets}, with a bearer token that
+ * decides the tenant. Reads are retried a few times when the service is briefly away.
  */
 public final class ReadApiSource implements ReadSource {
     private final ServiceHttp http;
@@ -58,6 +64,33 @@ public final class ReadApiSource implements ReadSource {
     public Overviews.Tenanted costs(Overviews.CostsBy by, Optional<LocalDate> since) {
         return tenanted(get("/v1/costs?by=" + by.name() + since.map(day -> "&since=" + day).orElse(""),
                 Overviews.Tenanted.class));
+    }
+
+    /** {@code GET /v1/budgets}: the token's tenant's standings, as the same table a database read prints. */
+    @Override
+    public Overviews.Tenanted budgets() {
+        String path = "/v1/budgets";
+        JsonNode answer = get(path, JsonNode.class);
+        List<BudgetStore.Standing> standings = new ArrayList<>();
+        try {
+            for (JsonNode b : answer.path("budgets")) {
+                Budget budget = new Budget(b.path("budget_id").asText(), b.path("tenant").asText(),
+                        b.path("job_id").textValue(), b.path("metadata_key").textValue(),
+                        b.path("metadata_value").textValue(), Budget.Period.of(b.path("period").asText()),
+                        usd(b, "limit_usd"), Budget.Mode.of(b.path("mode").asText()), List.of(), true);
+                standings.add(new BudgetStore.Standing(budget, Instant.parse(b.path("period_start").asText()),
+                        usd(b, "spent_usd"), usd(b, "reserved_usd")));
+            }
+        } catch (RuntimeException e) {
+            throw new CliException("the read API at " + http.base() + " sent an answer to " + path
+                    + " this CLI cannot read (" + e.getMessage() + "): is it an Offpeak result-service of the same version?");
+        }
+        return new Overviews.Tenanted(tenant, Overviews.budgetTable(standings));
+    }
+
+    /** A dollar field: an exact decimal string. */
+    private static BigDecimal usd(JsonNode b, String field) {
+        return new BigDecimal(b.path(field).asText());
     }
 
     private Overviews.Tenanted tenanted(Overviews.Tenanted answer) {

@@ -27,6 +27,9 @@ public sealed interface ReadSource extends AutoCloseable permits DatabaseSource,
 
     Overviews.Tenanted costs(Overviews.CostsBy by, Optional<LocalDate> since);
 
+    /** Where each active budget stands in its current period: {@link Overviews#budgetTable}'s table. */
+    Overviews.Tenanted budgets();
+
     @Override
     void close();
 }

@@ -73,7 +73,7 @@ public final class OutboxStore {
     }
 
     /** A row (kind {@code event}) holding {@code json}, the event itself. */
-    static void event(Connection c, String eventId, String topic, String key, String json, Instant now)
+    public static void event(Connection c, String eventId, String topic, String key, String json, Instant now)
             throws SQLException {
         Db.update(c, """
                 INSERT INTO outbox (event_id, topic, key, payload, created_at, kind) VALUES (?, ?, ?, ?, ?, ?)

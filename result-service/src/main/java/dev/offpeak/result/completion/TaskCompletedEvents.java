@@ -3,6 +3,7 @@ package dev.offpeak.result.completion;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.offpeak.result.budget.BudgetGate;
 import dev.offpeak.schemas.events.ErrorInfo;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.events.TaskCompleted;
@@ -29,11 +30,13 @@ final class TaskCompletedEvents {
     /** What {@link #read} needs of task {@code t}, over {@link #JOINS}. */
     static final String COLUMNS = """
             t.tenant, t.task_id, t.job_id, t.status, t.request_id, t.duplicate, t.provider, t.model, t.endpoint,
-            t.result_batch_id, b.provider_batch_id, r.http_status, r.response::text AS response,
+            t.result_batch_id,
+            CASE WHEN r.error_code = '%s' THEN NULL ELSE b.provider_batch_id END AS provider_batch_id,
+            r.http_status, r.response::text AS response,
             t.error_code, t.error_message, r.input_tokens, r.cached_input_tokens, r.cache_write_5m_tokens,
             r.cache_write_1h_tokens, r.output_tokens, r.reasoning_tokens, t.cost_usd, t.sync_cost_usd,
             t.saved_usd, r.price_version, r.attempt, t.metadata::text AS metadata, t.submitted_at,
-            t.accepted_at, t.completed_at""";
+            t.accepted_at, t.completed_at""".formatted(BudgetGate.REFUSED_CODE); // a refused line reached no provider batch
 
     /** What {@link #COLUMNS} reads besides the task {@code t}: its final result {@code r} and its batch {@code b}. */
     static final String JOINS = """

@@ -170,6 +170,14 @@ public final class TaskCompletion {
     }
 
     /**
+     * Ends the open tasks of the requests of {@code batchId} that Offpeak refused to send (their
+     * errored final results carry {@code errorCode}), in the transaction that refused them.
+     */
+    public static int endRefused(Connection c, String batchId, String errorCode, Instant now) throws SQLException {
+        return endEach(c, "r.batch_id = ? AND r.error_code = '" + errorCode.replace("'", "''") + "'", batchId, now);
+    }
+
+    /**
      * Checks the settled batches whose settlement is at least the check delay old and not yet checked:
      * ends every task still open whose request has a final result in the batch (left open when the
      * ending transaction was lost), then marks the batch checked. Each batch is checked once. Returns

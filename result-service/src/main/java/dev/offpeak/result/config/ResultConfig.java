@@ -47,6 +47,8 @@ import java.util.Set;
  * @param httpPort       OFFPEAK_RESULT_HTTP_PORT, default 8082: health, /metrics and the read API (0 = any free port)
  * @param tokenFile      OFFPEAK_RESULT_TOKEN_FILE: the bearer-token file (same format as ingest's); unset,
  *                       the read API answers 401
+ * @param adminToken     OFFPEAK_RESULT_ADMIN_TOKEN (secret): the bearer token of the admin API (budgets of every
+ *                       tenant); null when unset, and the admin API answers 403
  * @param providers      per provider OFFPEAK_{OPENAI,ANTHROPIC,GEMINI}_{BASE_URL,API_KEY}; a provider
  *                       without a key is not configured and its batches wait, visibly
  * @param kafkaSettings  OFFPEAK_KAFKA_&lt;NAME&gt;: Kafka client properties for the consumer and the producer
@@ -72,6 +74,7 @@ public record ResultConfig(
         String httpHost,
         int httpPort,
         Path tokenFile,
+        String adminToken,
         Path modelRegistryFile,
         Map<Provider, ProviderEndpoint> providers,
         KafkaClientSettings kafkaSettings) {
@@ -96,6 +99,7 @@ public record ResultConfig(
     public static final String HTTP_HOST = PREFIX + "HTTP_HOST";
     public static final String HTTP_PORT = PREFIX + "HTTP_PORT";
     public static final String TOKEN_FILE = PREFIX + "TOKEN_FILE";
+    public static final String ADMIN_TOKEN = PREFIX + "ADMIN_TOKEN";
     /** Shared by every service: the operator's model registry override file (docs/model-registry.md). */
     public static final String MODEL_REGISTRY_FILE = ModelRegistry.OVERRIDE_FILE_KEY;
     public static final String OPENAI_BASE_URL = "OFFPEAK_OPENAI_BASE_URL";
@@ -184,6 +188,12 @@ public record ResultConfig(
         Path tokenFile = r.path(TOKEN_FILE, null);
         // Its content is checked (every problem at once) when the service starts.
         r.requireReadableFile(TOKEN_FILE, tokenFile, "the bearer-token file, see README");
+        String adminToken = r.string(ADMIN_TOKEN, null);
+        if (adminToken != null && adminToken.length() < MIN_ADMIN_TOKEN_LENGTH) {
+            // the value is a secret: masked here as in the log
+            r.problem(ADMIN_TOKEN, Description.MASK, "must be at least " + MIN_ADMIN_TOKEN_LENGTH
+                    + " characters (e.g. openssl rand -hex 24); unset, the admin API is disabled");
+        }
         Path registryFile = r.path(MODEL_REGISTRY_FILE, null);
         r.requireReadableFile(MODEL_REGISTRY_FILE, registryFile, "the model registry override file");
         Map<Provider, ProviderEndpoint> providers = new EnumMap<>(Provider.class);
@@ -194,7 +204,7 @@ public record ResultConfig(
         r.throwIfProblems(COMPONENT);
         return new ResultConfig(jdbcUrl, user, password, bootstrap, group, owner, tick, lease, firstPoll, pollMax,
                 quotaWait, quotas, spool, maxAttempts, retryDelay, inline, httpHost, httpPort, tokenFile,
-                registryFile, providers, kafka);
+                adminToken, registryFile, providers, kafka);
     }
 
     private static void provider(EnvReader r, Map<Provider, ProviderEndpoint> out, Provider provider, URI fallback) {
@@ -223,6 +233,9 @@ public record ResultConfig(
 
     private static final Pattern INSTANCE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
+    /** Shortest admin token taken: it can set any tenant's budgets. */
+    private static final int MIN_ADMIN_TOKEN_LENGTH = 16;
+
     /** The effective configuration as {@code KEY=value} lines, secrets masked; safe to log. */
     public String describe() {
         Description d = new Description()
@@ -245,6 +258,7 @@ public record ResultConfig(
                 .add(HTTP_HOST, httpHost)
                 .add(HTTP_PORT, httpPort)
                 .add(TOKEN_FILE, tokenFile == null ? "(none: the read API answers 401)" : tokenFile)
+                .secret(ADMIN_TOKEN, adminToken)
                 .add(MODEL_REGISTRY_FILE, modelRegistryFile == null ? "(none: the shipped registry)" : modelRegistryFile);
         for (Provider p : Provider.values()) {
             ProviderEndpoint endpoint = providers.get(p);

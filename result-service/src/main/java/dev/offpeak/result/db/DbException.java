@@ -13,4 +13,15 @@ public final class DbException extends RuntimeException {
     static DbException wrap(SQLException e) {
         return new DbException(e.getMessage(), e);
     }
+
+    /**
+     * Whether the database could not be reached (no connection, or the server is starting or shutting
+     * down), rather than refusing the statement: worth an answer of "try again later".
+     */
+    public boolean unavailable() {
+        SQLException e = (SQLException) getCause();
+        String state = e.getSQLState();
+        return e instanceof java.sql.SQLTransientConnectionException || e instanceof java.sql.SQLNonTransientConnectionException
+                || (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P03")));
+    }
 }

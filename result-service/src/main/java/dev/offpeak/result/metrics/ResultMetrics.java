@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,8 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The meters of result-service, one scheme: {@code offpeak.result.<thing>} with low-cardinality tags
- * (provider, model, outcome, status). Money counters are for dashboards only; the exact figures are
- * the numeric columns in Postgres.
+ * (provider, model, outcome, status); besides them the budgets' gauges ({@code offpeak.budget.*},
+ * {@link BudgetGauges}) and the per-task cost histogram ({@code offpeak.task.cost.usd},
+ * {@link TaskCostHistogram}). Money meters are doubles for dashboards and alerts only; the exact
+ * figures are the numeric columns in Postgres. Every metric name is a constant here (deploy-tools
+ * checks the rules and the dashboard against them).
  */
 public final class ResultMetrics {
     public static final String SUBMIT_CALLS = "offpeak.result.submit.calls";
@@ -31,6 +35,24 @@ public final class ResultMetrics {
     public static final String TOKENS_RESERVED = "offpeak.result.tokens.reserved";
     public static final String TOKENS_QUOTA = "offpeak.result.tokens.quota";
     public static final String LOOP_FAILURES = "offpeak.result.loop.failures";
+    /** Per active budget (tags budget, tenant, mode, period): its limit, spent and reserved USD ({@link BudgetGauges}). */
+    public static final String BUDGET_LIMIT = "offpeak.budget.limit.usd";
+    public static final String BUDGET_SPENT = "offpeak.budget.spent.usd";
+    public static final String BUDGET_RESERVED = "offpeak.budget.reserved.usd";
+    /**
+     * USD per task that paid, a Prometheus histogram (tags tenant, model, feature) recorded with
+     * {@link #taskCost}; exported as {@code offpeak_task_cost_usd_bucket}, {@code _count} and {@code _sum}.
+     */
+    public static final String TASK_COST = "offpeak.task.cost.usd";
+    /**
+     * Distinct {@code metadata.feature} values one tenant's tasks are exported under, per process: the
+     * first this many values seen are tags as themselves, every later one is {@value #OTHER_FEATURE}.
+     */
+    public static final int FEATURES_PER_TENANT = 50;
+    /** The feature tag of a task without {@code metadata.feature}. */
+    public static final String NO_FEATURE = "none";
+    /** The feature tag of a tenant's features past the first {@value #FEATURES_PER_TENANT}. */
+    public static final String OTHER_FEATURE = "other";
     public static final List<String> STATES =
             java.util.Arrays.stream(PipelineState.values()).map(PipelineState::db).toList();
     /** Outcomes of a submission attempt ({@link #submitCall}). */
@@ -42,11 +64,13 @@ public final class ResultMetrics {
 
     private final Map<String, AtomicLong> batchesByState = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> reservedByModel = new ConcurrentHashMap<>();
+    private final TaskCostHistogram taskCosts;
 
     private final MeterRegistry registry;
 
     public ResultMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.taskCosts = new TaskCostHistogram(registry, FEATURES_PER_TENANT);
         for (String state : STATES) {
             AtomicLong value = new AtomicLong();
             batchesByState.put(state, value);
@@ -86,6 +110,21 @@ public final class ResultMetrics {
 
     public MeterRegistry registry() {
         return registry;
+    }
+
+    /**
+     * One task that paid ({@code costUsd > 0}; free tasks, duplicates included, are not recorded), called
+     * once per publication of its {@code task.completed} ({@link TaskCostProducer}). {@code feature} is the
+     * task's {@code metadata.feature} (null or blank: {@value #NO_FEATURE}), capped per tenant
+     * ({@value #FEATURES_PER_TENANT}, then {@value #OTHER_FEATURE}); see {@link TaskCostHistogram}.
+     */
+    public void taskCost(String tenant, String model, String feature, BigDecimal costUsd) {
+        taskCosts.record(tenant, model, feature, costUsd);
+    }
+
+    /** The per-task cost histogram (what {@link #taskCost} recorded). */
+    public TaskCostHistogram taskCosts() {
+        return taskCosts;
     }
 
     /** Rounds of the loop named {@code loop} that threw; registered (at 0) when the loop is built. */

@@ -1,15 +1,23 @@
 package dev.offpeak.result.read;
 
+import dev.offpeak.result.budget.Budget;
+import dev.offpeak.result.budget.BudgetStore;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The overview tables of {@code offpeak status}, {@code jobs} and {@code costs}, from the analyst
- * views, in one place: the read API runs them for the token's tenant, the CLI with a database login
+ * The overview tables of {@code offpeak status}, {@code jobs} and {@code costs} (with its budgets),
+ * from the analyst views, in one place: the read API runs them for the token's tenant, the CLI with a database login
  * for every tenant. Unscoped, they read only the {@code analytics} views, so an {@code offpeak_analyst}
  * login is enough; scoped to a tenant (the service's own login) the batches are those holding a line
  * of one of the tenant's tasks.
@@ -31,6 +39,12 @@ public final class Overviews {
             this.columns = columns;
         }
     }
+
+    /** The columns of the budgets table of {@code offpeak costs}. */
+    public static final List<Table.Column> BUDGET_COLUMNS = List.of(new Table.Column("budget", false),
+            new Table.Column("scope", false), new Table.Column("period", false), new Table.Column("mode", false),
+            new Table.Column("limit", true), new Table.Column("spent", true), new Table.Column("reserved", true),
+            new Table.Column("left", true), new Table.Column("% used", true));
 
     private Overviews() {}
 
@@ -73,6 +87,68 @@ public final class Overviews {
                 + " sum(saved_usd) AS saved_usd, round(100 * sum(saved_usd) / nullif(sum(sync_cost_usd), 0), 1) AS saved_pct"
                 + " FROM analytics.spend_daily" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
                 + " GROUP BY " + by.columns + " ORDER BY " + by.columns, params));
+    }
+
+    /**
+     * Where each active budget stands in its current UTC period, from analytics.budget_standing, by
+     * tenant and id: the budgets table of {@code offpeak costs} (see {@link #budgetTable}).
+     */
+    public static Tenanted budgets(Connection c, Optional<String> tenant) throws SQLException {
+        List<BudgetStore.Standing> standings = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("""
+                SELECT budget_id, tenant, job_id, metadata_key, metadata_value, period, mode, limit_usd, period_start,
+                       spent_usd, reserved_usd
+                  FROM analytics.budget_standing""" + (tenant.isPresent() ? " WHERE tenant = ?" : "")
+                + " ORDER BY tenant, budget_id")) {
+            if (tenant.isPresent()) {
+                ps.setString(1, tenant.get());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    Budget b = new Budget(rs.getString("budget_id"), rs.getString("tenant"), rs.getString("job_id"),
+                            rs.getString("metadata_key"), rs.getString("metadata_value"),
+                            Budget.Period.of(rs.getString("period")), rs.getBigDecimal("limit_usd"),
+                            Budget.Mode.of(rs.getString("mode")), List.of(), true);
+                    standings.add(new BudgetStore.Standing(b, rs.getObject("period_start", OffsetDateTime.class)
+                            .toInstant(), rs.getBigDecimal("spent_usd"), rs.getBigDecimal("reserved_usd")));
+                }
+            }
+        }
+        return new Tenanted(tenant.orElse(null), budgetTable(standings));
+    }
+
+    /**
+     * Budget standings as one table, whoever read them (the view here, {@code GET /v1/budgets} in the
+     * CLI), so both print the same cells: id, scope in words, period with its start date (UTC) for a
+     * day or month, mode, then limit, spent, reserved and left in dollars with their exact digits
+     * (trailing zeros stripped), and spent plus reserved in % of the limit to one decimal ({@code -}
+     * for a limit of 0).
+     */
+    public static Table budgetTable(List<BudgetStore.Standing> standings) {
+        return new Table(BUDGET_COLUMNS, standings.stream().map(s -> List.of(s.budget().budgetId(),
+                s.budget().scope(), period(s), s.budget().mode().db(), usd(s.budget().limitUsd()), usd(s.spentUsd()),
+                usd(s.reservedUsd()), usd(s.leftUsd()), used(s))).toList());
+    }
+
+    /** "day 2026-12-04", "month 2026-12-01", "none". */
+    private static String period(BudgetStore.Standing s) {
+        Budget.Period period = s.budget().period();
+        return period == Budget.Period.NONE ? period.db()
+                : period.db() + " " + LocalDate.ofInstant(s.periodStart(), ZoneOffset.UTC);
+    }
+
+    /** Spent plus reserved in % of the limit, to one decimal; "-" for a limit of 0. */
+    private static String used(BudgetStore.Standing s) {
+        BigDecimal limit = s.budget().limitUsd();
+        if (limit.signum() == 0) {
+            return "-";
+        }
+        return s.spentUsd().add(s.reservedUsd()).multiply(BigDecimal.valueOf(100))
+                .divide(limit, 1, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    private static String usd(BigDecimal usd) {
+        return usd.stripTrailingZeros().toPlainString();
     }
 
     private static List<Object> params(Optional<String> tenant) {

@@ -1,5 +1,6 @@
 package dev.offpeak.result.settle;
 
+import dev.offpeak.result.budget.BudgetLedger;
 import dev.offpeak.result.completion.TaskCompletion;
 import dev.offpeak.result.completion.TaskEnding;
 import dev.offpeak.result.db.Db;
@@ -37,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * ({@link TaskEnding}). Without that connection, or when that ending fails, the tasks are ended right
  * after the commit instead; only an ending lost with the process is left to the check of settled
  * batches.
+ *
+ * <p>The same transaction replaces the budget reservations of the batch's final results by their exact
+ * costs ({@link BudgetLedger}).
  */
 public final class Settlement {
     private static final Logger log = LoggerFactory.getLogger(Settlement.class);
@@ -204,6 +208,7 @@ public final class Settlement {
                 retried.finalised().forEach(requestId -> ending.add(held.get(requestId)));
             }
         }
+        BudgetLedger.settle(c, batch.batchId(), now);
         SettlementStore.finishBatch(c, batch.batchId(), provider == null ? null : provider.providerStatus(),
                 provider == null ? null : provider.outputFileId(),
                 provider == null ? null : provider.errorFileId(), counts[0], mismatch, error, null, now);

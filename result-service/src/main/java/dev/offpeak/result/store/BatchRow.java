@@ -22,7 +22,13 @@ public record BatchRow(
         int pollAttempts,
         int tokenLimitHits,
         Instant firstSubmitAt,
-        Instant submittedAt) {
+        Instant submittedAt,
+        long refusedCount) {
+
+    /** The lines sent to the provider: the batch's lines less those a hard budget refused. */
+    public long sentCount() {
+        return expectedCount - refusedCount;
+    }
 
     /**
      * The id sent to the provider (metadata, file name, display name). A batch resubmitted after
@@ -38,7 +44,8 @@ public record BatchRow(
                 rs.getString("endpoint"), rs.getString("model"), PipelineState.of(rs.getString("state")), rs.getLong("expected_count"),
                 rs.getLong("expected_bytes"), rs.getLong("estimated_tokens"), rs.getString("provider_batch_id"),
                 rs.getInt("submit_attempts"), rs.getInt("poll_attempts"), rs.getInt("token_limit_hits"),
-                instant(rs.getTimestamp("first_submit_at")), instant(rs.getTimestamp("submitted_at")));
+                instant(rs.getTimestamp("first_submit_at")), instant(rs.getTimestamp("submitted_at")),
+                rs.getLong("refused_count"));
     }
 
     private static Instant instant(Timestamp ts) {

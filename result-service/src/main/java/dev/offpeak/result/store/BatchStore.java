@@ -1,5 +1,6 @@
 package dev.offpeak.result.store;
 
+import dev.offpeak.result.budget.BudgetGate;
 import dev.offpeak.result.db.Db;
 import dev.offpeak.result.provider.BatchSubmission;
 import dev.offpeak.result.provider.ProviderBatch;
@@ -111,7 +112,11 @@ public final class BatchStore {
         /** The model's enqueued-token quota would be exceeded; nothing changed. */
         QUOTA_WAIT,
         /** Another replica holds the batch now (this one's lease ran out); nothing changed, leave it alone. */
-        LEASE_LOST
+        LEASE_LOST,
+        /** A budgeted line's task has not arrived yet, so its budgets cannot be checked; nothing changed. */
+        TASKS_PENDING,
+        /** Budgets refused every line: nothing is left to send, and the batch is settled. */
+        NOTHING_TO_SEND
     }
 
     /**
@@ -121,8 +126,12 @@ public final class BatchStore {
      * exactly when a batch leaves those states. Only the lease's holder records it: a replica whose
      * lease ran out (a long pause) learns here that another took the batch, before it calls the
      * provider.
+     *
+     * <p>In the same transaction, the first time (not again after a crash left it {@code submitting}),
+     * the batch's lines are admitted against their budgets ({@link BudgetGate}): a crash can lose
+     * neither the reservations nor the refusals of lines it then sends or keeps back.
      */
-    public Intent recordIntent(BatchRow batch, String owner, long quotaTokens, Instant now) {
+    public Intent recordIntent(BatchRow batch, String owner, long quotaTokens, BudgetGate budgets, Instant now) {
         return db.inTransaction(c -> {
             Db.queryOne(c, "SELECT pg_advisory_xact_lock(hashtext(?))", rs -> 1,
                     batch.provider().id() + "|" + batch.model());
@@ -132,12 +141,36 @@ public final class BatchStore {
                     return Intent.QUOTA_WAIT;
                 }
             }
-            int updated = Db.update(c, """
+            Optional<Long> left = Db.queryOne(c, """
+                    SELECT expected_count - refused_count FROM batches WHERE batch_id = ? AND lease_owner = ?
+                       FOR UPDATE""", rs -> rs.getLong(1), batch.batchId(), owner);
+            if (left.isEmpty()) {
+                return Intent.LEASE_LOST;
+            }
+            if (batch.state() != PipelineState.SUBMITTING) {
+                switch (budgets.admit(c, batch, now)) {
+                    case BudgetGate.Admission.TasksPending pending -> {
+                        return Intent.TASKS_PENDING;
+                    }
+                    case BudgetGate.Admission.Decided decided when decided.refused() > 0 -> left = Optional.of(
+                            left.get() - decided.refused());
+                    default -> { }
+                }
+            }
+            if (left.get() == 0) {
+                Db.update(c, """
+                        UPDATE batches SET state = ?, submitted_count = 0, succeeded_count = 0, errored_count = 0,
+                               expired_count = 0, cancelled_count = 0, count_mismatch = false,
+                               last_error = 'every line was refused by a budget; nothing was sent', ended_at = ?,
+                               settled_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
+                         WHERE batch_id = ?""", PipelineState.SETTLED.db(), now, now, now, batch.batchId());
+                return Intent.NOTHING_TO_SEND;
+            }
+            Db.update(c, """
                     UPDATE batches SET state = ?, submit_attempts = submit_attempts + 1,
                            first_submit_at = coalesce(first_submit_at, ?), updated_at = ?
-                     WHERE batch_id = ? AND lease_owner = ?""", PipelineState.SUBMITTING.db(), now, now,
-                    batch.batchId(), owner);
-            return updated == 1 ? Intent.RECORDED : Intent.LEASE_LOST;
+                     WHERE batch_id = ?""", PipelineState.SUBMITTING.db(), now, now, batch.batchId());
+            return Intent.RECORDED;
         });
     }
 
@@ -215,7 +248,7 @@ public final class BatchStore {
         return consumer -> db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     SELECT r.line FROM batch_items i JOIN requests r ON r.request_id = i.request_id
-                     WHERE i.batch_id = ? ORDER BY i.seq""")) {
+                     WHERE i.batch_id = ? AND i.refused IS NULL ORDER BY i.seq""")) {
                 ps.setFetchSize(500);
                 ps.setString(1, batchId);
                 try (ResultSet rs = ps.executeQuery()) {

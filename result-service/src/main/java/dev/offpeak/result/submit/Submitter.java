@@ -2,6 +2,7 @@ package dev.offpeak.result.submit;
 
 import dev.offpeak.result.store.PipelineState;
 import dev.offpeak.result.metrics.ResultMetrics;
+import dev.offpeak.result.budget.BudgetGate;
 import dev.offpeak.result.provider.BatchProviderClient;
 import dev.offpeak.result.provider.BatchSubmission;
 import dev.offpeak.result.provider.Outcome;
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class Submitter {
     private static final Logger log = LoggerFactory.getLogger(Submitter.class);
     private static final List<PipelineState> DUE_STATES = List.of(PipelineState.READY, PipelineState.SUBMITTING);
+    /** How long a batch waits when a budgeted line's task.accepted has not been taken in yet. */
+    private static final Duration TASKS_PENDING_WAIT = Duration.ofSeconds(2);
 
     private final BatchStore batches;
     private final Map<Provider, BatchProviderClient> clients;
@@ -39,6 +42,7 @@ public final class Submitter {
     private final RandomGenerator random;
     private final ResultMetrics metrics;
     private final CrashPoint crashPoint;
+    private final BudgetGate budgets;
 
     /** Lets a test stop the submitter dead between the provider's answer and our commit. */
     @FunctionalInterface
@@ -49,9 +53,10 @@ public final class Submitter {
     }
 
     public Submitter(BatchStore batches, Map<Provider, BatchProviderClient> clients, Settlement settlement,
-            SubmitSettings settings, InstantSource clock, RandomGenerator random, ResultMetrics metrics,
-            CrashPoint crashPoint) {
+            BudgetGate budgets, SubmitSettings settings, InstantSource clock, RandomGenerator random,
+            ResultMetrics metrics, CrashPoint crashPoint) {
         this.batches = batches;
+        this.budgets = budgets;
         this.clients = Map.copyOf(clients);
         this.settlement = settlement;
         this.settings = settings;
@@ -91,8 +96,20 @@ public final class Submitter {
         }
         boolean earlierAttempt = batch.state() == PipelineState.SUBMITTING;
         switch (batches.recordIntent(batch, settings.owner(), settings.quotaTokens(batch.provider(), batch.model()),
-                now)) {
+                budgets, now)) {
             case RECORDED -> { }
+            case TASKS_PENDING -> {
+                metrics.submitCall(batch.provider(), "tasks_pending");
+                batches.retryLater(batch.batchId(), now.plus(TASKS_PENDING_WAIT),
+                        "waiting for the tasks of its lines to arrive, to check their budgets", now);
+                return;
+            }
+            case NOTHING_TO_SEND -> {
+                metrics.submitCall(batch.provider(), "all_refused");
+                log.warn("batch {}: budgets refused all {} lines; nothing was sent", batch.batchId(),
+                        batch.expectedCount());
+                return;
+            }
             case QUOTA_WAIT -> {
                 metrics.submitCall(batch.provider(), "quota_wait");
                 batches.retryLater(batch.batchId(), now.plus(settings.quotaWait()),
@@ -105,16 +122,18 @@ public final class Submitter {
                 return;
             }
         }
-        if (earlierAttempt && adoptEarlierCreation(batch, client, now)) {
+        // the admission may have kept lines back: what is sent is what the row says now
+        BatchRow recorded = batches.find(batch.batchId()).orElse(batch);
+        if (earlierAttempt && adoptEarlierCreation(recorded, client, now)) {
             return;
         }
-        BatchSubmission submission = new BatchSubmission(batch.submissionKey(), batch.endpoint(), batch.model(),
-                batch.expectedCount(), batch.expectedBytes(), batches.lines(batch.batchId()));
+        BatchSubmission submission = new BatchSubmission(recorded.submissionKey(), recorded.endpoint(),
+                recorded.model(), recorded.sentCount(), recorded.expectedBytes(), batches.lines(recorded.batchId()));
         Outcome<ProviderBatch> outcome = client.create(submission);
         switch (outcome) {
             case Outcome.Ok<ProviderBatch> ok -> {
                 crashPoint.afterProviderCreated(batch.batchId(), ok.value());
-                inFlight(batch, ok.value(), "created");
+                inFlight(recorded, ok.value(), "created");
             }
             case Outcome.RetryLater<ProviderBatch> retry -> {
                 metrics.submitCall(batch.provider(), "retry_later");
@@ -145,7 +164,7 @@ public final class Submitter {
     private boolean adoptEarlierCreation(BatchRow batch, BatchProviderClient client, Instant now) {
         Instant since = (batch.firstSubmitAt() == null ? now : batch.firstSubmitAt()).minus(settings.clockSkew());
         Outcome<Optional<ProviderBatch>> found = client.findCreated(batch.submissionKey(), since,
-                batch.expectedCount(), batches.providerBatchIds(batch.provider(), since));
+                batch.sentCount(), batches.providerBatchIds(batch.provider(), since));
         switch (found) {
             case Outcome.Ok<Optional<ProviderBatch>> ok when ok.value().isPresent() -> {
                 log.warn("batch {}: adopting provider batch {} created by an earlier attempt", batch.batchId(),
@@ -173,7 +192,7 @@ public final class Submitter {
         Instant now = clock.instant();
         batches.markInFlight(batch.batchId(), created, now, now.plus(settings.firstPoll()));
         metrics.submitCall(batch.provider(), how);
-        log.info("batch {} ({} lines) is provider batch {} ({})", batch.batchId(), batch.expectedCount(),
+        log.info("batch {} ({} lines) is provider batch {} ({})", batch.batchId(), batch.sentCount(),
                 created.id(), how);
     }
 

@@ -66,6 +66,21 @@ class ResultConfigTest {
     }
 
     @Test
+    void theAdminTokenIsOptionalMaskedAndNeverEchoedWhenTooShort() {
+        assertThat(ResultConfig.fromEnv(MINIMAL).adminToken()).as("unset: the admin API is disabled").isNull();
+        assertThat(ResultConfig.fromEnv(MINIMAL).describe()).contains("OFFPEAK_RESULT_ADMIN_TOKEN=(unset)");
+        Map<String, String> env = new java.util.HashMap<>(MINIMAL);
+        env.put(ResultConfig.ADMIN_TOKEN, "admin-secret-0123456789");
+        ResultConfig c = ResultConfig.fromEnv(env);
+        assertThat(c.adminToken()).isEqualTo("admin-secret-0123456789");
+        assertThat(c.toString()).doesNotContain("admin-secret").contains("OFFPEAK_RESULT_ADMIN_TOKEN=****");
+        env.put(ResultConfig.ADMIN_TOKEN, "short-secret");
+        assertThatThrownBy(() -> ResultConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("Invalid value **** for OFFPEAK_RESULT_ADMIN_TOKEN: must be at least 16 characters")
+                .message().doesNotContain("short-secret");
+    }
+
+    @Test
     void aBlankValueIsUnsetAndTheDescriptionNamesEveryKey() {
         Map<String, String> env = new java.util.HashMap<>(MINIMAL);
         env.put(ResultConfig.TICK, " ");

@@ -1,9 +1,11 @@
 package dev.offpeak.result.store;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+
+import dev.offpeak.result.budget.BudgetGate;
 import dev.offpeak.result.db.Db;
+import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.testsupport.PostgresDatabase;
 import dev.offpeak.testsupport.RealPostgres;
 import java.sql.Connection;
@@ -39,6 +41,8 @@ class InstanceLeasesIT {
     private InstanceIdentity take(String name) throws SQLException {
         return InstanceIdentity.take(database.jdbcUrl(), database.user(), database.password(), name);
     }
+
+    private static final BudgetGate BUDGETS = new BudgetGate(ModelRegistry.loadDefault());
 
     private void readyBatch(String batchId, String leaseOwner, Instant leaseUntil) throws SQLException {
         try (Connection c = database.dataSource().getConnection();
@@ -152,9 +156,9 @@ class InstanceLeasesIT {
                 "replica-2", LEASE, 20);
         assertThat(taken).extracting(BatchRow::batchId).containsExactly("b-1");
 
-        assertThat(batches.recordIntent(mine, "replica-1", 0, NOW)).isEqualTo(BatchStore.Intent.LEASE_LOST);
+        assertThat(batches.recordIntent(mine, "replica-1", 0, BUDGETS, NOW)).isEqualTo(BatchStore.Intent.LEASE_LOST);
         assertThat(batches.find("b-1").orElseThrow().state()).isEqualTo(PipelineState.READY);
-        assertThat(batches.recordIntent(taken.getFirst(), "replica-2", 0, NOW)).isEqualTo(BatchStore.Intent.RECORDED);
+        assertThat(batches.recordIntent(taken.getFirst(), "replica-2", 0, BUDGETS, NOW)).isEqualTo(BatchStore.Intent.RECORDED);
         assertThat(batches.find("b-1").orElseThrow().state()).isEqualTo(PipelineState.SUBMITTING);
     }
 

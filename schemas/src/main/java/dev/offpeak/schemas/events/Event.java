@@ -9,7 +9,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  */
 @JsonPropertyOrder({"type", "schema_version"})
 public sealed interface Event
-        permits TaskSubmitted, TaskAccepted, BatchRecord, TaskCompleted, JobSealed, JobCompleted {
+        permits TaskSubmitted, TaskAccepted, BatchRecord, TaskCompleted, JobSealed, JobCompleted, BudgetThreshold {
 
     @JsonProperty("type")
     String type();

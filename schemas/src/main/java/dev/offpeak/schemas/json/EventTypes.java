@@ -2,6 +2,7 @@ package dev.offpeak.schemas.json;
 
 import dev.offpeak.schemas.events.BatchClosed;
 import dev.offpeak.schemas.events.BatchItem;
+import dev.offpeak.schemas.events.BudgetThreshold;
 import dev.offpeak.schemas.events.Event;
 import dev.offpeak.schemas.events.JobCompleted;
 import dev.offpeak.schemas.events.JobSealed;
@@ -19,7 +20,8 @@ public enum EventTypes {
     BATCH_CLOSED(BatchClosed.TYPE, BatchClosed.class),
     TASK_COMPLETED(TaskCompleted.TYPE, TaskCompleted.class),
     JOB_SEALED(JobSealed.TYPE, JobSealed.class),
-    JOB_COMPLETED(JobCompleted.TYPE, JobCompleted.class);
+    JOB_COMPLETED(JobCompleted.TYPE, JobCompleted.class),
+    BUDGET_THRESHOLD(BudgetThreshold.TYPE, BudgetThreshold.class);
 
     private static final Map<String, EventTypes> BY_NAME = Map.of(
             TaskSubmitted.TYPE, TASK_SUBMITTED,
@@ -28,7 +30,8 @@ public enum EventTypes {
             BatchClosed.TYPE, BATCH_CLOSED,
             TaskCompleted.TYPE, TASK_COMPLETED,
             JobSealed.TYPE, JOB_SEALED,
-            JobCompleted.TYPE, JOB_COMPLETED);
+            JobCompleted.TYPE, JOB_COMPLETED,
+            BudgetThreshold.TYPE, BUDGET_THRESHOLD);
 
     private final String typeName;
     private final Class<? extends Event> recordClass;

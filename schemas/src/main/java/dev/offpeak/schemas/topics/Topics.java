@@ -1,6 +1,7 @@
 package dev.offpeak.schemas.topics;
 
 import dev.offpeak.schemas.events.BatchRecord;
+import dev.offpeak.schemas.events.BudgetThreshold;
 import dev.offpeak.schemas.events.JobCompleted;
 import dev.offpeak.schemas.events.JobSealed;
 import dev.offpeak.schemas.events.TaskAccepted;
@@ -40,10 +41,14 @@ public final class Topics {
     public static final Topic<String, JobCompleted> JOB_COMPLETED =
             new Topic<>("offpeak.job-completed", Serdes.String(), EventSerde.of(JobCompleted.class));
 
+    /** Budget alerts (budget.threshold); key budget_id. */
+    public static final Topic<String, BudgetThreshold> BUDGET_EVENTS =
+            new Topic<>("offpeak.budget-events", Serdes.String(), EventSerde.of(BudgetThreshold.class));
+
     private Topics() {}
 
     /** All topics, in pipeline order. */
     public static List<Topic<?, ?>> all() {
-        return List.of(TASKS, TASKS_DLQ, JOBS, TASK_ACCEPTED, BATCH_ITEMS, TASK_COMPLETED, JOB_COMPLETED);
+        return List.of(TASKS, TASKS_DLQ, JOBS, TASK_ACCEPTED, BATCH_ITEMS, TASK_COMPLETED, JOB_COMPLETED, BUDGET_EVENTS);
     }
 }

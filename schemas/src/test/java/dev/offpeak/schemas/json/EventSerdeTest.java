@@ -65,7 +65,7 @@ class EventSerdeTest {
     void everyTopicIsDeclaredOnceWithItsName() {
         List<String> names = Topics.all().stream().map(Topic::name).toList();
         assertThat(names).containsExactly("offpeak.tasks", "offpeak.tasks.dlq", "offpeak.jobs", "offpeak.task-accepted",
-                "offpeak.batch-items", "offpeak.task-completed", "offpeak.job-completed");
+                "offpeak.batch-items", "offpeak.task-completed", "offpeak.job-completed", "offpeak.budget-events");
         assertThat(names).doesNotHaveDuplicates();
     }
 }
