@@ -1,7 +1,8 @@
 -- Spend limits (issue: budgets that hold). A budget covers a tenant's tasks, optionally only one
 -- job's or only those whose metadata has key = value; per UTC day, per UTC month, or for its whole
--- life ('none', e.g. a job's). 'hard' budgets stop lines before they are uploaded; 'soft' ones only
--- alert. Budgets are never deleted while their ledger matters: disabling keeps the charges.
+-- life ('none', e.g. a job's). 'hard' budgets stop lines before they are uploaded (their tasks fail);
+-- 'hold' budgets keep them back until the next period; 'soft' ones only alert. Budgets are never
+-- deleted while their ledger matters: disabling keeps the charges.
 CREATE TABLE budgets (
     budget_id       text        PRIMARY KEY,
     tenant          text        NOT NULL,
@@ -17,7 +18,8 @@ CREATE TABLE budgets (
     updated_at      timestamptz NOT NULL,
     CONSTRAINT budgets_id_check CHECK (budget_id ~ '^[A-Za-z0-9._~-]{1,128}$'),
     CONSTRAINT budgets_period_check CHECK (period IN ('day', 'month', 'none')),
-    CONSTRAINT budgets_mode_check CHECK (mode IN ('hard', 'soft')),
+    CONSTRAINT budgets_mode_check CHECK (mode IN ('hard', 'hold', 'soft')),
+    CONSTRAINT budgets_hold_check CHECK (mode <> 'hold' OR period <> 'none'),
     CONSTRAINT budgets_limit_check CHECK (limit_usd >= 0),
     CONSTRAINT budgets_metadata_check CHECK ((metadata_key IS NULL) = (metadata_value IS NULL))
 );
@@ -55,8 +57,9 @@ CREATE TABLE budget_alerts (
     PRIMARY KEY (budget_id, period_start, threshold)
 );
 
--- A line Offpeak did not send, and why (a hard budget): it is not uploaded, its request gets an
--- errored final result that costs nothing, and its tasks fail with that reason.
+-- A line Offpeak did not send in this batch, and why: refused by a hard budget (not uploaded, its
+-- request gets an errored final result that costs nothing, its tasks fail with the reason), or held by
+-- a 'hold' budget (moved to a batch of its own that waits for the next period).
 ALTER TABLE batch_items ADD COLUMN refused text;
 ALTER TABLE batches ADD COLUMN refused_count int NOT NULL DEFAULT 0;
 

@@ -83,8 +83,9 @@ public final class BudgetsCommand implements Runnable {
                 description = "Per UTC day, per UTC month, or for its whole life (none).")
         String period;
 
-        @Option(names = "--mode", required = true, paramLabel = "hard|soft",
-                description = "hard: lines that would pass the limit are not sent; soft: only alerts.")
+        @Option(names = "--mode", required = true, paramLabel = "hard|hold|soft",
+                description = "hard: lines that would pass the limit are not sent (their tasks fail); hold: they"
+                        + " wait for the next period (day or month budgets); soft: only alerts.")
         String mode;
 
         @Option(names = "--job", paramLabel = "JOB", description = "Only this job's tasks.")

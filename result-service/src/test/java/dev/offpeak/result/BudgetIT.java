@@ -11,6 +11,7 @@ import dev.offpeak.result.budget.Budget;
 import dev.offpeak.result.budget.BudgetStore;
 import dev.offpeak.result.provider.ProviderBatch;
 import dev.offpeak.result.submit.Submitter;
+import dev.offpeak.schemas.events.TaskAccepted;
 import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.json.EventTypes;
 import dev.offpeak.schemas.json.Json;
@@ -24,6 +25,8 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -168,6 +171,73 @@ class BudgetIT {
             assertThat(h.count("SELECT count(*) FROM budget_charges WHERE state = 'settled'")).isEqualTo(5);
             assertThat(h.count("SELECT count(*) FROM budget_charges")).isEqualTo(5);
             assertLedgerMatchesResults(h);
+        }
+    }
+
+    @Test
+    void aHoldBudgetKeepsWhatDoesNotFitForTheNextPeriodUnlessTheDeadlineComesFirst(KafkaCluster kafka,
+            DataSource ds) {
+        try (MoneyPathHarness h = new MoneyPathHarness(kafka, ds, temp, Submitter.CrashPoint.NONE)) {
+            BigDecimal perLine = worstPerLine(h);
+            new BudgetStore(h.db).put(new Budget("daily-hold", "acme", null, null, null, Budget.Period.DAY,
+                    perLine.multiply(new BigDecimal("3.5")), Budget.Mode.HOLD, Budget.DEFAULT_THRESHOLDS, true),
+                    h.clock.instant());
+            Batch batch = PipelineFixture.batch("b-hold", PipelineFixture.OPENAI, 6, 0, h.clock.instant());
+            // the last task must be done within the hour: it cannot wait for tomorrow
+            List<TaskAccepted> accepted = new ArrayList<>(batch.accepted());
+            TaskAccepted last = accepted.removeLast();
+            accepted.add(new TaskAccepted(last.taskId(), last.tenant(), last.jobId(), last.requestId(), last.provider(),
+                    last.model(), last.endpoint(), last.lane(), last.duplicate(), last.originalTaskId(),
+                    last.estimatedInputTokens(), last.estimatedCostUsd(), last.metadata(),
+                    h.clock.instant().plus(Duration.ofHours(1)), last.submittedAt(), last.acceptedAt()));
+            h.publish(new Batch(batch.batchId(), batch.lane(), batch.originals(), accepted, batch.records()));
+            h.intakeUntil(6, 1);
+            for (int round = 0; round < 10 && h.count("SELECT count(*) FROM batches WHERE batch_id = 'b-hold'"
+                    + " AND state = 'settled'") == 0; round++) {
+                h.parts.submitter().submitOnce();
+                h.parts.poller().pollOnce();
+                h.clock.advance(Duration.ofMinutes(1));
+            }
+            assertThat(h.count("SELECT submitted_count FROM batches WHERE batch_id = 'b-hold'")).isEqualTo(3);
+            assertThat(h.count("SELECT count(*) FROM tasks WHERE status = 'succeeded'")).isEqualTo(3);
+            assertThat(h.text("SELECT error_message FROM tasks WHERE task_id = 'b-hold-t5'"))
+                    .contains("budget daily-hold", "after the task's deadline");
+            // two lines wait in a batch of their own, ready at the next UTC midnight
+            Instant midnight = Budget.Period.DAY.next(h.clock.instant());
+            assertThat(h.text("SELECT state || ' ' || expected_count || ' ' || close_reason FROM batches"
+                    + " WHERE batch_id LIKE '%-held'")).isEqualTo("ready 2 budget_hold");
+            assertThat(h.db.queryOne("SELECT next_attempt_at FROM batches WHERE batch_id LIKE '%-held'",
+                    rs -> rs.getTimestamp(1).toInstant()).orElseThrow()).isEqualTo(midnight);
+            assertThat(h.count("SELECT count(*) FROM tasks WHERE status = 'accepted'")).isEqualTo(2);
+            h.parts.submitter().submitOnce();
+            assertThat(h.emulator.counters().batchesCreated(Provider.OPENAI)).as("not before midnight").isEqualTo(1);
+
+            h.clock.advance(Duration.between(h.clock.instant(), midnight));
+            h.runUntilQuiet(60);
+            assertThat(h.emulator.counters().batchesCreated(Provider.OPENAI)).isEqualTo(2);
+            assertThat(h.count("SELECT count(*) FROM tasks WHERE status = 'succeeded'")).isEqualTo(5);
+            assertThat(h.count("SELECT count(*) FROM tasks WHERE status = 'failed'")).isEqualTo(1);
+            // three lines charged to the first day, two to the second
+            assertThat(h.db.query("SELECT count(*) FROM budget_charges GROUP BY period_start ORDER BY period_start",
+                    rs -> rs.getLong(1))).containsExactly(3L, 2L);
+            assertLedgerMatchesResults(h);
+        }
+    }
+
+    @Test
+    void aHardBudgetNeverLetsThroughALineItCannotPrice(KafkaCluster kafka, DataSource ds) {
+        try (MoneyPathHarness h = new MoneyPathHarness(kafka, ds, temp, Submitter.CrashPoint.NONE)) {
+            new BudgetStore(h.db).put(new Budget("strict", "acme", null, null, null, Budget.Period.MONTH,
+                    new BigDecimal("1000"), Budget.Mode.HARD, Budget.DEFAULT_THRESHOLDS, true), h.clock.instant());
+            PipelineFixture.Lane unpriced = new PipelineFixture.Lane(PipelineFixture.OPENAI.provider(),
+                    PipelineFixture.OPENAI.endpoint(), "gpt-not-in-the-registry");
+            h.publish(PipelineFixture.batch("b-unpriced", unpriced, 3, 0, h.clock.instant()));
+            h.intakeUntil(3, 1);
+            h.runUntilQuiet(10);
+            assertThat(h.emulator.counters().batchesCreated(Provider.OPENAI)).isZero();
+            assertThat(h.count("SELECT count(*) FROM tasks WHERE status = 'failed' AND error_code = 'budget_exceeded'"
+                    + " AND error_message LIKE '%has no price%'")).isEqualTo(3);
+            assertThat(h.count("SELECT count(*) FROM budget_charges")).isZero();
         }
     }
 

@@ -28,6 +28,9 @@ public record Budget(String budgetId, String tenant, String jobId, String metada
         Objects.requireNonNull(period, "period");
         Objects.requireNonNull(limitUsd, "limitUsd");
         Objects.requireNonNull(mode, "mode");
+        if (mode == Mode.HOLD && period == Period.NONE) {
+            throw new IllegalArgumentException("a hold budget needs a period (day or month) to wait for");
+        }
         thresholds = List.copyOf(thresholds);
     }
 
@@ -35,8 +38,18 @@ public record Budget(String budgetId, String tenant, String jobId, String metada
     public enum Mode {
         /** Lines that would take the budget over its limit are not sent; their tasks fail. */
         HARD,
+        /**
+         * Lines that would take the budget over its limit wait for the next period (a day or month
+         * budget only); a task whose deadline comes before then fails as under {@link #HARD}.
+         */
+        HOLD,
         /** Every line is sent; crossing a threshold raises an alert. */
         SOFT;
+
+        /** Whether lines over the limit are kept back (failed or held). */
+        public boolean stops() {
+            return this != SOFT;
+        }
 
         public String db() {
             return name().toLowerCase(Locale.ROOT);

@@ -5,6 +5,8 @@ import dev.offpeak.result.completion.OutboxStore;
 import dev.offpeak.result.completion.TaskCompletion;
 import dev.offpeak.result.db.Db;
 import dev.offpeak.result.store.BatchRow;
+import dev.offpeak.result.store.IntakeStore;
+import dev.offpeak.result.store.PipelineState;
 import dev.offpeak.schemas.events.BudgetThreshold;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.events.Usage;
@@ -41,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * output cap (the request's own, else the model's maximum), at the batch rate of the price row in force.
  * A line under a hard budget whose level (spent + reserved in the period) plus its worst case would
  * exceed the limit is refused: it is not uploaded, its request gets an errored final result that costs
- * nothing ({@value #REFUSED_CODE}), and its tasks fail with the reason. Every admitted line's worst case is
+ * nothing ({@value #REFUSED_CODE}), and its tasks fail with the reason. A line over a {@code hold}
+ * budget (and under every hard one) moves to a batch of its own that is ready when that budget's next
+ * period starts, where it is admitted again; its task fails instead if its deadline comes first. Every
+ * admitted line's worst case is
  * reserved on every budget that covers its paying task (the batch item's), hard or soft; settlement
  * replaces the reservation by the exact cost ({@link BudgetLedger}).
  *
@@ -66,7 +71,7 @@ public final class BudgetGate {
         /** A line's task is not in the database yet (its task.accepted is still on its way): try again soon. */
         record TasksPending(long missing) implements Admission {}
 
-        /** Lines admitted (reserved) and refused by this admission. */
+        /** Lines admitted (reserved), and lines kept back (failed or held) by this admission. */
         record Decided(long admitted, long refused, List<Crossing> crossings) implements Admission {}
     }
 
@@ -89,12 +94,14 @@ public final class BudgetGate {
         Pricer pricer = new Pricer(batch.provider(), batch.model(), now);
         List<Object[]> charges = new ArrayList<>();
         List<Refusal> refusals = new ArrayList<>();
+        List<Refusal> held = new ArrayList<>();
         long missing = 0;
         long admitted = 0;
         try (PreparedStatement ps = c.prepareStatement("""
                 SELECT i.request_id, i.task_id, i.tenant, i.attempt, r.line, r.estimated_tokens, t.task_id IS NOT NULL,
                        t.job_id, t.metadata::text,
-                       EXISTS (SELECT 1 FROM budget_charges ch WHERE ch.tenant = i.tenant AND ch.task_id = i.task_id)
+                       EXISTS (SELECT 1 FROM budget_charges ch WHERE ch.tenant = i.tenant AND ch.task_id = i.task_id),
+                       t.not_after
                   FROM batch_items i JOIN requests r ON r.request_id = i.request_id
                   LEFT JOIN tasks t ON t.tenant = i.tenant AND t.task_id = i.task_id
                  WHERE i.batch_id = ? AND i.refused IS NULL
@@ -127,9 +134,11 @@ public final class BudgetGate {
                         continue;
                     }
                     Optional<BigDecimal> worst = pricer.worstCase(rs.getString(5), rs.getLong(6));
-                    String refusal = refusal(covering, worst);
+                    Timestamp notAfter = rs.getTimestamp(11);
+                    Refusal refusal = refusal(requestId, rs.getInt(4), covering, worst,
+                            notAfter == null ? null : notAfter.toInstant(), now);
                     if (refusal != null) {
-                        refusals.add(new Refusal(requestId, rs.getInt(4), refusal));
+                        (refusal.holdUntil() == null ? refusals : held).add(refusal);
                         continue;
                     }
                     BigDecimal reserve = worst.orElse(BigDecimal.ZERO);
@@ -149,12 +158,13 @@ public final class BudgetGate {
         }
         writeCharges(c, charges);
         refuse(c, batch.batchId(), refusals, now);
+        hold(c, batch.batchId(), held, now);
         List<Crossing> crossings = new ArrayList<>();
         for (Level level : levels.values()) {
             crossings.addAll(level.crossings());
         }
         alert(c, crossings, now);
-        return new Admission.Decided(admitted, refusals.size(), crossings);
+        return new Admission.Decided(admitted, refusals.size() + held.size(), crossings);
     }
 
     /**
@@ -183,24 +193,48 @@ public final class BudgetGate {
         }
     }
 
-    /** Why the line may not go (the first hard budget it would take over its limit), or null. */
-    private static String refusal(List<Level> covering, Optional<BigDecimal> worst) {
+    /**
+     * Why the line may not go now, or null when every budget covering it has room. A hard budget it
+     * would take over its limit fails it; otherwise a hold budget holds it until that budget's next
+     * period, unless its task's deadline comes first (then it fails too).
+     */
+    private static Refusal refusal(String requestId, int attempt, List<Level> covering, Optional<BigDecimal> worst,
+            Instant notAfter, Instant now) {
+        String holdReason = null;
+        Instant holdUntil = null;
         for (Level level : covering) {
             Budget b = level.budget;
-            if (b.mode() != Budget.Mode.HARD) {
+            if (!b.mode().stops()) {
                 continue;
             }
             if (worst.isEmpty()) {
-                return "budget " + b.budgetId() + " (" + b.scope() + ") is hard and this line's model has no price:"
-                        + " a hard budget admits only lines it can price";
+                return new Refusal(requestId, attempt, "budget " + b.budgetId() + " (" + b.scope() + ") is "
+                        + b.mode().db() + " and this line's model has no price: such a budget admits only lines it"
+                        + " can price", null);
             }
-            if (level.level.add(worst.get()).compareTo(b.limitUsd()) > 0) {
-                return "budget " + b.budgetId() + " (" + b.scope() + "; " + b.period().words() + ") limit $"
-                        + b.limitUsd().toPlainString() + ": spent and reserved $" + level.level.toPlainString()
-                        + ", this line needs up to $" + worst.get().toPlainString();
+            if (level.level.add(worst.get()).compareTo(b.limitUsd()) <= 0) {
+                continue;
+            }
+            String reason = "budget " + b.budgetId() + " (" + b.scope() + "; " + b.period().words() + ") limit $"
+                    + b.limitUsd().toPlainString() + ": spent and reserved $" + level.level.toPlainString()
+                    + ", this line needs up to $" + worst.get().toPlainString();
+            if (b.mode() == Budget.Mode.HARD) {
+                return new Refusal(requestId, attempt, reason, null);
+            }
+            Instant next = b.period().next(now);
+            if (holdUntil == null || next.isAfter(holdUntil)) {
+                holdUntil = next;
+                holdReason = reason;
             }
         }
-        return null;
+        if (holdUntil == null) {
+            return null;
+        }
+        if (notAfter != null && !notAfter.isAfter(holdUntil)) {
+            return new Refusal(requestId, attempt, holdReason + "; it would wait until " + holdUntil
+                    + ", after the task's deadline " + notAfter, null);
+        }
+        return new Refusal(requestId, attempt, "held until " + holdUntil + " by " + holdReason, holdUntil);
     }
 
     private static void writeCharges(Connection c, List<Object[]> charges) throws SQLException {
@@ -258,7 +292,65 @@ public final class BudgetGate {
         TaskCompletion.endRefused(c, batchId, REFUSED_CODE, now);
     }
 
-    private record Refusal(String requestId, int attempt, String reason) {}
+    /**
+     * Moves held lines out of the batch into a batch of their own per moment they wait for, ready at
+     * that moment: their tasks stay open, and the new batch is admitted again then, as any batch is.
+     */
+    private static void hold(Connection c, String batchId, List<Refusal> held, Instant now) throws SQLException {
+        if (held.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement mark = c.prepareStatement(
+                "UPDATE batch_items SET refused = ? WHERE batch_id = ? AND request_id = ?")) {
+            for (Refusal r : held) {
+                mark.setString(1, r.reason);
+                mark.setString(2, batchId);
+                mark.setString(3, r.requestId);
+                mark.addBatch();
+            }
+            mark.executeBatch();
+        }
+        Db.update(c, "UPDATE batches SET refused_count = refused_count + ? WHERE batch_id = ?", held.size(), batchId);
+        Map<Instant, List<String>> byMoment = new java.util.TreeMap<>();
+        for (Refusal r : held) {
+            byMoment.computeIfAbsent(r.holdUntil(), k -> new ArrayList<>()).add(r.requestId());
+        }
+        for (Map.Entry<Instant, List<String>> e : byMoment.entrySet()) {
+            String heldId = heldBatchId(batchId, e.getKey());
+            List<String> ids = e.getValue();
+            Db.update(c, """
+                    INSERT INTO batches (batch_id, lane, provider, endpoint, model, state, expected_count, expected_bytes,
+                                         estimated_tokens, ids_checksum, close_reason, job_ids, opened_at, closed_at,
+                                         next_attempt_at, created_at, updated_at)
+                    SELECT ?, b.lane, b.provider, b.endpoint, b.model, ?, ?,
+                           (SELECT sum(q.line_bytes) FROM requests q WHERE q.request_id = ANY (?)),
+                           (SELECT sum(q.estimated_tokens) FROM requests q WHERE q.request_id = ANY (?)),
+                           ?, 'budget_hold', b.job_ids, ?, ?, ?, ?, ?
+                      FROM batches b WHERE b.batch_id = ?""", heldId, PipelineState.READY.db(), (long) ids.size(),
+                    new Db.TextArray(ids), new Db.TextArray(ids), IntakeStore.checksumOf(ids), now, now, e.getKey(),
+                    now, now, batchId);
+            Db.update(c, """
+                    INSERT INTO batch_items (batch_id, seq, request_id, task_id, tenant, attempt)
+                    SELECT ?, row_number() OVER (ORDER BY bi.seq) - 1, bi.request_id, bi.task_id, bi.tenant, bi.attempt
+                      FROM batch_items bi WHERE bi.batch_id = ? AND bi.request_id = ANY (?)""", heldId, batchId,
+                    new Db.TextArray(ids));
+            log.info("batch {}: {} lines held by a budget until {} in batch {}", batchId, ids.size(), e.getKey(), heldId);
+        }
+    }
+
+    /** The held batch of {@code batchId}'s lines that wait until {@code until}: the same id on any replay. */
+    private static String heldBatchId(String batchId, Instant until) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest((batchId + ":held:" + until).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "b-" + java.util.HexFormat.of().formatHex(digest).substring(0, 24) + "-held";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A line kept back: failed with {@code reason}, or (with {@code holdUntil}) held until then. */
+    private record Refusal(String requestId, int attempt, String reason, Instant holdUntil) {}
 
     /** A budget's level in the period being admitted into, as this admission moves it. */
     private static final class Level {

@@ -92,7 +92,10 @@ final class BudgetJson {
         }
         BigDecimal limit = limit(root.get("limit_usd"), problems);
         Budget.Period period = choice(root, "period", Budget.Period.class, "day, month or none", problems);
-        Budget.Mode mode = choice(root, "mode", Budget.Mode.class, "hard or soft", problems);
+        Budget.Mode mode = choice(root, "mode", Budget.Mode.class, "hard, hold or soft", problems);
+        if (mode == Budget.Mode.HOLD && period == Budget.Period.NONE) {
+            problems.add(new Problem("mode", "hold waits for the next period: it needs period day or month"));
+        }
         String jobId = text(root, "job_id", false, problems);
         if (jobId != null && (jobId.length() > MAX_JOB_ID || !JOB_ID.matcher(jobId).matches())) {
             problems.add(new Problem("job_id", "must be a job id (" + JOB_ID + ", at most " + MAX_JOB_ID

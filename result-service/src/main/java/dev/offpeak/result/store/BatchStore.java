@@ -115,7 +115,7 @@ public final class BatchStore {
         LEASE_LOST,
         /** A budgeted line's task has not arrived yet, so its budgets cannot be checked; nothing changed. */
         TASKS_PENDING,
-        /** Budgets refused every line: nothing is left to send, and the batch is settled. */
+        /** Budgets kept every line back (failed or held): nothing is left to send, and the batch is settled. */
         NOTHING_TO_SEND
     }
 
@@ -161,7 +161,7 @@ public final class BatchStore {
                 Db.update(c, """
                         UPDATE batches SET state = ?, submitted_count = 0, succeeded_count = 0, errored_count = 0,
                                expired_count = 0, cancelled_count = 0, count_mismatch = false,
-                               last_error = 'every line was refused by a budget; nothing was sent', ended_at = ?,
+                               last_error = 'every line was kept back by a budget; nothing was sent', ended_at = ?,
                                settled_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
                          WHERE batch_id = ?""", PipelineState.SETTLED.db(), now, now, now, batch.batchId());
                 return Intent.NOTHING_TO_SEND;

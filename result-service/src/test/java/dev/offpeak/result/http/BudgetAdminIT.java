@@ -140,7 +140,9 @@ class BudgetAdminIT {
                 "period: must be day, month or none, was week");
         cases.put("{\"tenant\":\"acme\",\"limit_usd\":\"5\",\"mode\":\"hard\"}", "period: required");
         cases.put("{\"tenant\":\"acme\",\"limit_usd\":\"5\",\"period\":\"day\",\"mode\":\"strict\"}",
-                "mode: must be hard or soft, was strict");
+                "mode: must be hard, hold or soft, was strict");
+        cases.put("{\"tenant\":\"acme\",\"limit_usd\":\"5\",\"period\":\"none\",\"mode\":\"hold\"}",
+                "mode: hold waits for the next period: it needs period day or month");
         cases.put("{\"limit_usd\":\"5\",\"period\":\"day\",\"mode\":\"hard\"}", "tenant: required");
         cases.put("{\"tenant\":\"Acme Corp\",\"limit_usd\":\"5\",\"period\":\"day\",\"mode\":\"hard\"}", "tenant: must match");
         cases.put("{" + ok + ",\"job_id\":\"no spaces\"}", "job_id: must be a job id");
