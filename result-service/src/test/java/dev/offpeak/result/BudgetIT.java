@@ -9,7 +9,6 @@ import dev.offpeak.result.MoneyPathIT.SimulatedCrash;
 import dev.offpeak.result.PipelineFixture.Batch;
 import dev.offpeak.result.budget.Budget;
 import dev.offpeak.result.budget.BudgetStore;
-import dev.offpeak.result.provider.ProviderBatch;
 import dev.offpeak.result.submit.Submitter;
 import dev.offpeak.schemas.events.TaskAccepted;
 import dev.offpeak.schemas.events.Usage;
@@ -140,17 +139,7 @@ class BudgetIT {
 
     @Test
     void aProcessKilledBetweenReservationAndSettlementLeavesTheBudgetExact(KafkaCluster kafka, DataSource ds) {
-        Submitter.CrashPoint dieOnce = new Submitter.CrashPoint() {
-            boolean died;
-
-            @Override
-            public void afterProviderCreated(String batchId, ProviderBatch created) {
-                if (!died) {
-                    died = true;
-                    throw new SimulatedCrash();
-                }
-            }
-        };
+        Submitter.CrashPoint dieOnce = SimulatedCrash.once();
         try (MoneyPathHarness h = new MoneyPathHarness(kafka, ds, temp, dieOnce)) {
             BigDecimal perLine = worstPerLine(h);
             BigDecimal limit = perLine.multiply(new BigDecimal("5"));

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.offpeak.emulator.Faults;
 import dev.offpeak.result.PipelineFixture.Batch;
 import dev.offpeak.result.PipelineFixture.Lane;
-import dev.offpeak.result.provider.ProviderBatch;
 import dev.offpeak.result.submit.Submitter;
 import dev.offpeak.testsupport.KafkaCluster;
 import dev.offpeak.testsupport.RealKafka;
@@ -66,17 +65,7 @@ class MoneyPathIT {
     @ParameterizedTest
     @MethodSource("lanes")
     void crashBetweenCreateAndCommitLeavesExactlyOneProviderBatch(Lane lane, KafkaCluster kafka, DataSource ds) {
-        Submitter.CrashPoint dieOnce = new Submitter.CrashPoint() {
-            boolean died;
-
-            @Override
-            public void afterProviderCreated(String batchId, ProviderBatch created) {
-                if (!died) {
-                    died = true;
-                    throw new SimulatedCrash();
-                }
-            }
-        };
+        Submitter.CrashPoint dieOnce = SimulatedCrash.once();
         try (MoneyPathHarness h = new MoneyPathHarness(kafka, ds, temp, dieOnce)) {
             h.publish(PipelineFixture.batch("b-crash-" + lane.provider().id(), lane, 4, 0, h.clock.instant()));
             h.intakeUntil(4, 1);
@@ -206,6 +195,17 @@ class MoneyPathIT {
 
         SimulatedCrash() {
             super("simulated crash between the provider's answer and the database commit");
+        }
+
+        /** A submitter crash point that dies the first time the provider has created a batch. */
+        static Submitter.CrashPoint once() {
+            boolean[] died = {false};
+            return (batchId, created) -> {
+                if (!died[0]) {
+                    died[0] = true;
+                    throw new SimulatedCrash();
+                }
+            };
         }
     }
 }

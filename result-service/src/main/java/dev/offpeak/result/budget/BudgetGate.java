@@ -5,8 +5,7 @@ import dev.offpeak.result.completion.OutboxStore;
 import dev.offpeak.result.completion.TaskCompletion;
 import dev.offpeak.result.db.Db;
 import dev.offpeak.result.store.BatchRow;
-import dev.offpeak.result.store.IntakeStore;
-import dev.offpeak.result.store.PipelineState;
+import dev.offpeak.result.store.FollowUpBatches;
 import dev.offpeak.schemas.events.BudgetThreshold;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.events.Usage;
@@ -316,36 +315,10 @@ public final class BudgetGate {
             byMoment.computeIfAbsent(r.holdUntil(), k -> new ArrayList<>()).add(r.requestId());
         }
         for (Map.Entry<Instant, List<String>> e : byMoment.entrySet()) {
-            String heldId = heldBatchId(batchId, e.getKey());
+            String heldId = FollowUpBatches.id(batchId + ":held:" + e.getKey(), "-held");
             List<String> ids = e.getValue();
-            Db.update(c, """
-                    INSERT INTO batches (batch_id, lane, provider, endpoint, model, state, expected_count, expected_bytes,
-                                         estimated_tokens, ids_checksum, close_reason, job_ids, opened_at, closed_at,
-                                         next_attempt_at, created_at, updated_at)
-                    SELECT ?, b.lane, b.provider, b.endpoint, b.model, ?, ?,
-                           (SELECT sum(q.line_bytes) FROM requests q WHERE q.request_id = ANY (?)),
-                           (SELECT sum(q.estimated_tokens) FROM requests q WHERE q.request_id = ANY (?)),
-                           ?, 'budget_hold', b.job_ids, ?, ?, ?, ?, ?
-                      FROM batches b WHERE b.batch_id = ?""", heldId, PipelineState.READY.db(), (long) ids.size(),
-                    new Db.TextArray(ids), new Db.TextArray(ids), IntakeStore.checksumOf(ids), now, now, e.getKey(),
-                    now, now, batchId);
-            Db.update(c, """
-                    INSERT INTO batch_items (batch_id, seq, request_id, task_id, tenant, attempt)
-                    SELECT ?, row_number() OVER (ORDER BY bi.seq) - 1, bi.request_id, bi.task_id, bi.tenant, bi.attempt
-                      FROM batch_items bi WHERE bi.batch_id = ? AND bi.request_id = ANY (?)""", heldId, batchId,
-                    new Db.TextArray(ids));
+            FollowUpBatches.create(c, heldId, batchId, ids, "budget_hold", null, e.getKey(), now);
             log.info("batch {}: {} lines held by a budget until {} in batch {}", batchId, ids.size(), e.getKey(), heldId);
-        }
-    }
-
-    /** The held batch of {@code batchId}'s lines that wait until {@code until}: the same id on any replay. */
-    private static String heldBatchId(String batchId, Instant until) {
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest((batchId + ":held:" + until).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return "b-" + java.util.HexFormat.of().formatHex(digest).substring(0, 24) + "-held";
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

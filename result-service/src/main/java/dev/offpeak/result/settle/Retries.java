@@ -1,17 +1,12 @@
 package dev.offpeak.result.settle;
 
 import dev.offpeak.result.db.Db;
-import dev.offpeak.result.store.IntakeStore;
-import dev.offpeak.result.store.PipelineState;
+import dev.offpeak.result.store.FollowUpBatches;
 import dev.offpeak.result.store.TaskState;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -64,32 +59,8 @@ public record Retries(int maxAttempts, Duration delay) {
         }
         int attempt = Db.queryOne(c, "SELECT max(attempt) FROM batch_items WHERE batch_id = ?",
                 rs -> rs.getInt(1), batchId).orElse(1) + 1;
-        String retryId = "b-" + shortHash(batchId + ":" + attempt) + "-a" + attempt;
-        Db.update(c, """
-                INSERT INTO batches (batch_id, lane, provider, endpoint, model, state, expected_count, expected_bytes,
-                                     estimated_tokens, ids_checksum, close_reason, job_ids, opened_at, closed_at,
-                                     next_attempt_at, created_at, updated_at)
-                SELECT ?, b.lane, b.provider, b.endpoint, b.model, ?, ?,
-                       (SELECT sum(q.line_bytes) FROM requests q WHERE q.request_id = ANY (?)),
-                       (SELECT sum(q.estimated_tokens) FROM requests q WHERE q.request_id = ANY (?)),
-                       ?, 'retry', b.job_ids, ?, ?, ?, ?, ?
-                  FROM batches b WHERE b.batch_id = ?""",
-                retryId, PipelineState.READY.db(), (long) ids.size(), new Db.TextArray(ids), new Db.TextArray(ids), IntakeStore.checksumOf(ids),
-                now, now, now.plus(delay), now, now, batchId);
-        Db.update(c, """
-                INSERT INTO batch_items (batch_id, seq, request_id, task_id, tenant, attempt)
-                SELECT ?, row_number() OVER (ORDER BY bi.seq) - 1, bi.request_id, bi.task_id, bi.tenant, ?
-                  FROM batch_items bi JOIN results r ON r.batch_id = bi.batch_id AND r.request_id = bi.request_id
-                 WHERE bi.batch_id = ? AND NOT r.final""", retryId, attempt, batchId);
+        String retryId = FollowUpBatches.id(batchId + ":" + attempt, "-a" + attempt);
+        FollowUpBatches.create(c, retryId, batchId, ids, "retry", attempt, now.plus(delay), now);
         return new Retried(retryId, finalised);
-    }
-
-    private static String shortHash(String text) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest).substring(0, 24);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
