@@ -84,6 +84,7 @@ public final class ChaosChecks {
                     number(c, "SELECT count(*) FROM tasks WHERE status = 'succeeded'") + " succeeded"));
             checks.add(providerBatches(c));
             checks.add(doubleBilling(c));
+            checks.add(budgetLedger(c));
             Map<String, Set<String>> eventIds = new HashMap<>();
             List<ConsumerRecord<byte[], byte[]>> completed = readAll(Topics.TASK_COMPLETED);
             for (ConsumerRecord<byte[], byte[]> r : completed) {
@@ -176,6 +177,38 @@ public final class ChaosChecks {
     }
 
     // ---- money -------------------------------------------------------------------------------
+
+    /**
+     * Budgets against the results: each budget's spend on the ledger is the cost of the final results
+     * its tasks paid for, no reservation is left once every task ended, and every line that cost money
+     * for a budgeted tenant was charged.
+     */
+    private static Check budgetLedger(Connection c) throws SQLException {
+        long differing = number(c, """
+                WITH ledger AS (SELECT budget_id, sum(spent_usd) AS spent FROM budget_charges GROUP BY budget_id),
+                     billed AS (SELECT ch.budget_id, sum(r.cost_usd) AS cost
+                                  FROM budget_charges ch
+                                  JOIN batch_items bi ON bi.tenant = ch.tenant AND bi.task_id = ch.task_id
+                                  JOIN results r ON r.batch_id = bi.batch_id AND r.request_id = bi.request_id
+                                                AND r.final
+                                 GROUP BY ch.budget_id)
+                SELECT count(*) FROM ledger l LEFT JOIN billed b USING (budget_id)
+                 WHERE abs(l.spent - coalesce(b.cost, 0)) > 0.000000001""");
+        long reserved = number(c, "SELECT count(*) FROM budget_charges WHERE state = 'reserved' OR reserved_usd <> 0");
+        long uncharged = number(c, """
+                SELECT count(*) FROM results r
+                  JOIN batch_items bi ON bi.batch_id = r.batch_id AND bi.request_id = r.request_id
+                 WHERE r.final AND r.cost_usd > 0
+                   AND EXISTS (SELECT 1 FROM budgets b WHERE b.tenant = bi.tenant AND b.active)
+                   AND NOT EXISTS (SELECT 1 FROM budget_charges ch
+                                    WHERE ch.tenant = bi.tenant AND ch.task_id = bi.task_id)""");
+        BigDecimal spent = decimal(c, "SELECT coalesce(sum(spent_usd), 0) FROM budget_charges");
+        long budgets = number(c, "SELECT count(*) FROM budgets");
+        long alerts = number(c, "SELECT count(*) FROM budget_alerts");
+        return new Check("budget ledger off the results", differing + reserved + uncharged, budgets + " budgets, $"
+                + spent.toPlainString() + " on the ledger as on the results; " + reserved + " reservations left, "
+                + uncharged + " paid lines uncharged; " + alerts + " thresholds crossed");
+    }
 
     private static Check doubleBilling(Connection c) throws SQLException {
         long twice = number(c, """

@@ -47,16 +47,17 @@ final class ChaosCluster implements AutoCloseable {
     record Plan(Path dir, int batchers, int results, Secrets secrets, int transactionVersion) {}
 
     /** Distinctive secrets: after the run, none may appear in a log, a topic, a table or an error body. */
-    record Secrets(String dbPassword, Map<String, String> providerKeys) {
+    record Secrets(String dbPassword, Map<String, String> providerKeys, String adminToken) {
         static Secrets random() {
             String tag = Uuid.randomUuid().toString().replaceAll("[^A-Za-z0-9]", "");
             return new Secrets("pg-chaos-" + tag, Map.of("openai", "sk-chaos-openai-" + tag,
-                    "anthropic", "sk-ant-chaos-" + tag, "gemini", "AIza-chaos-" + tag));
+                    "anthropic", "sk-ant-chaos-" + tag, "gemini", "AIza-chaos-" + tag), "admin-chaos-" + tag);
         }
 
         List<String> all() {
             List<String> all = new ArrayList<>(providerKeys.values());
             all.add(dbPassword);
+            all.add(adminToken);
             return all;
         }
     }
@@ -147,6 +148,7 @@ final class ChaosCluster implements AutoCloseable {
         env.put("OFFPEAK_RESULT_HTTP_HOST", "127.0.0.1");
         env.put("OFFPEAK_RESULT_HTTP_PORT", String.valueOf(resultPort(i)));
         env.put("OFFPEAK_RESULT_TOKEN_FILE", tokens.toString());
+        env.put("OFFPEAK_RESULT_ADMIN_TOKEN", plan.secrets().adminToken());
         env.put("OFFPEAK_RESULT_SPOOL_DIR", plan.dir().resolve("spool-" + i).toString());
         env.put("OFFPEAK_RESULT_TICK", "200ms");
         env.put("OFFPEAK_RESULT_FIRST_POLL", "500ms");

@@ -43,6 +43,7 @@ public final class ChaosRun {
         out.flush();
         try (ChaosCluster cluster = ChaosCluster.start(plan, step -> say(out, "  " + step))) {
             say(out, String.format("  started in %.1f s", (System.nanoTime() - started) / 1e9));
+            setBudgets(cluster, out);
             try (ProgressMeter meter = new ProgressMeter(cluster)) {
                 FaultInjector injector = new FaultInjector(cluster, options.seed(), options.infrastructure(),
                         line -> say(out, "  " + line));
@@ -103,6 +104,30 @@ public final class ChaosRun {
             stopped.countDown();
         }, "chaos-stop"));
         stopped.await();
+    }
+
+    /**
+     * Sets a budget per tenant through result-service's admin API, as an operator would: a hard one
+     * far above the run's spend for acme (admitted under its lock, never refusing), soft ones small
+     * enough for the others to cross every threshold. The checks then hold the ledger to the results.
+     */
+    private static void setBudgets(ChaosCluster cluster, PrintWriter out) throws InterruptedException {
+        Map<String, String> auth = Map.of("Authorization", "Bearer " + cluster.plan().secrets().adminToken());
+        for (String tenant : new java.util.TreeSet<>(ChaosCluster.TOKENS.keySet())) {
+            String body = tenant.equals("acme")
+                    ? "{\"tenant\":\"acme\",\"limit_usd\":\"1000\",\"period\":\"month\",\"mode\":\"hard\"}"
+                    : "{\"tenant\":\"" + tenant + "\",\"limit_usd\":\"0.01\",\"period\":\"month\",\"mode\":\"soft\"}";
+            String url = "http://127.0.0.1:" + cluster.resultPort(1) + "/v1/admin/budgets/chaos-" + tenant;
+            Http.Answer answer = Http.put(url, body, auth);
+            for (int attempt = 1; answer.status() != 200 && attempt < 20; attempt++) {
+                Thread.sleep(500);
+                answer = Http.put(url, body, auth);
+            }
+            if (answer.status() != 200) {
+                throw new IllegalStateException("could not set budget chaos-" + tenant + ": " + answer.status());
+            }
+        }
+        say(out, "  budgets: chaos-acme (hard, $1000 a month), chaos-globex and chaos-initech (soft, $0.01 a month)");
     }
 
     /** Keeps supervising the services while the workload is still being sent. */
