@@ -7,8 +7,11 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Budgets as data: what the admin API and {@code offpeak budgets} read and write. */
@@ -72,16 +75,32 @@ public final class BudgetStore {
         List<Budget> budgets = db.query("""
                 SELECT * FROM budgets WHERE active AND (?::text IS NULL OR tenant = ?) ORDER BY tenant, budget_id""",
                 BudgetStore::map, tenant, tenant);
-        return budgets.stream().map(b -> standing(b, now)).toList();
-    }
-
-    private Standing standing(Budget b, Instant now) {
-        Instant start = b.period().start(now);
-        return db.queryOne("""
-                SELECT coalesce(sum(spent_usd), 0), coalesce(sum(reserved_usd), 0)
-                  FROM budget_charges WHERE budget_id = ? AND period_start = ?""",
-                rs -> new Standing(b, start, rs.getBigDecimal(1), rs.getBigDecimal(2)), b.budgetId(), start)
-                .orElseThrow();
+        if (budgets.isEmpty()) {
+            return List.of();
+        }
+        // every budget's current period in one query: its start is computed here, as admission computes it
+        List<String> ids = budgets.stream().map(Budget::budgetId).toList();
+        List<Instant> starts = budgets.stream().map(b -> b.period().start(now)).toList();
+        Map<String, BigDecimal[]> sums = new HashMap<>();
+        db.inTransaction(c -> {
+            Array startArray = c.createArrayOf("timestamptz",
+                    starts.stream().map(java.sql.Timestamp::from).toArray());
+            Db.query(c, """
+                    SELECT ch.budget_id, sum(ch.spent_usd), sum(ch.reserved_usd)
+                      FROM budget_charges ch
+                      JOIN unnest(?::text[], ?::timestamptz[]) AS p (budget_id, period_start)
+                        ON p.budget_id = ch.budget_id AND p.period_start = ch.period_start
+                     GROUP BY ch.budget_id""",
+                    rs -> sums.put(rs.getString(1), new BigDecimal[] {rs.getBigDecimal(2), rs.getBigDecimal(3)}),
+                    new Db.TextArray(ids), startArray);
+            return null;
+        });
+        List<Standing> standings = new ArrayList<>(budgets.size());
+        for (int i = 0; i < budgets.size(); i++) {
+            BigDecimal[] sum = sums.getOrDefault(ids.get(i), new BigDecimal[] {BigDecimal.ZERO, BigDecimal.ZERO});
+            standings.add(new Standing(budgets.get(i), starts.get(i), sum[0], sum[1]));
+        }
+        return standings;
     }
 
     /** A level: spent plus reserved of {@code budgetId} in the period starting at {@code start}. */

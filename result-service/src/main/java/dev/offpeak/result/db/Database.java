@@ -2,11 +2,19 @@ package dev.offpeak.result.db;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Opens the connection pool and migrates the schema: migrations only ever run through Flyway. */
 public final class Database {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Database.class);
+    private static final Logger log = LoggerFactory.getLogger(Database.class);
     public static final String MIGRATIONS = "classpath:db/migration";
 
     private Database() {}
@@ -31,10 +39,10 @@ public final class Database {
      *
      * @throws IllegalStateException if it does not answer within {@code patience}
      */
-    public static void awaitReachable(String jdbcUrl, String user, String password, java.time.Duration patience) {
+    public static void awaitReachable(String jdbcUrl, String user, String password, Duration patience) {
         long deadline = System.nanoTime() + patience.toNanos();
         long backoffMillis = 500;
-        java.util.Properties props = new java.util.Properties();
+        Properties props = new Properties();
         props.setProperty("user", user);
         if (password != null && !password.isEmpty()) {
             props.setProperty("password", password);
@@ -43,14 +51,14 @@ public final class Database {
         props.setProperty("socketTimeout", "10");
         for (int attempt = 1; ; attempt++) {
             // a connection of its own, not the pool's: the pool waits its whole timeout before it says why
-            try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbcUrl, props)) {
+            try (Connection c = DriverManager.getConnection(jdbcUrl, props)) {
                 if (c.isValid(2)) {
                     if (attempt > 1) {
                         log.info("the database answers (attempt {})", attempt);
                     }
                     return;
                 }
-            } catch (java.sql.SQLException e) {
+            } catch (SQLException e) {
                 if (refusedForGood(e)) {
                     throw new IllegalStateException("the database refused the connection: " + e.getMessage(), e);
                 }
@@ -73,7 +81,7 @@ public final class Database {
     /** A wrong password, user or database name: waiting would not help. */
     private static boolean refusedForGood(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+            if (t instanceof SQLException sql && sql.getSQLState() != null
                     && (sql.getSQLState().startsWith("28") || sql.getSQLState().equals("3D000"))) {
                 return true;
             }
@@ -81,7 +89,7 @@ public final class Database {
         return false;
     }
 
-    public static void migrate(javax.sql.DataSource dataSource) {
+    public static void migrate(DataSource dataSource) {
         Flyway.configure().dataSource(dataSource).locations(MIGRATIONS).load().migrate();
     }
 }

@@ -1,6 +1,8 @@
 package dev.offpeak.result.db;
 
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 
 /** A database failure: the {@code SQLException} the helper saw, unchecked. */
 public final class DbException extends RuntimeException {
@@ -21,7 +23,7 @@ public final class DbException extends RuntimeException {
     public boolean unavailable() {
         SQLException e = (SQLException) getCause();
         String state = e.getSQLState();
-        return e instanceof java.sql.SQLTransientConnectionException || e instanceof java.sql.SQLNonTransientConnectionException
+        return e instanceof SQLTransientConnectionException || e instanceof SQLNonTransientConnectionException
                 || (state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P03")));
     }
 }
