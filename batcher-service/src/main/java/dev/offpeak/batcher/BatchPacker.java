@@ -143,7 +143,7 @@ final class BatchPacker implements Processor<String, LaneInput, String, BatchRec
 
     private static BatchItem item(String lane, OpenBatch open, PendingTask t) {
         return new BatchItem(open.batchId(), lane, t.provider(), t.endpoint(), t.model(), open.count(), t.requestId(),
-                t.taskId(), t.tenant(), t.jobId(), t.line(), t.lineBytes(), t.estimatedTokens(), 1);
+                t.taskId(), t.tenant(), t.jobId(), t.line(), t.lineBytes(), t.estimatedTokens(), 1, null, 0);
     }
 
     private void seal(JobSealed seal) {

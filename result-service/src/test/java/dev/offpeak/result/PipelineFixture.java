@@ -114,7 +114,7 @@ final class PipelineFixture {
             bytes += lineBytes;
             ids.add(t.requestId());
             records.add(new BatchItem(batchId, lane.id(), lane.provider(), lane.endpoint(), lane.model(), i,
-                    t.requestId(), t.submitted().taskId(), "acme", "job-1", line, lineBytes, 20, 1));
+                    t.requestId(), t.submitted().taskId(), "acme", "job-1", line, lineBytes, 20, 1, "-", 0));
         }
         for (int d = 0; d < duplicates; d++) {
             Task first = originals.get(0);

@@ -2,7 +2,9 @@ package dev.offpeak.schemas.events;
 
 /**
  * One provider-format line of a pipeline batch; see batch.item.schema.json. {@code line} is the
- * exact JSON text uploaded to the provider (without its newline).
+ * exact JSON text uploaded to the provider (without its newline). {@code prefixFingerprint} is the
+ * request's {@link dev.offpeak.schemas.packing.CacheablePrefix} fingerprint ({@code "-"} for none;
+ * null from batchers before cache-aware packing) and {@code prefixTokens} the estimate of that prefix.
  */
 public record BatchItem(
         String batchId,
@@ -18,7 +20,9 @@ public record BatchItem(
         String line,
         long lineBytes,
         long estimatedTokens,
-        int attempt) implements BatchRecord {
+        int attempt,
+        String prefixFingerprint,
+        long prefixTokens) implements BatchRecord {
 
     public static final String TYPE = "batch.item";
 

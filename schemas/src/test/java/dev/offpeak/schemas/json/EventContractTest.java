@@ -51,7 +51,7 @@ class EventContractTest {
                         Map.of(), T0.plusSeconds(60), T0, T0.plusMillis(1250)),
                 new BatchItem("b-openai-0-000001", "openai|/v1/chat/completions|gpt-4o-mini|0", Provider.OPENAI,
                         "/v1/chat/completions", "gpt-4o-mini", 0, RID, "t-1", "acme", "job-1",
-                        "{\"custom_id\":\"" + RID + "\"}", 80, 16, 1),
+                        "{\"custom_id\":\"" + RID + "\"}", 80, 16, 1, "-", 0),
                 new BatchClosed("b-openai-0-000001", "openai|/v1/chat/completions|gpt-4o-mini|0", Provider.OPENAI,
                         "/v1/chat/completions", "gpt-4o-mini", 1, 80, 16, RID, CloseReason.JOB_SEALED, T0,
                         T0.plusSeconds(5), List.of("job-1")),
