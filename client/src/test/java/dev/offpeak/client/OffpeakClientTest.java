@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.events.TaskSubmitted;
 import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.packing.PackingKey;
 import dev.offpeak.schemas.validation.Problem;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,10 +59,45 @@ class OffpeakClientTest {
     }
 
     @Test
+    void aTaskIsKeyedByItsPackingKeyWithOneShardUnlessItsModelHasMore() {
+        TaskSubmitted task = client.task("t-1").openai("gpt-4o-mini", "/v1/chat/completions")
+                .request("{\"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"},"
+                        + " {\"role\": \"user\", \"content\": \"hi\"}]}").build();
+        assertThat(client.keyOf(task)).isEqualTo(PackingKey.of(task, 1).key()).endsWith("|0");
+
+        try (OffpeakClient sharded = OffpeakClient.builder().bootstrapServers("localhost:1").tenant("acme")
+                .laneShards("gpt-4o-mini=8, gpt-4o = 2").laneShards(Map.of("claude-haiku-4-5", 3)).build()) {
+            assertThat(sharded.shardsFor("gpt-4o-mini")).isEqualTo(8);
+            assertThat(sharded.shardsFor("gpt-4o")).isEqualTo(2);
+            assertThat(sharded.shardsFor("claude-haiku-4-5")).isEqualTo(3);
+            assertThat(sharded.shardsFor("text-embedding-3-small")).isEqualTo(1);
+            assertThat(sharded.keyOf(task)).isEqualTo(PackingKey.of(task, 8).key());
+        }
+    }
+
+    @Test
+    void badShardsAreRefusedNamingTheEntry() {
+        assertThatThrownBy(() -> OffpeakClient.builder().laneShards("gpt-4o-mini=0"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("Invalid value gpt-4o-mini=0 for laneShards: "
+                        + "entry 'gpt-4o-mini=0' must be name=number with a number between 1 and 1024");
+        assertThatThrownBy(() -> OffpeakClient.builder().laneShards("gpt-4o-mini"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("entry 'gpt-4o-mini' must be");
+        assertThatThrownBy(() -> OffpeakClient.builder().laneShards(Map.of("gpt-4o-mini", 1025)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid value gpt-4o-mini=1025 for laneShards: "
+                        + "entry 'gpt-4o-mini=1025' must be name=number with a number between 1 and 1024");
+    }
+
+    @Test
     void theDurabilitySettingsCannotBeOverridden() {
         assertThatThrownBy(() -> OffpeakClient.builder().property("acks", "1"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("acks");
         assertThatThrownBy(() -> OffpeakClient.builder().property("enable.idempotence", false))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> OffpeakClient.builder().property("partitioner.class", "x.Y"))
+                .as("the default partitioner puts a task where the batcher packs it")
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("partitioner");
+        assertThatThrownBy(() -> OffpeakClient.builder().property("partitioner.ignore.keys", true))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

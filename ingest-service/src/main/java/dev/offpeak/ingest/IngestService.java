@@ -51,7 +51,8 @@ public final class IngestService implements AutoCloseable {
             IngestMetrics metrics = new IngestMetrics();
             InstantSource clock = InstantSource.system();
             HttpErrors errors = new HttpErrors(config.retryAfter());
-            TaskIntake intake = new TaskIntake(new TaskValidator(registry), clock);
+            TaskIntake intake = new TaskIntake(new TaskValidator(registry), clock,
+                    new TaskKeys(config::shardsFor));
             IngestApi api = new IngestApi(new IngestApi.Deps(config, intake, publisher, metrics, errors,
                     new JobSeals(clock)));
             Routes.Parts parts = new Routes.Parts(api, new Authenticator(tenants), health, metrics, errors);

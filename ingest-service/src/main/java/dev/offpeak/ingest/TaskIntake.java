@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * (422). Filling happens before validation so that a caller who omits {@code type},
  * {@code schema_version}, {@code tenant}, {@code submitted_at} or {@code dedup_scope} gets the
  * same record a Kafka producer would have written by hand (submitted_at: see {@link #fillDefaults}).
- * The published value is the caller's own bytes with the filled members spliced in front.
+ * The published value is the caller's own bytes with the filled members spliced in front; its key
+ * is the task's packing key ({@link TaskKeys}), computed here from the checked tree.
  */
 public final class TaskIntake {
     private static final Logger log = LoggerFactory.getLogger(TaskIntake.class);
@@ -43,11 +44,18 @@ public final class TaskIntake {
 
     private final TaskValidator validator;
     private final InstantSource clock;
+    private final TaskKeys keys;
     private final Timestamps timestamps = new Timestamps();
 
+    /** Keys every task with one shard per model. */
     public TaskIntake(TaskValidator validator, InstantSource clock) {
+        this(validator, clock, TaskKeys.unsharded());
+    }
+
+    public TaskIntake(TaskValidator validator, InstantSource clock, TaskKeys keys) {
         this.validator = validator;
         this.clock = clock;
+        this.keys = keys;
     }
 
     /** Parses and checks {@code length} bytes of JSON starting at {@code offset}. */
@@ -97,7 +105,7 @@ public final class TaskIntake {
             member(filled, "submitted_at", now);
         }
         byte[] value = original == null ? Json.writeBytes(task) : splice(filled, original);
-        return new IntakeResult.Ready(task.get("task_id").asText(), value);
+        return new IntakeResult.Ready(task.get("task_id").asText(), keys.of(task), value);
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.offpeak.ingest.config.IngestConfig;
 import dev.offpeak.schemas.events.TaskSubmitted;
+import dev.offpeak.schemas.packing.PackingKey;
 import dev.offpeak.schemas.topics.Topics;
 import dev.offpeak.testsupport.KafkaCluster;
 import dev.offpeak.testsupport.RealKafka;
@@ -54,7 +55,8 @@ class IngestOverSaslIT {
             assertThat(response.status()).as(response.toString()).isEqualTo(202);
             ConsumerRecord<String, TaskSubmitted> record = kafka.readCommitted(config.tasksTopic(), 1,
                     new StringDeserializer(), Topics.TASKS.valueSerde().deserializer(), Duration.ofSeconds(20)).getFirst();
-            assertThat(record.key()).isEqualTo("sasl-1");
+            assertThat(record.value().taskId()).isEqualTo("sasl-1");
+            assertThat(record.key()).isEqualTo(PackingKey.of(record.value(), 1).key());
             assertThat(record.value().tenant()).isEqualTo("acme");
             Http.Response ready = http.get("/health/ready");
             assertThat(ready.status()).as(ready.toString()).isEqualTo(200);

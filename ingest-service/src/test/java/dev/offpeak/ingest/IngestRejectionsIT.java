@@ -5,6 +5,8 @@ import static dev.offpeak.ingest.TestTenants.GLOBEX_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.offpeak.schemas.events.TaskSubmitted;
+import dev.offpeak.schemas.topics.Topics;
 import dev.offpeak.testsupport.KafkaCluster;
 import dev.offpeak.testsupport.RealKafka;
 import java.net.URI;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -248,8 +251,8 @@ class IngestRejectionsIT {
         postTask(ACME_TOKEN, Tasks.chat("x-1").replace("gpt-4o-mini", "gpt-9"));
         postTask(null, Tasks.chat("x-2"));
         postTask(ACME_TOKEN, Tasks.chat("marker"));
-        List<ConsumerRecord<String, String>> records = kafka.readCommitted(running.tasksTopic(), 1,
-                Duration.ofSeconds(30));
-        assertThat(records).extracting(ConsumerRecord::key).containsExactly("marker");
+        List<ConsumerRecord<String, TaskSubmitted>> records = kafka.readCommitted(running.tasksTopic(), 1,
+                new StringDeserializer(), Topics.TASKS.valueSerde().deserializer(), Duration.ofSeconds(30));
+        assertThat(records).extracting(r -> r.value().taskId()).containsExactly("marker");
     }
 }

@@ -4,11 +4,13 @@ import static dev.offpeak.ingest.TestTenants.ACME_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.offpeak.ingest.config.IngestConfig;
 import dev.offpeak.schemas.events.DedupScope;
 import dev.offpeak.schemas.events.JobSealed;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.events.TaskSubmitted;
 import dev.offpeak.schemas.json.EventSerde;
+import dev.offpeak.schemas.packing.PackingKey;
 import dev.offpeak.schemas.topics.Topics;
 import dev.offpeak.testsupport.KafkaCluster;
 import dev.offpeak.testsupport.RealKafka;
@@ -62,8 +64,10 @@ class IngestServiceIT {
         assertThat(response.json().path("task_id").asText()).isEqualTo("t-1");
         assertThat(response.json().path("status").asText()).isEqualTo("accepted");
         ConsumerRecord<String, TaskSubmitted> record = tasks(1).getFirst();
-        assertThat(record.key()).isEqualTo("t-1");
         TaskSubmitted task = record.value();
+        assertThat(task.taskId()).isEqualTo("t-1");
+        assertKeyedByPackingKey(record, 1);
+        assertThat(record.key()).isEqualTo("openai|/v1/chat/completions|gpt-4o-mini|-|0");
         assertThat(task.tenant()).isEqualTo("acme");
         assertThat(task.provider()).isEqualTo(Provider.OPENAI);
         assertThat(task.submittedAt()).isNotNull();
@@ -109,9 +113,9 @@ class IngestServiceIT {
         assertThat(rejected.get(1).path("error").path("code").asText()).isEqualTo("invalid_task");
         assertThat(rejected.get(1).path("error").path("problems").get(0).path("field").asText()).isEqualTo("model");
 
-        Map<String, TaskSubmitted> onKafka = tasks(3).stream()
-                .collect(Collectors.toMap(ConsumerRecord::key, ConsumerRecord::value));
-        assertThat(onKafka).containsOnlyKeys("b-1", "b-3", "b-6");
+        List<ConsumerRecord<String, TaskSubmitted>> records = tasks(3);
+        assertThat(records).allSatisfy(record -> assertKeyedByPackingKey(record, 1));
+        assertThat(records).extracting(r -> r.value().taskId()).containsExactlyInAnyOrder("b-1", "b-3", "b-6");
     }
 
     @Test
@@ -125,7 +129,13 @@ class IngestServiceIT {
         assertThat(response.status()).as(response.toString()).isEqualTo(202);
         assertThat(response.json().path("accepted").asInt()).isEqualTo(count);
         assertThat(response.json().path("accepted_tasks").size()).isEqualTo(count);
-        assertThat(tasks(count)).extracting(ConsumerRecord::key).doesNotHaveDuplicates().hasSize(count);
+        List<ConsumerRecord<String, TaskSubmitted>> records = tasks(count);
+        assertThat(records).extracting(r -> r.value().taskId()).doesNotHaveDuplicates().hasSize(count);
+        // one lane, no shared prefix, one shard: one key, so one partition, in the order sent
+        String key = PackingKey.of(records.getFirst().value(), 1).key();
+        assertThat(records).extracting(ConsumerRecord::key).containsOnly(key);
+        assertThat(records).extracting(ConsumerRecord::partition)
+                .containsOnly(PackingKey.partition(key, RunningService.TASK_PARTITIONS));
     }
 
     @Test
@@ -200,8 +210,10 @@ class IngestServiceIT {
         assertThat(rejected.get(1).path("error").path("problems").get(0).path("field").asText())
                 .isEqualTo("body.model");
 
-        Map<String, TaskSubmitted> onKafka = tasks(2).stream()
-                .collect(Collectors.toMap(ConsumerRecord::key, ConsumerRecord::value));
+        List<ConsumerRecord<String, TaskSubmitted>> records = tasks(2);
+        assertThat(records).allSatisfy(record -> assertKeyedByPackingKey(record, 1));
+        Map<String, TaskSubmitted> onKafka = records.stream()
+                .collect(Collectors.toMap(r -> r.value().taskId(), ConsumerRecord::value));
         TaskSubmitted task = onKafka.get("req-1");
         assertThat(task.jobId()).isEqualTo("nightly-7");
         assertThat(task.provider()).isEqualTo(Provider.OPENAI);
@@ -209,6 +221,41 @@ class IngestServiceIT {
         assertThat(task.model()).isEqualTo("gpt-4o-mini");
         assertThat(task.request().path("messages").get(0).path("content").asText()).isEqualTo("Hi req-1");
         assertThat(task.tenant()).isEqualTo("acme");
+    }
+
+    @Test
+    void withLaneShardsSetTheShardInTheKeyFollowsItOnEveryPath(@TempDir Path otherDir) {
+        running.close();
+        running = RunningService.startFromEnv(kafka, otherDir, Map.of(IngestConfig.LANE_SHARDS, "gpt-4o-mini=8, gpt-4o=2"));
+        http = running.http();
+        String system = "{\"role\": \"system\", \"content\": \"Be brief.\"}, ";
+        int lines = 16;
+        String body = IntStream.range(0, lines).mapToObj(i -> Tasks.chatLine("sh-" + i)
+                        .replace("\"messages\": [", "\"messages\": [" + system)
+                        .replace("{\"task_id\"", i % 4 == 0 ? "{\"dedup\": false, \"task_id\"" : "{\"task_id\""))
+                .collect(Collectors.joining("\n"));
+        Http.Response bulk = http.post("/v1/tasks:bulk", ACME_TOKEN, "application/x-ndjson", body);
+        Http.Response single = http.post("/v1/tasks", TestTenants.GLOBEX_TOKEN, "application/json", Tasks.chat("sh-g"));
+        Http.Response imported = http.post("/v1/jobs/j-8/openai-batch", ACME_TOKEN, "application/jsonl",
+                Tasks.openAiLine("sh-o1").replace("gpt-4o-mini", "gpt-4o") + "\n" + Tasks.openAiLine("sh-o2"));
+        assertThat(List.of(bulk, single, imported)).allSatisfy(r -> assertThat(r.status()).as(r.toString()).isEqualTo(202));
+
+        List<ConsumerRecord<String, TaskSubmitted>> records = tasks(lines + 3);
+        Map<String, Integer> shards = Map.of("gpt-4o-mini", 8, "gpt-4o", 2);
+        assertThat(records).allSatisfy(record -> assertKeyedByPackingKey(record, shards.get(record.value().model())));
+        assertThat(records.stream().map(r -> PackingKey.of(r.value(), 8).shard()).distinct().count())
+                .as("the shard comes from each request: sixteen requests spread over several of the 8").isGreaterThan(1);
+    }
+
+    /**
+     * The record's key is the packing key the batcher computes from its value, and it sits on the
+     * partition Kafka's default partitioner gives that key: where the batcher packs it, no repartition.
+     */
+    private static void assertKeyedByPackingKey(ConsumerRecord<String, TaskSubmitted> record, int shards) {
+        String key = PackingKey.of(record.value(), shards).key();
+        assertThat(record.key()).as(record.value().taskId()).isEqualTo(key);
+        assertThat(record.partition()).as(record.value().taskId())
+                .isEqualTo(PackingKey.partition(key, RunningService.TASK_PARTITIONS));
     }
 
     @Test

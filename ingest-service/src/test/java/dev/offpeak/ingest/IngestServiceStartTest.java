@@ -26,6 +26,15 @@ class IngestServiceStartTest {
     }
 
     @Test
+    void badLaneShardsOfAnEmbedderAreAConfigErrorBeforeKafkaIsTouched(@TempDir Path dir) {
+        IngestConfig config = IngestConfig.defaults().withPort(0).withTokenFile(TestTenants.write(dir))
+                .withLaneShards(java.util.Map.of("gpt-4o-mini", 2000));
+        assertThatThrownBy(() -> IngestService.start(config)).isInstanceOfSatisfying(ConfigException.class, e ->
+                assertThat(e.problems()).containsExactly("Invalid value gpt-4o-mini=2000 for laneShards: "
+                        + "entry 'gpt-4o-mini=2000' must be name=number with a number between 1 and 1024"));
+    }
+
+    @Test
     void aBadModelRegistryOverrideFileIsAConfigErrorNamingEveryBadEntry(@TempDir Path dir) throws IOException {
         Path tokens = Files.writeString(dir.resolve("tokens.json"), """
                 {"tenants": [{"tenant": "ok", "token_sha256": ["%s"]}]}""".formatted("a".repeat(64)));

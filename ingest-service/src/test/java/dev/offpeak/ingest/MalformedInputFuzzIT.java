@@ -3,11 +3,13 @@ package dev.offpeak.ingest;
 import static dev.offpeak.ingest.TestTenants.ACME_TOKEN;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.offpeak.schemas.topics.Topics;
 import dev.offpeak.testsupport.KafkaCluster;
 import dev.offpeak.testsupport.RealKafka;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,8 +42,9 @@ class MalformedInputFuzzIT {
             Http.Response good = http.post("/v1/tasks", ACME_TOKEN, "application/json", Tasks.chat("after-fuzz"));
             assertThat(good.status()).as(good.toString()).isEqualTo(202);
             assertThat(http.get("/health/live").status()).isEqualTo(200);
-            assertThat(kafka.readCommitted(running.tasksTopic(), 1, java.time.Duration.ofSeconds(30)))
-                    .extracting(r -> r.key()).containsExactly("after-fuzz");
+            assertThat(kafka.readCommitted(running.tasksTopic(), 1, new StringDeserializer(),
+                    Topics.TASKS.valueSerde().deserializer(), java.time.Duration.ofSeconds(30)))
+                    .extracting(r -> r.value().taskId()).containsExactly("after-fuzz");
         }
     }
 }

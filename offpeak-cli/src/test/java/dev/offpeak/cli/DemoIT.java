@@ -82,6 +82,12 @@ class DemoIT {
                 + "(SELECT request_id FROM tasks WHERE job_id = ?)", job);
         BigDecimal sync = money(c, "SELECT sum(sync_cost_usd) FROM tasks WHERE job_id = ?", job);
         BigDecimal saved = money(c, "SELECT sum(saved_usd) FROM tasks WHERE job_id = ?", job);
+        BigDecimal list = money(c, "SELECT sum(list_cost_usd) FROM tasks WHERE job_id = ?", job);
+        BigDecimal byDedup = money(c, "SELECT sum(list_cost_usd) FROM tasks WHERE job_id = ? AND duplicate", job);
+        BigDecimal byCaching = money(c, "SELECT sum(list_cost_usd - sync_cost_usd) FROM tasks WHERE job_id = ?"
+                + " AND NOT duplicate", job);
+        BigDecimal byBatch = money(c, "SELECT sum(sync_cost_usd - cost_usd) FROM tasks WHERE job_id = ? AND NOT duplicate",
+                job);
 
         // the database adds up
         assertThat(tasks).isEqualTo(size);
@@ -92,6 +98,9 @@ class DemoIT {
         assertThat(billed).isEqualByComparingTo(billedByResults);
         assertThat(billed.add(saved)).isEqualByComparingTo(sync);
         assertThat(billed).isPositive().isLessThan(sync);
+        // the three savings add up to list - billed exactly
+        assertThat(byDedup.add(byCaching).add(byBatch)).isEqualByComparingTo(list.subtract(billed));
+        assertThat(list).isGreaterThan(billed);
         // the demo asked for 18% duplicates
         assertThat((double) duplicates / tasks).isBetween(0.08, 0.30);
 
@@ -103,7 +112,10 @@ class DemoIT {
                 .containsPattern("lines settled\\s+succeeded " + fmt(lines) + "\\R")
                 .contains("billed cost       $" + billed.setScale(4, RoundingMode.HALF_UP).toPlainString())
                 .contains("sync-equivalent   $" + sync.setScale(4, RoundingMode.HALF_UP).toPlainString())
-                .contains("saved             $" + saved.setScale(4, RoundingMode.HALF_UP).toPlainString())
+                .contains("list              $" + list.setScale(4, RoundingMode.HALF_UP).toPlainString())
+                .contains("dedup $" + byDedup.setScale(4, RoundingMode.HALF_UP).toPlainString() + ", caching $"
+                        + byCaching.setScale(4, RoundingMode.HALF_UP).toPlainString() + ", batch discount $"
+                        + byBatch.setScale(4, RoundingMode.HALF_UP).toPlainString())
                 .contains("anthropic", "gemini", "openai", "gpt-4o-mini", "claude-haiku-4-5", "gemini-2.5-flash");
     }
 

@@ -37,6 +37,7 @@ public final class AdminRoutes {
         r.post(BASE + "/quotas", guard(this::setQuota));
         r.get(BASE + "/clock", guard(ctx -> Json.send(ctx, clock())));
         r.post(BASE + "/clock/advance", guard(this::advance));
+        r.get(BASE + "/cached-contents", guard(ctx -> Json.send(ctx, cachedContents())));
         r.post(BASE + "/reset", guard(ctx -> {
             emulator.reset();
             Json.send(ctx, Map.of("reset", true));
@@ -94,6 +95,29 @@ public final class AdminRoutes {
                 : Duration.ofSeconds(b.path("seconds").asLong());
         emulator.advanceClock(by);
         Json.send(ctx, clock());
+    }
+
+    /**
+     * Gemini's explicit caches and their storage: {@code {"cached_contents":[{"name","model","total_token_count",
+     * "create_time","expire_time","deleted_at","end_time","live","storage_token_seconds"}]}}.
+     */
+    private ObjectNode cachedContents() {
+        java.time.Instant now = emulator.now();
+        ObjectNode o = Json.object();
+        var list = o.putArray("cached_contents");
+        for (CachedContentStore.Entry e : emulator.cachedContents()) {
+            ObjectNode c = list.addObject();
+            c.put("name", "cachedContents/" + e.id());
+            c.put("model", "models/" + e.model());
+            c.put("total_token_count", e.totalTokens());
+            c.put("create_time", e.createTime().toString());
+            c.put("expire_time", e.expireTime().toString());
+            c.put("deleted_at", e.deletedAt() == null ? null : e.deletedAt().toString());
+            c.put("end_time", e.endTime().toString());
+            c.put("live", e.aliveAt(now));
+            c.put("storage_token_seconds", e.storageTokenSeconds(now));
+        }
+        return o;
     }
 
     private Map<String, Object> clock() {

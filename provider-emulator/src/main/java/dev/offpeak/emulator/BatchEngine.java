@@ -82,11 +82,45 @@ public final class BatchEngine {
         return timeline.at(batch, now());
     }
 
-    /** The batch's results, writing them on first use; {@link Results#NONE} until terminal. */
+    /** When line {@code index} of the batch finishes (see {@link Timeline#lineDoneAt}). */
+    public Instant lineDoneAt(Batch batch, int index) {
+        return timeline.lineDoneAt(batch, index);
+    }
+
+    /**
+     * The batch's results, writing them on first use; {@link Results#NONE} until terminal. Results of
+     * the provider's earlier batches that have ended but were not looked at yet are written first, so
+     * prompt caches shared across batches see the lines in the order they ran, not the order clients
+     * asked for them.
+     */
     public Results results(Batch batch, Snapshot snapshot, ResultWriter writer) {
         if (!snapshot.phase().terminal() || snapshot.phase() == Phase.FAILED) {
             return Results.NONE;
         }
+        for (Batch earlier : unwrittenBefore(batch)) {
+            Snapshot s = snapshot(earlier);
+            if (s.phase().terminal() && s.phase() != Phase.FAILED) {
+                write(earlier, s, writer);
+            }
+        }
+        return write(batch, snapshot, writer);
+    }
+
+    /** Batches of the same provider created before this one whose results are not written yet. */
+    private synchronized List<Batch> unwrittenBefore(Batch batch) {
+        List<Batch> out = new ArrayList<>();
+        for (Batch b : batches.get(batch.spec().provider()).values()) {
+            if (b == batch) {
+                break;
+            }
+            if (!b.deleted() && b.results() == null) {
+                out.add(b);
+            }
+        }
+        return out;
+    }
+
+    private Results write(Batch batch, Snapshot snapshot, ResultWriter writer) {
         synchronized (batch) {
             Results r = batch.results();
             if (r == null) {

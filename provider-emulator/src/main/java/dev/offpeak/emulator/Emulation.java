@@ -15,6 +15,10 @@ public final class Emulation {
     private final Ids ids;
     private final TokenCounter tokens = new TokenCounter();
     private final BatchEngine engine;
+    private final PrefixStore openAiCache = new PrefixStore();
+    private final PrefixStore geminiImplicitCache = new PrefixStore();
+    private final TtlKeys anthropicCache = new TtlKeys();
+    private final CachedContentStore cachedContents = new CachedContentStore();
     private volatile String baseUrl;
 
     public Emulation(EmulatorConfig config, FileStore files, long seed) {
@@ -50,6 +54,34 @@ public final class Emulation {
 
     public BatchEngine engine() {
         return engine;
+    }
+
+    /** OpenAI's automatic prompt cache, shared by all batches (entries are scoped by key and model). */
+    public PrefixStore openAiCache() {
+        return openAiCache;
+    }
+
+    /** Gemini's implicit cache, shared by all batches. */
+    public PrefixStore geminiImplicitCache() {
+        return geminiImplicitCache;
+    }
+
+    /** Anthropic's cache_control prefixes, shared by all batches. */
+    public TtlKeys anthropicCache() {
+        return anthropicCache;
+    }
+
+    /** Gemini's explicit caches ({@code cachedContents}). */
+    public CachedContentStore cachedContents() {
+        return cachedContents;
+    }
+
+    /** Forgets every prompt cache and explicit cache (the admin reset). */
+    void clearCaches() {
+        openAiCache.clear();
+        geminiImplicitCache.clear();
+        anthropicCache.clear();
+        cachedContents.clear();
     }
 
     public Instant now() {

@@ -51,13 +51,49 @@ public record EmulatorConfig(String host, int port, Speed speed, String required
      *
      * @param openAiCountUnfinishedAsFailed     expired / cancelled lines count in {@code request_counts.failed}
      * @param geminiCancelKeepsFinishedResults  a cancelled Gemini job returns the lines it finished
-     * @param anthropicMinCacheableTokens       shortest prefix that cache_control actually caches
+     * @param anthropicMinCacheableTokens       0: each model's minimum cacheable prefix from the model registry
+     *                                          (the documented per-model figures); above 0: this one value for
+     *                                          every Anthropic model (an override for experiments)
      * @param anthropicCancelEndedStatus        HTTP status of cancel on an ended Anthropic batch
+     * @param openAiCacheIdle                   OpenAI in-memory prompt cache: evicted after this much inactivity
+     *                                          (documented "5 to 10 minutes")
+     * @param openAiCacheMaxAge                 OpenAI in-memory prompt cache: never kept longer than this after it
+     *                                          was written (documented "up to one hour")
+     * @param openAiExtendedRetentionModels     model id prefixes for which {@code prompt_cache_retention: "24h"}
+     *                                          keeps a prefix 24 hours; other models ignore the field
+     * @param geminiImplicitCaching             Gemini implicit caching applies to batch requests
+     * @param geminiImplicitCacheIdle           Gemini implicit cache: a prefix is forgotten after this much inactivity
      */
     public record Choices(boolean openAiCountUnfinishedAsFailed, boolean geminiCancelKeepsFinishedResults,
-                          int anthropicMinCacheableTokens, int anthropicCancelEndedStatus) {
+                          int anthropicMinCacheableTokens, int anthropicCancelEndedStatus,
+                          Duration openAiCacheIdle, Duration openAiCacheMaxAge,
+                          List<String> openAiExtendedRetentionModels, boolean geminiImplicitCaching,
+                          Duration geminiImplicitCacheIdle) {
+        public Choices {
+            openAiExtendedRetentionModels = List.copyOf(openAiExtendedRetentionModels);
+        }
+
         public static Choices defaults() {
-            return new Choices(true, false, 1024, 400);
+            return new Choices(true, false, 0, 400, Duration.ofMinutes(10), Duration.ofHours(1),
+                    List.of("gpt-5", "gpt-4.1"), true, Duration.ofMinutes(5));
+        }
+
+        public Choices withAnthropicMinCacheableTokens(int tokens) {
+            return new Choices(openAiCountUnfinishedAsFailed, geminiCancelKeepsFinishedResults, tokens,
+                    anthropicCancelEndedStatus, openAiCacheIdle, openAiCacheMaxAge, openAiExtendedRetentionModels,
+                    geminiImplicitCaching, geminiImplicitCacheIdle);
+        }
+
+        public Choices withGeminiImplicitCaching(boolean on) {
+            return new Choices(openAiCountUnfinishedAsFailed, geminiCancelKeepsFinishedResults,
+                    anthropicMinCacheableTokens, anthropicCancelEndedStatus, openAiCacheIdle, openAiCacheMaxAge,
+                    openAiExtendedRetentionModels, on, geminiImplicitCacheIdle);
+        }
+
+        public Choices withOpenAiCache(Duration idle, Duration maxAge) {
+            return new Choices(openAiCountUnfinishedAsFailed, geminiCancelKeepsFinishedResults,
+                    anthropicMinCacheableTokens, anthropicCancelEndedStatus, idle, maxAge,
+                    openAiExtendedRetentionModels, geminiImplicitCaching, geminiImplicitCacheIdle);
         }
     }
 
@@ -127,8 +163,13 @@ public record EmulatorConfig(String host, int port, Speed speed, String required
         }
         if (choices == null) {
             bad.add("choices must be set");
-        } else if (choices.anthropicMinCacheableTokens() < 0) {
-            bad.add("Invalid value " + choices.anthropicMinCacheableTokens() + " for anthropic-min-cacheable-tokens");
+        } else {
+            if (choices.anthropicMinCacheableTokens() < 0) {
+                bad.add("Invalid value " + choices.anthropicMinCacheableTokens() + " for anthropic-min-cacheable-tokens");
+            }
+            checkNotNegative(bad, "openai-cache-idle", choices.openAiCacheIdle());
+            checkNotNegative(bad, "openai-cache-max-age", choices.openAiCacheMaxAge());
+            checkNotNegative(bad, "gemini-implicit-cache-idle", choices.geminiImplicitCacheIdle());
         }
         if (models == null) {
             bad.add("models must be set");

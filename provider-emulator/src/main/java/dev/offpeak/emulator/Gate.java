@@ -21,6 +21,12 @@ public final class Gate {
     /** Context attribute holding this call's request id (Anthropic repeats it in error bodies). */
     public static final String REQUEST_ID = "emulator.request-id";
     /**
+     * Context attribute holding the caller's cache scope: a hash of its API key. Providers share prompt
+     * caches within an organization / project, which the emulator stands in for by the key; the key
+     * itself is never stored.
+     */
+    public static final String CACHE_SCOPE = "emulator.cache-scope";
+    /**
      * The most an error answer reads and drops of a request body first; a bigger body (a 256 MB
      * Anthropic batch answered 413) is cut off rather than read for seconds.
      */
@@ -48,7 +54,7 @@ public final class Gate {
             }
             Duration retryAfter = fault.map(Faults.CallFault::retryAfter).orElse(null);
             try {
-                checkAuth(ctx);
+                ctx.attribute(CACHE_SCOPE, scopeOf(checkAuth(ctx)));
                 if (fault.isPresent() && fault.get().fails()) {
                     int status = fault.get().status();
                     throw new ApiException(status, ErrorBodies.faultMessage(provider, status));
@@ -90,7 +96,18 @@ public final class Gate {
         }
     }
 
-    private void checkAuth(Context ctx) {
+    /** The cache scope of the caller (see {@link #CACHE_SCOPE}); "" outside a gated call. */
+    public static String scope(Context ctx) {
+        String s = ctx.attribute(CACHE_SCOPE);
+        return s == null ? "" : s;
+    }
+
+    static String scopeOf(String key) {
+        return key == null ? "" : Ids.sha256Hex("emulator-cache-scope|" + key).substring(0, 16);
+    }
+
+    /** Checks the key the provider's way and returns it. */
+    private String checkAuth(Context ctx) {
         String required = emu.config().requiredKey();
         switch (provider) {
             case OPENAI -> {
@@ -104,6 +121,7 @@ public final class Gate {
                     throw new ApiException(401, "Incorrect API key provided. You can find your API key at "
                             + "https://platform.openai.com/account/api-keys.", null, "invalid_api_key");
                 }
+                return key;
             }
             case ANTHROPIC -> {
                 String key = ctx.header("x-api-key");
@@ -121,6 +139,7 @@ public final class Gate {
                 if (version == null || version.isBlank()) {
                     throw new ApiException(400, "anthropic-version: header is required");
                 }
+                return key;
             }
             case GEMINI -> {
                 String key = ctx.header("x-goog-api-key");
@@ -136,7 +155,9 @@ public final class Gate {
                     throw new ApiException(400, "API key not valid. Please pass a valid API key.", "API_KEY_INVALID",
                             null);
                 }
+                return key;
             }
+            default -> throw new IllegalStateException("unknown provider " + provider);
         }
     }
 }

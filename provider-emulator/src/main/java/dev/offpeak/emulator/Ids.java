@@ -42,6 +42,11 @@ public final class Ids {
         return chars(LOWER36, 12);
     }
 
+    /** Without the {@code cachedContents/} prefix. */
+    public synchronized String geminiCachedContent() {
+        return chars(LOWER36, 12);
+    }
+
     public synchronized String requestId() {
         return "req_" + chars(BASE62, 24);
     }

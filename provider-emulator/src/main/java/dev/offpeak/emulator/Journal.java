@@ -53,10 +53,11 @@ public class Journal implements AutoCloseable {
      * Replays {@code dataDir}'s journal (if any) into {@code files} and {@code engine}, then opens it
      * for appending.
      */
-    static Journal open(Path dataDir, FileStore files, BatchEngine engine) throws IOException {
+    static Journal open(Path dataDir, FileStore files, BatchEngine engine, CachedContentStore caches)
+            throws IOException {
         Path path = dataDir.resolve(FILE);
         if (Files.exists(path)) {
-            replay(path, files, engine);
+            replay(path, files, engine, caches);
         }
         return new Journal(path, files.dir());
     }
@@ -114,6 +115,24 @@ public class Journal implements AutoCloseable {
         write(e);
     }
 
+    void cachedContentCreated(CachedContentStore.Entry c) {
+        ObjectNode e = event("cached_content_created").put("provider", Provider.GEMINI.wireName()).put("id", c.id());
+        e.put("scope", c.scope()).put("model", c.model()).put("display_name", c.displayName())
+                .put("create_time", c.createTime().toString()).put("expire_time", c.expireTime().toString())
+                .put("total_token_count", c.totalTokens());
+        write(e);
+    }
+
+    void cachedContentUpdated(CachedContentStore.Entry c) {
+        write(event("cached_content_updated").put("provider", Provider.GEMINI.wireName()).put("id", c.id())
+                .put("update_time", c.updateTime().toString()).put("expire_time", c.expireTime().toString()));
+    }
+
+    void cachedContentDeleted(String id, Instant at) {
+        write(event("cached_content_deleted").put("provider", Provider.GEMINI.wireName()).put("id", id)
+                .put("at", at.toString()));
+    }
+
     /** Forgets everything journaled so far (the admin reset). */
     synchronized void reset() {
         if (path == null) {
@@ -165,7 +184,8 @@ public class Journal implements AutoCloseable {
         return filesDir != null && p.startsWith(filesDir) ? filesDir.relativize(p).toString() : p.toString();
     }
 
-    private static void replay(Path path, FileStore files, BatchEngine engine) throws IOException {
+    private static void replay(Path path, FileStore files, BatchEngine engine, CachedContentStore caches)
+            throws IOException {
         List<String> lines = Files.readAllLines(path, StandardCharsets.UTF_8);
         int applied = 0;
         for (int i = 0; i < lines.size(); i++) {
@@ -180,13 +200,13 @@ public class Journal implements AutoCloseable {
                 LOG.warn("emulator journal {} line {} is unreadable and skipped (cut short by a crash?)", path, i + 1);
                 continue;
             }
-            apply(e, files, engine);
+            apply(e, files, engine, caches);
             applied++;
         }
         LOG.info("emulator journal {}: {} changes replayed", path, applied);
     }
 
-    private static void apply(JsonNode e, FileStore files, BatchEngine engine) {
+    private static void apply(JsonNode e, FileStore files, BatchEngine engine, CachedContentStore caches) {
         Provider provider = Provider.fromWire(e.path("provider").asText());
         String id = e.path("id").asText();
         switch (e.path("event").asText()) {
@@ -199,6 +219,26 @@ public class Journal implements AutoCloseable {
                     b -> b.requestCancel(Instant.parse(e.path("at").asText())));
             case "batch_deleted" -> withBatch(engine, provider, id, Batch::markDeleted);
             case "batch_results" -> withBatch(engine, provider, id, b -> b.results(results(e, files.dir())));
+            case "cached_content_created" -> caches.restore(new CachedContentStore.Entry(id, text(e, "scope"),
+                    text(e, "model"), text(e, "display_name"), Instant.parse(e.path("create_time").asText()),
+                    Instant.parse(e.path("create_time").asText()), Instant.parse(e.path("expire_time").asText()), null,
+                    e.path("total_token_count").asLong()));
+            case "cached_content_updated" -> {
+                CachedContentStore.Entry c = caches.find(id);
+                if (c != null) {
+                    caches.restore(new CachedContentStore.Entry(c.id(), c.scope(), c.model(), c.displayName(),
+                            c.createTime(), Instant.parse(e.path("update_time").asText()),
+                            Instant.parse(e.path("expire_time").asText()), c.deletedAt(), c.totalTokens()));
+                }
+            }
+            case "cached_content_deleted" -> {
+                CachedContentStore.Entry c = caches.find(id);
+                if (c != null) {
+                    caches.restore(new CachedContentStore.Entry(c.id(), c.scope(), c.model(), c.displayName(),
+                            c.createTime(), c.updateTime(), c.expireTime(), Instant.parse(e.path("at").asText()),
+                            c.totalTokens()));
+                }
+            }
             default -> LOG.warn("emulator journal: unknown event {} skipped", e.path("event").asText());
         }
     }

@@ -20,8 +20,18 @@ public interface ModelCatalog {
      * @param id              the catalog's id for the model (a request may name it by alias or snapshot)
      * @param contextWindow   prompt tokens the model takes; 0 = not known, not checked
      * @param maxOutputTokens largest max-tokens value it accepts; 0 = not known or no text output, not checked
+     * @param minCacheablePrefix smallest prompt prefix (tokens) the provider caches for it; 0 = it does not cache
      */
-    record Model(String id, long contextWindow, long maxOutputTokens) {
+    record Model(String id, long contextWindow, long maxOutputTokens, long minCacheablePrefix) {
+        /** A model that does not cache. */
+        public Model(String id, long contextWindow, long maxOutputTokens) {
+            this(id, contextWindow, maxOutputTokens, 0);
+        }
+    }
+
+    /** The smallest cacheable prefix of the model {@code modelId} names; 0 when it does not cache or is unknown. */
+    default long minCacheablePrefix(Provider provider, String modelId) {
+        return modelId == null ? 0 : find(provider, modelId).map(Model::minCacheablePrefix).orElse(0L);
     }
 
     /** A catalog backed by a loaded registry. */
@@ -39,7 +49,8 @@ public interface ModelCatalog {
         @Override
         public Optional<Model> find(Provider provider, String modelId) {
             return registry.find(dev.offpeak.schemas.events.Provider.valueOf(provider.name()), modelId)
-                    .map(m -> new Model(m.id(), m.contextWindow(), m.maxOutputTokens()));
+                    .map(m -> new Model(m.id(), m.contextWindow(), m.maxOutputTokens(),
+                            m.minCacheablePrefix().orElse(0)));
         }
 
         @Override

@@ -16,13 +16,19 @@ public final class Operations {
     public static final String CANCEL_BATCH = "cancel_batch";
     public static final String DELETE_BATCH = "delete_batch";
     public static final String RESULTS = "results";
+    public static final String CREATE_CACHED_CONTENT = "create_cached_content";
+    public static final String GET_CACHED_CONTENT = "get_cached_content";
+    public static final String LIST_CACHED_CONTENTS = "list_cached_contents";
+    public static final String UPDATE_CACHED_CONTENT = "update_cached_content";
+    public static final String DELETE_CACHED_CONTENT = "delete_cached_content";
 
     private static final Map<Provider, List<String>> BY_PROVIDER = Map.of(
             Provider.OPENAI, List.of(UPLOAD_FILE, LIST_FILES, GET_FILE, FILE_CONTENT, DELETE_FILE,
                     CREATE_BATCH, GET_BATCH, LIST_BATCHES, CANCEL_BATCH),
             Provider.ANTHROPIC, List.of(CREATE_BATCH, GET_BATCH, LIST_BATCHES, CANCEL_BATCH, DELETE_BATCH, RESULTS),
             Provider.GEMINI, List.of(UPLOAD_FILE, LIST_FILES, GET_FILE, FILE_CONTENT, DELETE_FILE,
-                    CREATE_BATCH, GET_BATCH, LIST_BATCHES, CANCEL_BATCH, DELETE_BATCH));
+                    CREATE_BATCH, GET_BATCH, LIST_BATCHES, CANCEL_BATCH, DELETE_BATCH, CREATE_CACHED_CONTENT,
+                    GET_CACHED_CONTENT, LIST_CACHED_CONTENTS, UPDATE_CACHED_CONTENT, DELETE_CACHED_CONTENT));
 
     /** Short aliases accepted from tests and the admin API: {@code create}, {@code get}, {@code list}, ... */
     private static final Map<String, String> ALIASES = Map.of(

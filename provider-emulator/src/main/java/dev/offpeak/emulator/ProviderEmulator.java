@@ -40,9 +40,11 @@ public final class ProviderEmulator implements AutoCloseable {
         Path multipart = Files.createDirectories(dataDir.resolve("multipart"));
         this.emu = new Emulation(config, new FileStore(dataDir.resolve("files")), System.nanoTime());
         // A data folder the caller chose outlives this run: journal into it, and pick up an earlier run's batches.
-        this.journal = ownsDataDir ? Journal.NONE : Journal.open(dataDir, emu.files(), emu.engine());
+        this.journal = ownsDataDir ? Journal.NONE : Journal.open(dataDir, emu.files(), emu.engine(),
+                emu.cachedContents());
         emu.files().journal(journal);
         emu.engine().journal(journal);
+        emu.cachedContents().journal(journal);
         OpenAiRoutes openAi = new OpenAiRoutes(emu);
         AnthropicRoutes anthropic = new AnthropicRoutes(emu);
         GeminiRoutes gemini = new GeminiRoutes(emu);
@@ -130,10 +132,19 @@ public final class ProviderEmulator implements AutoCloseable {
         return manual.advance(by);
     }
 
-    /** Forgets every batch, file, armed fault, quota and counter. The clock is left where it is. */
+    /**
+     * Gemini's explicit caches ever created (deleted and expired ones included, oldest first), with
+     * what storage billing needs: token count, creation, end, token-seconds so far.
+     */
+    public java.util.List<CachedContentStore.Entry> cachedContents() {
+        return emu.cachedContents().all();
+    }
+
+    /** Forgets every batch, file, prompt cache, armed fault, quota and counter. The clock is left where it is. */
     public void reset() {
         journal.reset();
         emu.engine().clear();
+        emu.clearCaches();
         emu.faults().clear();
         emu.counters().clear();
         try {

@@ -74,6 +74,18 @@ public final class Timeline {
         return new Snapshot(Phase.COMPLETED, n, ok(batch, n), validated, processed, completed, null, completed);
     }
 
+    /**
+     * When line {@code index} (0-based, input order) finishes on the batch's timeline: lines finish at an
+     * even rate from the end of validation. Prompt caches are read and written at this instant.
+     */
+    public Instant lineDoneAt(Batch batch, int index) {
+        Batch.Spec spec = batch.spec();
+        Instant validated = spec.createdAt().plus(speed.validationDelay());
+        int n = Math.max(1, spec.lineCount());
+        long runMs = Math.max(speed.turnaround().toMillis(), (long) Math.ceil(n * 1000.0 / speed.linesPerSecond()));
+        return validated.plusMillis((long) Math.ceil((double) runMs * (index + 1) / n));
+    }
+
     /** When the batch expires: at the injected line count, or at the window if it cannot finish inside it. */
     private static Instant expiry(Batch batch, Instant validated, long runMs, Instant processed) {
         Batch.Spec spec = batch.spec();

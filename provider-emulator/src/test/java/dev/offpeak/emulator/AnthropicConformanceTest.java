@@ -107,7 +107,8 @@ class AnthropicConformanceTest {
 
     @Test
     void cacheControlWritesOnceThenReads() {
-        String shared = "You are a careful classifier. ".repeat(200);
+        // Haiku 4.5 caches prefixes of 4,096 tokens or more: 18,000 characters are 4,500 estimated tokens
+        String shared = "You are a careful classifier. ".repeat(600);
         create(List.of(request("c1", "one", 5, shared), request("c2", "two", 5, shared), request("c3", "three", 5, shared)));
         clock.advance(Duration.ofMinutes(1));
         String id = http.get("/v1/messages/batches").json().at("/data/0/id").asText();

@@ -83,6 +83,12 @@ final class TestHttp {
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** Any method with a JSON body (PATCH, for one). */
+    Resp send(String method, String path, String json) {
+        return send(request(path).header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     Resp post(String path, String contentType, HttpRequest.BodyPublisher body, Map<String, String> extra) {
         HttpRequest.Builder b = request(path).header("Content-Type", contentType).POST(body);
         extra.forEach(b::header);

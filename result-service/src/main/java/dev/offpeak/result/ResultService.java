@@ -7,6 +7,7 @@ import dev.offpeak.result.config.ResultConfig;
 import dev.offpeak.result.db.Database;
 import dev.offpeak.result.db.Db;
 import dev.offpeak.result.budget.BudgetGate;
+import dev.offpeak.result.caching.PromptCaching;
 import dev.offpeak.result.budget.BudgetStore;
 import dev.offpeak.result.completion.JobCompleter;
 import dev.offpeak.result.http.ReadApi;
@@ -89,7 +90,14 @@ public final class ResultService implements AutoCloseable {
     }
 
     /** How the work loop behaves: submission, polling, retries, and event sizes. */
-    public record WorkSettings(SubmitSettings submit, PollSettings poll, Retries retries, int inlineResponseBytes) {}
+    /** @param promptCaching whether a tenant's lines may get prompt-cache hints ({@link PromptCaching}) */
+    public record WorkSettings(SubmitSettings submit, PollSettings poll, Retries retries, int inlineResponseBytes,
+                               java.util.function.Predicate<String> promptCaching) {
+        /** Prompt-cache hints for every tenant. */
+        public WorkSettings(SubmitSettings submit, PollSettings poll, Retries retries, int inlineResponseBytes) {
+            this(submit, poll, retries, inlineResponseBytes, tenant -> true);
+        }
+    }
 
     /** The pieces of the money path over one database, for the service and for tests. */
     public record Parts(Db db, BatchStore batches, Settlement settlement, TaskCompletion completion,
@@ -109,7 +117,8 @@ public final class ResultService implements AutoCloseable {
             TaskCompletion completion = new TaskCompletion();
             Settlement settlement = new Settlement(db, new Pricing(catalog), settings.retries(), settlementCrash);
             return new Parts(db, batches, settlement, completion,
-                    new Submitter(batches, clients, settlement, new BudgetGate(catalog), settings.submit(), clock,
+                    new Submitter(batches, clients, settlement, new BudgetGate(catalog),
+                            new PromptCaching(catalog, settings.promptCaching()), settings.submit(), clock,
                             random, metrics, crashPoint),
                     new Poller(batches, clients, settlement, settings.poll(), clock, random, metrics));
         }
@@ -126,7 +135,8 @@ public final class ResultService implements AutoCloseable {
 
     public static WorkSettings workSettings(ResultConfig config) {
         return new WorkSettings(submitSettings(config), pollSettings(config),
-                new Retries(config.maxAttempts(), config.retryDelay()), config.inlineResponseBytes());
+                new Retries(config.maxAttempts(), config.retryDelay()), config.inlineResponseBytes(),
+                config::promptCachingFor);
     }
 
     public static SubmitSettings submitSettings(ResultConfig config) {

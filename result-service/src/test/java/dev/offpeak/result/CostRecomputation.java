@@ -21,16 +21,17 @@ final class CostRecomputation {
         this.db = db;
     }
 
-    record Stored(String requestId, String priceVersion, Usage usage, BigDecimal cost, BigDecimal sync) {}
+    record Stored(String requestId, String priceVersion, Usage usage, BigDecimal cost, BigDecimal sync, BigDecimal list) {}
 
     int assertEveryStoredCostIsExact() {
         List<PriceEntry> prices = new PriceStore(db).all();
         List<Stored> rows = db.query("""
                 SELECT request_id, price_version, input_tokens, cached_input_tokens, cache_write_5m_tokens,
-                       cache_write_1h_tokens, output_tokens, reasoning_tokens, cost_usd, sync_cost_usd
+                       cache_write_1h_tokens, output_tokens, reasoning_tokens, cost_usd, sync_cost_usd,
+                       list_cost_usd
                   FROM results""", rs -> new Stored(rs.getString(1), rs.getString(2),
                 new Usage(rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)),
-                rs.getBigDecimal(9), rs.getBigDecimal(10)));
+                rs.getBigDecimal(9), rs.getBigDecimal(10), rs.getBigDecimal(11)));
         assertThat(rows).isNotEmpty();
         for (Stored row : rows) {
             PriceEntry price = prices.stream().filter(p -> p.version().equals(row.priceVersion())).findFirst()
@@ -38,6 +39,7 @@ final class CostRecomputation {
             Cost cost = Cost.of(row.usage(), price);
             assertThat(row.cost()).as("cost of " + row.requestId()).isEqualByComparingTo(cost.batchUsd());
             assertThat(row.sync()).as("sync cost of " + row.requestId()).isEqualByComparingTo(cost.syncUsd());
+            assertThat(row.list()).as("list cost of " + row.requestId()).isEqualByComparingTo(cost.listUsd());
         }
         return rows.size();
     }

@@ -58,6 +58,12 @@ final class MoneyPathHarness implements AutoCloseable {
 
     MoneyPathHarness(KafkaCluster kafka, DataSource dataSource, Path spool, Submitter.CrashPoint crashPoint,
             Retries retries) {
+        this(kafka, dataSource, spool, crashPoint, retries, tenant -> true);
+    }
+
+    /** @param promptCaching the tenants whose lines may get prompt-cache hints */
+    MoneyPathHarness(KafkaCluster kafka, DataSource dataSource, Path spool, Submitter.CrashPoint crashPoint,
+            Retries retries, java.util.function.Predicate<String> promptCaching) {
         this.kafka = kafka;
         this.emulator = ProviderEmulator.start(EmulatorConfig.defaults().withClock(clock).withDataDir(spool.resolve("emu")));
         this.db = new Db(dataSource);
@@ -73,7 +79,7 @@ final class MoneyPathHarness implements AutoCloseable {
             byProvider.put(p, clients.get(p));
         }
         this.parts = ResultService.Parts.build(db, catalog, byProvider, new ResultService.WorkSettings(
-                submitSettings(), pollSettings(spool), retries, 65_536), clock, new Random(7),
+                submitSettings(), pollSettings(spool), retries, 65_536, promptCaching), clock, new Random(7),
                 new ResultMetrics(new SimpleMeterRegistry()), crashPoint);
         this.acceptedTopic = kafka.createUniqueTopic("accepted", 2);
         this.itemsTopic = kafka.createUniqueTopic("items", 2);

@@ -11,6 +11,8 @@ import dev.offpeak.schemas.events.TaskAccepted;
 import dev.offpeak.schemas.events.TaskSubmitted;
 import dev.offpeak.schemas.identity.RequestIdentity;
 import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.packing.CacheablePrefix;
+import dev.offpeak.schemas.validation.TokenEstimator;
 import dev.offpeak.testsupport.KafkaCluster;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +28,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * batch marker exactly as the batcher publishes them, and produces them to the real topics.
  */
 final class PipelineFixture {
+    private static final TokenEstimator TOKENS = new TokenEstimator();
     record Lane(Provider provider, String endpoint, String model) {
         String id() {
             return provider.id() + "|" + endpoint + "|" + model + "|0";
@@ -113,8 +116,10 @@ final class PipelineFixture {
             long lineBytes = line.getBytes(StandardCharsets.UTF_8).length + 1;
             bytes += lineBytes;
             ids.add(t.requestId());
+            CacheablePrefix prefix = CacheablePrefix.of(lane.provider(), lane.endpoint(), t.submitted().request());
             records.add(new BatchItem(batchId, lane.id(), lane.provider(), lane.endpoint(), lane.model(), i,
-                    t.requestId(), t.submitted().taskId(), "acme", "job-1", line, lineBytes, 20, 1, "-", 0));
+                    t.requestId(), t.submitted().taskId(), t.submitted().tenant(), "job-1", line, lineBytes, 20, 1,
+                    prefix.fingerprint(), prefix.isNone() ? 0 : TOKENS.estimate(lane.provider(), lane.model(), prefix.parts())));
         }
         for (int d = 0; d < duplicates; d++) {
             Task first = originals.get(0);

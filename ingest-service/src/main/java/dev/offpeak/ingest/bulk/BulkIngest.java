@@ -88,7 +88,7 @@ public final class BulkIngest {
     private void send(BulkResult result, Endpoint endpoint, int line, IntakeResult.Ready ready, Semaphore inFlight,
                       AtomicBoolean kafkaDown) throws InterruptedException {
         inFlight.acquire();
-        publisher.send(settings.topic(), ready.taskId(), ready.value(), sendTimer, (metadata, rejection) -> {
+        publisher.send(settings.topic(), ready.key(), ready.value(), sendTimer, (metadata, rejection) -> {
             try {
                 if (rejection == null) {
                     result.accept(line, ready.taskId());

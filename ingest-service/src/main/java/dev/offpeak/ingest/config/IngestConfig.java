@@ -9,9 +9,11 @@ import dev.offpeak.schemas.topics.Topics;
 import dev.offpeak.schemas.pricing.ModelRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -25,6 +27,8 @@ import java.util.TreeSet;
  *     service) and {@code OFFPEAK_INGEST_KAFKA_<NAME>} (this one; wins for the same property), e.g.
  *     {@code OFFPEAK_KAFKA_SECURITY_PROTOCOL} → {@code security.protocol}; given to the producer and the
  *     health probe's admin client; may hold secrets, so they are masked in {@link #describe()}
+ * @param laneShards shards per model ({@link #LANE_SHARDS}); a model not named has 1. Only picks the
+ *     record key of a task ({@link #shardsFor}); see the README's "Record keys"
  */
 public record IngestConfig(
         String host,
@@ -41,6 +45,7 @@ public record IngestConfig(
         Duration retryAfter,
         Path tokenFile,
         Path modelRegistryFile,
+        Map<String, Integer> laneShards,
         KafkaClientSettings kafkaSettings) {
 
     public static final String PREFIX = "OFFPEAK_INGEST_";
@@ -58,6 +63,12 @@ public record IngestConfig(
     public static final String BUFFER_BYTES = PREFIX + "BUFFER_BYTES";
     public static final String RETRY_AFTER = PREFIX + "RETRY_AFTER";
     public static final String TOKEN_FILE = PREFIX + "TOKEN_FILE";
+    /**
+     * {@code model=shards,...}: the shards of a model's lanes in the record key of its tasks; set it to the
+     * batcher's {@code OFFPEAK_BATCHER_LANE_SHARDS}. A different value only costs a repartition in the
+     * batcher, never a missed dedup.
+     */
+    public static final String LANE_SHARDS = PREFIX + "LANE_SHARDS";
     /** Shared by every service: the operator's model registry override file (docs/model-registry.md). */
     public static final String MODEL_REGISTRY_FILE = ModelRegistry.OVERRIDE_FILE_KEY;
 
@@ -67,6 +78,9 @@ public record IngestConfig(
 
     private static final String DURABLE = "acks=all with idempotence is what makes a 202 mean the task is on every"
             + " in-sync replica, written once";
+
+    private static final String KEYED = "the default partitioner puts a task, keyed by its packing key, on the"
+            + " partition the batcher packs it in (see " + LANE_SHARDS + ")";
 
     /**
      * Producer settings the service sets itself: overriding the first ones would break "202 only after a
@@ -83,10 +97,15 @@ public record IngestConfig(
             KafkaClientSettings.Owned.byKey("max.block.ms", MAX_BLOCK),
             KafkaClientSettings.Owned.byKey("linger.ms", LINGER),
             KafkaClientSettings.Owned.byKey("buffer.memory", BUFFER_BYTES),
-            KafkaClientSettings.Owned.byKey("max.request.size", MAX_TASK_BYTES)));
+            KafkaClientSettings.Owned.byKey("max.request.size", MAX_TASK_BYTES),
+            Map.entry("partitioner.class", KEYED),
+            Map.entry("partitioner.ignore.keys", KEYED)));
 
     private static final int MIN_TASK_BYTES = 1024;
     private static final int MAX_TASK_BYTES_LIMIT = 64 * 1024 * 1024;
+    /** The range {@code OFFPEAK_BATCHER_LANE_SHARDS} allows, so one value fits both services. */
+    private static final int MIN_SHARDS = 1;
+    private static final int MAX_SHARDS = 1024;
 
     public IngestConfig {
         Objects.requireNonNull(host, "host");
@@ -99,6 +118,7 @@ public record IngestConfig(
         Objects.requireNonNull(retryAfter, "retryAfter");
         Objects.requireNonNull(tokenFile, "tokenFile");
         Objects.requireNonNull(kafkaSettings, "kafkaSettings");
+        laneShards = laneShards == null ? Map.of() : Map.copyOf(laneShards);
     }
 
     /**
@@ -111,7 +131,8 @@ public record IngestConfig(
     public static IngestConfig defaults() {
         return new IngestConfig("0.0.0.0", 8080, "localhost:9092", Topics.TASKS.name(), Topics.JOBS.name(),
                 1024 * 1024, 1000, Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMillis(20),
-                64L * 1024 * 1024, Duration.ofSeconds(5), Path.of("ingest-tokens.json"), null, KafkaClientSettings.NONE);
+                64L * 1024 * 1024, Duration.ofSeconds(5), Path.of("ingest-tokens.json"), null, Map.of(),
+                KafkaClientSettings.NONE);
     }
 
     /** Every key this configuration reads (besides the {@code OFFPEAK_KAFKA_*} and {@link #KAFKA_PREFIX} families). */
@@ -138,6 +159,7 @@ public record IngestConfig(
                 r.duration(RETRY_AFTER, d.retryAfter(), Duration.ofSeconds(1), Duration.ofHours(1)),
                 r.path(TOKEN_FILE, d.tokenFile()),
                 r.path(MODEL_REGISTRY_FILE, null),
+                shards(r.longMap(LANE_SHARDS, MIN_SHARDS, MAX_SHARDS)),
                 KafkaClientSettings.read(env, r, OWNED, KafkaClientSettings.PREFIX, KAFKA_PREFIX));
         unknownKeys(env, r);
         crossChecks(config, r);
@@ -162,8 +184,22 @@ public record IngestConfig(
         if (port < 0 || port > 65535) {
             r.problem("port", String.valueOf(port), "must be in [0, 65535]");
         }
+        laneShards.forEach((model, shards) -> {
+            if (model.isBlank() || shards < MIN_SHARDS || shards > MAX_SHARDS) {
+                String entry = model + "=" + shards;
+                r.problem("laneShards", entry, "entry '" + entry + "' must be name=number with a number between "
+                        + MIN_SHARDS + " and " + MAX_SHARDS);
+            }
+        });
         r.throwIfProblems(COMPONENT);
         return this;
+    }
+
+    /** {@link EnvReader#longMap} values as shard counts (already checked to be within [1, 1024]). */
+    private static Map<String, Integer> shards(Map<String, Long> read) {
+        Map<String, Integer> shards = new LinkedHashMap<>();
+        read.forEach((model, n) -> shards.put(model, n.intValue()));
+        return shards;
     }
 
     private static void unknownKeys(Map<String, String> env, EnvReader r) {
@@ -190,37 +226,51 @@ public record IngestConfig(
 
     public IngestConfig withHost(String newHost) {
         return new IngestConfig(newHost, port, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
-                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaSettings);
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, laneShards, kafkaSettings);
     }
 
     public IngestConfig withPort(int newPort) {
         return new IngestConfig(host, newPort, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
-                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaSettings);
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, laneShards, kafkaSettings);
     }
 
     public IngestConfig withKafka(String newBootstrap, String newTasksTopic, String newJobsTopic) {
         return new IngestConfig(host, port, newBootstrap, newTasksTopic, newJobsTopic, maxTaskBytes, maxInFlight,
-                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaSettings);
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, laneShards, kafkaSettings);
     }
 
     public IngestConfig withTokenFile(Path newTokenFile) {
         return new IngestConfig(host, port, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
-                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, newTokenFile, modelRegistryFile, kafkaSettings);
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, newTokenFile, modelRegistryFile, laneShards,
+                kafkaSettings);
     }
 
     public IngestConfig withModelRegistryFile(Path newFile) {
         return new IngestConfig(host, port, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
-                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, newFile, kafkaSettings);
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, newFile, laneShards, kafkaSettings);
     }
 
     public IngestConfig withLimits(int newMaxTaskBytes, int newMaxInFlight) {
         return new IngestConfig(host, port, bootstrapServers, tasksTopic, jobsTopic, newMaxTaskBytes, newMaxInFlight,
-                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaSettings);
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, laneShards, kafkaSettings);
     }
 
     public IngestConfig withTimeouts(Duration newSendTimeout, Duration newMaxBlock) {
         return new IngestConfig(host, port, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
-                newSendTimeout, newMaxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, kafkaSettings);
+                newSendTimeout, newMaxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, laneShards,
+                kafkaSettings);
+    }
+
+    /** Shards per model (see {@link #LANE_SHARDS}); a model not named keeps 1. */
+    public IngestConfig withLaneShards(Map<String, Integer> newLaneShards) {
+        return new IngestConfig(host, port, bootstrapServers, tasksTopic, jobsTopic, maxTaskBytes, maxInFlight,
+                sendTimeout, maxBlock, linger, bufferBytes, retryAfter, tokenFile, modelRegistryFile, newLaneShards,
+                kafkaSettings);
+    }
+
+    /** How many shards the lanes of {@code model} are split into in the record key (1 unless configured). */
+    public int shardsFor(String model) {
+        return laneShards.getOrDefault(model, 1);
     }
 
     /** The effective configuration as {@code KEY=value} lines, secrets masked; safe to log. */
@@ -239,7 +289,8 @@ public record IngestConfig(
                 .add(BUFFER_BYTES, bufferBytes)
                 .add(RETRY_AFTER, Durations.format(retryAfter))
                 .add(TOKEN_FILE, tokenFile)
-                .add(MODEL_REGISTRY_FILE, modelRegistryFile == null ? "(none: the shipped registry)" : modelRegistryFile);
+                .add(MODEL_REGISTRY_FILE, modelRegistryFile == null ? "(none: the shipped registry)" : modelRegistryFile)
+                .add(LANE_SHARDS, laneShards.isEmpty() ? "(none)" : new TreeMap<>(laneShards));
         return kafkaSettings.describeTo(d).toString();
     }
 

@@ -57,7 +57,7 @@ public final class IngestApi {
             case Rejection rejection -> throw rejection.exception();
             case IntakeResult.Ready r -> r;
         };
-        RecordMetadata metadata = await(deps.publisher().send(deps.config().tasksTopic(), ready.taskId(), ready.value(),
+        RecordMetadata metadata = await(deps.publisher().send(deps.config().tasksTopic(), ready.key(), ready.value(),
                 deps.metrics()::sendLatency));
         deps.metrics().accepted(Endpoint.SINGLE);
         ObjectNode answer = Json.mapper().createObjectNode()

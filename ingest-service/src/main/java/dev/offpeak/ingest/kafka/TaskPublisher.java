@@ -19,7 +19,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * The one Kafka producer of the service: acks=all and idempotence, so a completed send means the
  * record is on every in-sync replica and a retry inside the producer never duplicates it. Values
- * are the already-validated JSON bytes; keys are task_id (tasks) or job_id (jobs).
+ * are the already-validated JSON bytes; keys are the packing key (tasks, see
+ * {@link dev.offpeak.ingest.TaskKeys}) or job_id (jobs). A record names no partition and the producer
+ * keeps Kafka's default partitioner, so a task lands on the partition its key hashes to, which is the
+ * one the batcher packs it in.
  */
 public final class TaskPublisher implements AutoCloseable {
     /** Room for the key and record overhead on top of the largest accepted body. */

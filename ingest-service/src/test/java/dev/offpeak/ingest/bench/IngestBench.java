@@ -7,6 +7,8 @@ import dev.offpeak.ingest.TestTenants;
 import dev.offpeak.ingest.config.IngestConfig;
 import dev.offpeak.ingest.kafka.TaskPublisher;
 import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.packing.PackingKey;
+import dev.offpeak.schemas.topics.Topics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,16 +111,20 @@ public final class IngestBench {
         System.out.println(result);
     }
 
-    /** The same records the service publishes: a 1 KiB task, filled in as the service fills it. */
+    /**
+     * The same records the service publishes: a 1 KiB task, filled in as the service fills it, under the
+     * key the service gives it (its packing key: one lane, no prefix, one shard, so one partition).
+     */
     private static Measured raw(IngestConfig config, int count, String prefix) {
         byte[] template = enriched(Tasks.chatLineOfSize(prefix + "-0000000", TASK_BYTES));
+        String key = PackingKey.of(Topics.TASKS.valueSerde().deserializer().deserialize("raw", template), 1).key();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(TaskPublisher.producerProperties(config),
                 new StringSerializer(), new ByteArraySerializer())) {
             long cpu = processCpuNanos();
             long started = System.nanoTime();
             List<Future<?>> sends = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                sends.add(producer.send(new ProducerRecord<>("raw", prefix + "-" + i, template)));
+                sends.add(producer.send(new ProducerRecord<>("raw", key, template)));
             }
             producer.flush();
             for (Future<?> send : sends) {

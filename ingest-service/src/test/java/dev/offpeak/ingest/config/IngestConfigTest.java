@@ -37,6 +37,52 @@ class IngestConfigTest {
         assertThat(config.jobsTopic()).isEqualTo("offpeak.jobs");
         assertThat(config.maxTaskBytes()).isEqualTo(1024 * 1024);
         assertThat(config.sendTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.laneShards()).isEmpty();
+        assertThat(config.shardsFor("gpt-4o-mini")).isEqualTo(1);
+    }
+
+    @Test
+    void laneShardsAreReadInTheBatchersGrammar() throws IOException {
+        IngestConfig config = IngestConfig.fromEnv(env(IngestConfig.LANE_SHARDS, " gpt-4o-mini=8, claude-haiku-4-5 = 3 "));
+        assertThat(config.laneShards()).containsOnly(Map.entry("gpt-4o-mini", 8), Map.entry("claude-haiku-4-5", 3));
+        assertThat(config.shardsFor("gpt-4o-mini")).isEqualTo(8);
+        assertThat(config.shardsFor("gpt-4o")).isEqualTo(1);
+        assertThat(config.describe()).contains("OFFPEAK_INGEST_LANE_SHARDS={claude-haiku-4-5=3, gpt-4o-mini=8}");
+    }
+
+    @Test
+    void badLaneShardsAreRefusedWithTheStandardWordingNamingEachEntry() throws IOException {
+        Map<String, String> env = env(IngestConfig.LANE_SHARDS, "gpt-4o-mini=0,gpt-4o=two,=3,claude-haiku-4-5=1025");
+        String rule = "must be name=number with a number between 1 and 1024";
+        assertThatThrownBy(() -> IngestConfig.fromEnv(env)).isInstanceOfSatisfying(ConfigException.class, e ->
+                assertThat(e.problems()).containsExactly(
+                        "Invalid value gpt-4o-mini=0,gpt-4o=two,=3,claude-haiku-4-5=1025 for OFFPEAK_INGEST_LANE_SHARDS: "
+                                + "entry 'gpt-4o-mini=0' " + rule,
+                        "Invalid value gpt-4o-mini=0,gpt-4o=two,=3,claude-haiku-4-5=1025 for OFFPEAK_INGEST_LANE_SHARDS: "
+                                + "entry 'gpt-4o=two' " + rule,
+                        "Invalid value gpt-4o-mini=0,gpt-4o=two,=3,claude-haiku-4-5=1025 for OFFPEAK_INGEST_LANE_SHARDS: "
+                                + "entry '=3' " + rule,
+                        "Invalid value gpt-4o-mini=0,gpt-4o=two,=3,claude-haiku-4-5=1025 for OFFPEAK_INGEST_LANE_SHARDS: "
+                                + "entry 'claude-haiku-4-5=1025' " + rule));
+        IngestConfig embedded = IngestConfig.defaults().withLaneShards(Map.of("gpt-4o-mini", 0));
+        assertThatThrownBy(embedded::validate).isInstanceOfSatisfying(ConfigException.class, e ->
+                assertThat(e.problems()).containsExactly("Invalid value gpt-4o-mini=0 for laneShards: entry 'gpt-4o-mini=0' " + rule));
+    }
+
+    @Test
+    void aPartitionerThatIgnoresThePackingKeyIsRefused() throws IOException {
+        Map<String, String> env = env("OFFPEAK_KAFKA_PARTITIONER_CLASS", "x.RoundRobin",
+                "OFFPEAK_INGEST_KAFKA_PARTITIONER_IGNORE_KEYS", "true");
+        assertThatThrownBy(() -> IngestConfig.fromEnv(env)).isInstanceOfSatisfying(ConfigException.class, e ->
+                assertThat(e.problems()).containsExactlyInAnyOrder(
+                        "Invalid value x.RoundRobin for OFFPEAK_KAFKA_PARTITIONER_CLASS: ingest-service sets "
+                                + "partitioner.class itself: the default partitioner puts a task, keyed by its packing key,"
+                                + " on the partition the batcher packs it in (see OFFPEAK_INGEST_LANE_SHARDS)",
+                        "Invalid value true for OFFPEAK_INGEST_KAFKA_PARTITIONER_IGNORE_KEYS: ingest-service sets "
+                                + "partitioner.ignore.keys itself: the default partitioner puts a task, keyed by its packing"
+                                + " key, on the partition the batcher packs it in (see OFFPEAK_INGEST_LANE_SHARDS)"));
+        assertThat(TaskPublisher.producerProperties(IngestConfig.defaults()))
+                .doesNotContainKeys("partitioner.class", "partitioner.ignore.keys");
     }
 
     @Test
@@ -68,7 +114,8 @@ class IngestConfigTest {
     }
 
     private static String knownKeys() {
-        return "[OFFPEAK_INGEST_BUFFER_BYTES, OFFPEAK_INGEST_HOST, OFFPEAK_INGEST_JOBS_TOPIC, OFFPEAK_INGEST_LINGER, "
+        return "[OFFPEAK_INGEST_BUFFER_BYTES, OFFPEAK_INGEST_HOST, OFFPEAK_INGEST_JOBS_TOPIC, OFFPEAK_INGEST_LANE_SHARDS, "
+                + "OFFPEAK_INGEST_LINGER, "
                 + "OFFPEAK_INGEST_MAX_BLOCK, OFFPEAK_INGEST_MAX_IN_FLIGHT, OFFPEAK_INGEST_MAX_TASK_BYTES, "
                 + "OFFPEAK_INGEST_PORT, OFFPEAK_INGEST_RETRY_AFTER, OFFPEAK_INGEST_SEND_TIMEOUT, "
                 + "OFFPEAK_INGEST_TASKS_TOPIC, OFFPEAK_INGEST_TOKEN_FILE], OFFPEAK_KAFKA_BOOTSTRAP, OFFPEAK_MODEL_REGISTRY_FILE, "

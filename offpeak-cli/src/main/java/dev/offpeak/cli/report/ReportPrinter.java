@@ -4,6 +4,7 @@ import dev.offpeak.result.read.JobReport;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -29,20 +30,33 @@ public final class ReportPrinter {
                 .mapToLong(Long::longValue).sum() + ")");
         line(out, "lines settled", counts(r.linesByStatus()));
         line(out, "tasks by status", counts(r.tasksByStatus()));
-        line(out, "billed cost", usd(r.billedUsd()));
-        line(out, "sync-equivalent", usd(r.syncEquivalentUsd()));
-        line(out, "saved", usd(r.savedUsd()) + "  (" + pct(r.savedUsd(), r.syncEquivalentUsd()) + ")");
+        line(out, "list", usd(r.listUsd()) + "  (every task at synchronous list rates, no cache, duplicates included)");
+        line(out, "sync-equivalent", usd(r.syncEquivalentUsd()) + "  (the same usage, cache hits included, at synchronous rates)");
+        line(out, "billed cost", usd(r.billedUsd()) + "  (" + ratio(r.billedUsd(), r.listUsd()) + " of list)");
+        line(out, "saved vs list", usd(r.listUsd().subtract(r.billedUsd())) + ": dedup " + usd(r.savedByDedupUsd())
+                + ", caching " + usd(r.savedByCachingUsd()) + ", batch discount " + usd(r.savedByBatchUsd()));
         line(out, "cache rate", pct(r.cachedInputTokens(), r.inputTokens()) + " of input tokens read from cache");
         line(out, "turnaround", String.format(Locale.ROOT, "median %.1f s, p95 %.1f s, first submit to last result %.1f s",
                 r.turnaround().p50Seconds(), r.turnaround().p95Seconds(), r.turnaround().wallSeconds()));
         out.println();
-        out.printf(Locale.ROOT, "  %-10s %-24s %8s %8s %7s %6s %11s %12s %12s %7s %6s%n", "provider", "model", "tasks",
-                "unique", "dups", "dedup", "succeeded", "billed", "sync-equiv", "saved", "cache");
+        out.printf(Locale.ROOT, "  %-10s %-24s %8s %8s %6s %11s %11s %11s %11s %6s %6s %10s %10s %10s%n", "provider",
+                "model", "tasks", "unique", "dedup", "succeeded", "list", "sync-equiv", "billed", "/list", "cache",
+                "by dedup", "by cache", "by batch");
         for (JobReport.Row row : r.rows()) {
-            out.printf(Locale.ROOT, "  %-10s %-24s %8s %8s %7s %6s %11s %12s %12s %7s %6s%n", row.provider(), row.model(),
-                    num(row.tasks()), num(row.uniqueRequests()), num(row.duplicates()), pct(row.duplicates(), row.tasks()),
-                    num(row.tasksByStatus().getOrDefault("succeeded", 0L)), usd(row.billedUsd()), usd(row.syncEquivalentUsd()),
-                    pct(row.savedUsd(), row.syncEquivalentUsd()), pct(row.cachedInputTokens(), row.inputTokens()));
+            out.printf(Locale.ROOT, "  %-10s %-24s %8s %8s %6s %11s %11s %11s %11s %6s %6s %10s %10s %10s%s%n",
+                    row.provider(), row.model(), num(row.tasks()), num(row.uniqueRequests()),
+                    pct(row.duplicates(), row.tasks()), num(row.tasksByStatus().getOrDefault("succeeded", 0L)),
+                    usd(row.listUsd()), usd(row.syncEquivalentUsd()), usd(row.billedUsd()),
+                    ratio(row.billedUsd(), row.listUsd()), pct(row.cachedInputTokens(), row.inputTokens()),
+                    usd(row.savedByDedupUsd()), usd(row.savedByCachingUsd()), usd(row.savedByBatchUsd()),
+                    row.batchDearerThanSync() ? "  !" : "");
+        }
+        List<JobReport.Row> dearer = r.rows().stream().filter(JobReport.Row::batchDearerThanSync).toList();
+        if (!dearer.isEmpty()) {
+            out.println();
+            out.println("  ! the batch was not the cheapest way for " + dearer.stream().map(JobReport.Row::model)
+                    .collect(Collectors.joining(", ")) + ": synchronous calls with the same cache hits would have cost");
+            out.println("    less, because the batch tier bills these models' cache hits at its batch input rate.");
         }
         out.flush();
     }
@@ -66,6 +80,11 @@ public final class ReportPrinter {
 
     static String pct(long part, long whole) {
         return whole == 0 ? "-" : String.format(Locale.ROOT, "%.1f%%", 100.0 * part / whole);
+    }
+
+    /** {@code part / whole} as e.g. {@code 0.21x}. */
+    static String ratio(BigDecimal part, BigDecimal whole) {
+        return whole.signum() == 0 ? "-" : part.divide(whole, 2, RoundingMode.HALF_UP).toPlainString() + "x";
     }
 
     static String pct(BigDecimal part, BigDecimal whole) {

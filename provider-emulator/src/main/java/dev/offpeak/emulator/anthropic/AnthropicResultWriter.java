@@ -34,7 +34,9 @@ public final class AnthropicResultWriter implements BatchEngine.ResultWriter {
     @Override
     public Results write(Batch batch, Snapshot snap) throws IOException {
         Path out = emu.files().newSpoolPath(batch.id() + "-results");
-        AnthropicAnswers answers = new AnthropicAnswers(emu.config().choices().anthropicMinCacheableTokens());
+        AnthropicAnswers answers = new AnthropicAnswers(emu.anthropicCache(), emu.config().models(),
+                emu.config().choices().anthropicMinCacheableTokens(),
+                batch.spec().attributes().path("cache_scope").asText(""));
         Results.Usage usage = Results.Usage.ZERO;
         int ok = 0;
         int errored = 0;
@@ -67,7 +69,7 @@ public final class AnthropicResultWriter implements BatchEngine.ResultWriter {
                     }
                 } else {
                     ok++;
-                    ObjectNode msg = answers.message(req.path("params"));
+                    ObjectNode msg = answers.message(req.path("params"), emu.engine().lineDoneAt(batch, i));
                     JsonNode u = msg.get("usage");
                     usage = usage.plus(u.get("input_tokens").asLong(), u.get("cache_read_input_tokens").asLong(),
                             u.get("cache_creation_input_tokens").asLong(), u.get("output_tokens").asLong());

@@ -68,7 +68,7 @@ public final class AnthropicRoutes {
         }
         Batch batch = new Batch(new Batch.Spec(emu.ids().anthropicBatch(), Provider.ANTHROPIC, emu.now(), null,
                 in.count(), in.promptTokens(), spool, in.badParams(), emu.faults().takeBatchFault(Provider.ANTHROPIC),
-                null, Json.object()));
+                null, Json.object().put("cache_scope", Gate.scope(ctx))));
         emu.engine().add(batch);
         Json.send(ctx, render(ctx, batch));
     }

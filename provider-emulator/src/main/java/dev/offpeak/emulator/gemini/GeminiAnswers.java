@@ -23,10 +23,23 @@ public final class GeminiAnswers {
         return node.has(camel) ? node.get(camel) : node.path(snake);
     }
 
-    /** The per-line Status for a request the model endpoint would reject, or null. */
-    public static ObjectNode requestError(JsonNode request, ModelCatalog models, String model) {
+    /**
+     * The per-line Status for a request the model endpoint would reject, or null: its shape, then the
+     * explicit cache it names (as the batch's caller had it when the batch was created), then the model's limits.
+     */
+    static ObjectNode requestError(JsonNode request, ModelCatalog models, String model, GeminiCaching.View caches) {
         ObjectNode shape = shapeError(request);
-        return shape != null ? shape : GeminiModelChecks.gemini(models, model, request);
+        if (shape != null) {
+            return shape;
+        }
+        ObjectNode cache = GeminiCaching.error(request, caches, models, model);
+        return cache != null ? cache
+                : GeminiModelChecks.gemini(models, model, request, GeminiCaching.explicitTokens(request, caches));
+    }
+
+    /** As {@link #requestError(JsonNode, ModelCatalog, String, GeminiCaching.View)} for a caller without caches. */
+    public static ObjectNode requestError(JsonNode request, ModelCatalog models, String model) {
+        return requestError(request, models, model, GeminiCaching.View.NONE);
     }
 
     public static JsonNode maxOutputTokens(JsonNode request) {
@@ -63,13 +76,24 @@ public final class GeminiAnswers {
         return chars;
     }
 
-    /** A GenerateContentResponse with usageMetadata; zero-valued fields are left out, as proto3 JSON does. */
+    /** A GenerateContentResponse with usageMetadata, without caching. */
     public static ObjectNode response(JsonNode request, String model) {
+        return response(request, model, 0, 0);
+    }
+
+    /**
+     * A GenerateContentResponse with usageMetadata; zero-valued fields are left out, as proto3 JSON does.
+     * {@code explicitTokens} (the named cachedContent's size) are part of the prompt; the cached count is
+     * those, or else {@code implicitTokens} (a prefix shared with an earlier request, already in the prompt).
+     */
+    static ObjectNode response(JsonNode request, String model, long explicitTokens, long implicitTokens) {
         String seed = request.toString();
         int natural = TextSynth.naturalLength(seed);
         JsonNode max = maxOutputTokens(request);
         int output = max.isMissingNode() ? natural : (int) Math.min(natural, max.asLong());
-        int prompt = TokenCounter.estimate(promptChars(request));
+        int own = TokenCounter.estimate(promptChars(request));
+        int prompt = (int) Math.min(Integer.MAX_VALUE, own + explicitTokens);
+        int cached = (int) (explicitTokens > 0 ? explicitTokens : Math.min(implicitTokens, own));
         ObjectNode r = Json.object();
         ObjectNode cand = r.putArray("candidates").addObject();
         ObjectNode content = cand.putObject("content");
@@ -80,7 +104,13 @@ public final class GeminiAnswers {
         usage.put("promptTokenCount", prompt);
         usage.put("candidatesTokenCount", output);
         usage.put("totalTokenCount", prompt + output);
+        if (cached > 0) {
+            usage.put("cachedContentTokenCount", cached);
+        }
         usage.putArray("promptTokensDetails").addObject().put("modality", "TEXT").put("tokenCount", prompt);
+        if (cached > 0) {
+            usage.putArray("cacheTokensDetails").addObject().put("modality", "TEXT").put("tokenCount", cached);
+        }
         r.put("modelVersion", model);
         r.put("responseId", Ids.derivedBase62(seed, 22));
         return r;

@@ -26,18 +26,19 @@ import java.util.BitSet;
  */
 public record GeminiIntake(Path input, int count, long promptTokens, BitSet badLines, int unparsable) {
 
-    public static GeminiIntake inline(JsonNode requests, Path spool, ModelCatalog models, String model)
-            throws IOException {
+    static GeminiIntake inline(JsonNode requests, Path spool, ModelCatalog models, String model,
+                               GeminiCaching.View caches) throws IOException {
         BitSet bad = new BitSet();
         long tokens = 0;
         int i = 0;
         try (BufferedWriter out = Files.newBufferedWriter(spool, StandardCharsets.UTF_8)) {
             for (JsonNode item : requests) {
                 JsonNode request = item.path("request");
-                if (GeminiAnswers.requestError(request, models, model) != null) {
+                if (GeminiAnswers.requestError(request, models, model, caches) != null) {
                     bad.set(i);
                 }
-                tokens += TokenCounter.estimate(GeminiAnswers.promptChars(request));
+                tokens += TokenCounter.estimate(GeminiAnswers.promptChars(request))
+                        + GeminiCaching.explicitTokens(request, caches);
                 ObjectNode line = Json.object();
                 if (item.has("metadata")) {
                     line.set("metadata", item.get("metadata"));
@@ -55,7 +56,8 @@ public record GeminiIntake(Path input, int count, long promptTokens, BitSet badL
         return new GeminiIntake(spool, i, tokens, bad, 0);
     }
 
-    public static GeminiIntake file(Path jsonl, ModelCatalog models, String model) throws IOException {
+    static GeminiIntake file(Path jsonl, ModelCatalog models, String model, GeminiCaching.View caches)
+            throws IOException {
         BitSet bad = new BitSet();
         long tokens = 0;
         int i = 0;
@@ -68,10 +70,11 @@ public record GeminiIntake(Path input, int count, long promptTokens, BitSet badL
                 }
                 try {
                     JsonNode request = Json.parse(raw).path("request");
-                    if (GeminiAnswers.requestError(request, models, model) != null) {
+                    if (GeminiAnswers.requestError(request, models, model, caches) != null) {
                         bad.set(i);
                     }
-                    tokens += TokenCounter.estimate(GeminiAnswers.promptChars(request));
+                    tokens += TokenCounter.estimate(GeminiAnswers.promptChars(request))
+                            + GeminiCaching.explicitTokens(request, caches);
                 } catch (IOException e) {
                     bad.set(i);
                     unparsable++;

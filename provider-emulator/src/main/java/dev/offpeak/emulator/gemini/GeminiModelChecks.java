@@ -30,6 +30,11 @@ public final class GeminiModelChecks {
 
     /** Gemini: the per-request Status for a request over the model's limits, or null (also for an unknown model, refused at create). */
     public static ObjectNode gemini(ModelCatalog models, String modelId, JsonNode request) {
+        return gemini(models, modelId, request, 0);
+    }
+
+    /** As above, for a request whose prompt also holds {@code cachedTokens} of an explicit cache. */
+    public static ObjectNode gemini(ModelCatalog models, String modelId, JsonNode request, long cachedTokens) {
         var found = models.find(Provider.GEMINI, modelId);
         if (found.isEmpty()) {
             return null;
@@ -42,7 +47,7 @@ public final class GeminiModelChecks {
                     + (model.maxOutputTokens() + 1) + " (exclusive). Update the value and try again.",
                     "INVALID_ARGUMENT");
         }
-        int prompt = TokenCounter.estimate(GeminiAnswers.promptChars(request));
+        long prompt = TokenCounter.estimate(GeminiAnswers.promptChars(request)) + cachedTokens;
         if (model.contextWindow() > 0 && prompt > model.contextWindow()) {
             return GeminiAnswers.status(400, "The input token count (" + prompt + ") exceeds the maximum number of "
                     + "tokens allowed (" + model.contextWindow() + ").", "INVALID_ARGUMENT");

@@ -47,6 +47,10 @@ public final class GeminiResultWriter implements BatchEngine.ResultWriter {
         String model = batch.spec().model();
         Path out = emu.files().newSpoolPath(batch.id() + "-responses");
         Results.Usage usage = Results.Usage.ZERO;
+        GeminiCaching.View caches = new GeminiCaching.View(emu.cachedContents(),
+                batch.spec().attributes().path("cache_scope").asText(""), batch.spec().createdAt());
+        long minCacheable = emu.config().models().minCacheablePrefix(Provider.GEMINI, model);
+        boolean implicit = emu.config().choices().geminiImplicitCaching() && minCacheable > 0;
         try (BufferedReader in = Files.newBufferedReader(batch.spec().input(), StandardCharsets.UTF_8);
              BufferedWriter ordered = fromFile ? null : Files.newBufferedWriter(out, StandardCharsets.UTF_8);
              ShuffledJsonlWriter shuffled = fromFile ? new ShuffledJsonlWriter(out, batch.id()) : null) {
@@ -68,11 +72,22 @@ public final class GeminiResultWriter implements BatchEngine.ResultWriter {
                     line.set("error", batch.allLinesFail()
                             ? GeminiAnswers.status(500, "Internal error encountered.", "INTERNAL")
                             : item == null ? GeminiAnswers.status(400, "Invalid JSON payload.", "INVALID_ARGUMENT")
-                            : GeminiAnswers.requestError(request, emu.config().models(), model));
+                            : GeminiAnswers.requestError(request, emu.config().models(), model, caches));
                 } else {
-                    ObjectNode response = GeminiAnswers.response(request, model);
+                    long explicit = GeminiCaching.explicitTokens(request, caches);
+                    long implicitTokens = 0;
+                    if (implicit && GeminiCaching.cacheId(request) == null) {
+                        var choices = emu.config().choices();
+                        long chars = emu.geminiImplicitCache().lookupAndRemember(
+                                caches.scope() + "|" + model, GeminiCaching.implicitPrompt(request, minCacheable * 4),
+                                minCacheable * 4, emu.engine().lineDoneAt(batch, i), choices.geminiImplicitCacheIdle(),
+                                java.time.Duration.ofDays(3650));
+                        implicitTokens = chars / 4;
+                    }
+                    ObjectNode response = GeminiAnswers.response(request, model, explicit, implicitTokens);
                     JsonNode u = response.get("usageMetadata");
-                    usage = usage.plus(u.get("promptTokenCount").asLong(), 0, 0, u.get("candidatesTokenCount").asLong());
+                    usage = usage.plus(u.get("promptTokenCount").asLong(), u.path("cachedContentTokenCount").asLong(),
+                            0, u.get("candidatesTokenCount").asLong());
                     line.set("response", response);
                 }
                 if (fromFile) {

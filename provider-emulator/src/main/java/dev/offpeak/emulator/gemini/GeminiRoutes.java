@@ -21,6 +21,7 @@ import io.javalin.http.Handler;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -43,6 +44,7 @@ public final class GeminiRoutes {
     private final Gate gate;
     private final GeminiFiles files;
     private final GeminiResultWriter writer;
+    private final GeminiCachedContents caches;
     private final List<Route> routes;
 
     public GeminiRoutes(Emulation emu) {
@@ -50,7 +52,17 @@ public final class GeminiRoutes {
         this.gate = new Gate(Provider.GEMINI, emu);
         this.files = new GeminiFiles(emu);
         this.writer = new GeminiResultWriter(emu);
+        this.caches = new GeminiCachedContents(emu);
         this.routes = List.of(
+                route("POST", V + "/cachedContents", Operations.CREATE_CACHED_CONTENT,
+                        ctx -> caches.create(ctx, version(ctx))),
+                route("GET", V + "/cachedContents", Operations.LIST_CACHED_CONTENTS, caches::list),
+                route("GET", V + "/cachedContents/([^/:]+)", Operations.GET_CACHED_CONTENT,
+                        ctx -> caches.get(ctx, arg(ctx))),
+                route("PATCH", V + "/cachedContents/([^/:]+)", Operations.UPDATE_CACHED_CONTENT,
+                        ctx -> caches.update(ctx, arg(ctx))),
+                route("DELETE", V + "/cachedContents/([^/:]+)", Operations.DELETE_CACHED_CONTENT,
+                        ctx -> caches.delete(ctx, arg(ctx))),
                 route("POST", V + "/models/([^/:]+):batchGenerateContent", Operations.CREATE_BATCH, this::create),
                 route("GET", V + "/batches", Operations.LIST_BATCHES, this::list),
                 route("GET", V + "/batches/([^/:]+)", Operations.GET_BATCH, ctx -> Json.send(ctx, render(batch(ctx)))),
@@ -72,6 +84,11 @@ public final class GeminiRoutes {
         r.get("/gemini/<path>", this::dispatch);
         r.post("/gemini/<path>", this::dispatch);
         r.delete("/gemini/<path>", this::dispatch);
+        r.patch("/gemini/<path>", this::dispatch);
+    }
+
+    private static String version(Context ctx) {
+        return ctx.path().startsWith("/gemini/v1beta/") ? "v1beta" : "v1";
     }
 
     private void dispatch(Context ctx) throws Exception {
@@ -97,7 +114,7 @@ public final class GeminiRoutes {
             throw new ApiException(400, "Request payload size exceeds the limit: " + MAX_INLINE + " bytes.");
         }
         String model = arg(ctx);
-        String version = ctx.path().startsWith("/gemini/v1beta/") ? "v1beta" : "v1";
+        String version = version(ctx);
         ApiException unknown = GeminiModelChecks.geminiModel(emu.config().models(), version, model);
         if (unknown != null) {
             throw unknown;
@@ -109,15 +126,18 @@ public final class GeminiRoutes {
         ObjectNode attributes = Json.object();
         attributes.put("displayName", GeminiAnswers.field(batchNode, "displayName", "display_name").asText(""));
         attributes.put("priority", batchNode.path("priority").asLong(0));
+        attributes.put("cache_scope", Gate.scope(ctx));
+        Instant createdAt = emu.now();
+        GeminiCaching.View cacheView = new GeminiCaching.View(emu.cachedContents(), Gate.scope(ctx), createdAt);
         GeminiIntake intake;
         if (fileName.isTextual()) {
             StoredFile f = files.find(fileName.asText().replaceFirst("^files/", ""));
             attributes.put("fileName", f.id());
-            intake = GeminiIntake.file(emu.files().pin(f), emu.config().models(), model);
+            intake = GeminiIntake.file(emu.files().pin(f), emu.config().models(), model, cacheView);
         } else if (requests.isArray()) {
             Path spool = emu.files().newSpoolPath("gemini-inline");
             try {
-                intake = GeminiIntake.inline(requests, spool, emu.config().models(), model);
+                intake = GeminiIntake.inline(requests, spool, emu.config().models(), model, cacheView);
             } catch (RuntimeException e) {
                 Files.deleteIfExists(spool);
                 throw e;
@@ -133,7 +153,7 @@ public final class GeminiRoutes {
                     + " (limit " + quota.getAsLong() + "). Please wait for running batch jobs to finish.");
         }
         boolean nothingParsable = intake.unparsable() == intake.count();
-        Batch batch = new Batch(new Batch.Spec(emu.ids().geminiBatch(), Provider.GEMINI, emu.now(), model,
+        Batch batch = new Batch(new Batch.Spec(emu.ids().geminiBatch(), Provider.GEMINI, createdAt, model,
                 intake.count(), intake.promptTokens(), intake.input(), intake.badLines(),
                 emu.faults().takeBatchFault(Provider.GEMINI),
                 nothingParsable ? new Batch.BatchFailure(Json.array()) : null, attributes));

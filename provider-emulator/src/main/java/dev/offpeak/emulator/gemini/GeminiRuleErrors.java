@@ -16,7 +16,16 @@ final class GeminiRuleErrors {
     private GeminiRuleErrors() {
     }
 
+    /** What Google answers a request that sets cachedContent beside system_instruction, tools or tool_config. */
+    static final String CACHED_CONTENT_MIX = "CachedContent can not be used with GenerateContent request setting "
+            + "system_instruction, tools or tool_config. Proposed fix: move those values to CachedContent from "
+            + "GenerateContent request.";
+
     static String message(Problem problem) {
+        if (problem.message().startsWith("must be left out when cachedContent is set")
+                || problem.message().startsWith("must be left out when cached_content is set")) {
+            return CACHED_CONTENT_MIX;
+        }
         if (Problem.ROOT.equals(problem.field())) {
             return "* GenerateContentRequest: " + problem.message() + "\n";
         }

@@ -40,7 +40,9 @@ public final class OpenAiResultWriter implements BatchEngine.ResultWriter {
         Batch.Spec spec = batch.spec();
         String endpoint = spec.attributes().path("endpoint").asText();
         Encoding encoding = emu.tokens().openAiEncoding(spec.model());
-        PrefixCache cache = new PrefixCache();
+        String scope = spec.attributes().path("cache_scope").asText("");
+        long minCacheable = "/v1/embeddings".equals(endpoint) ? 0
+                : emu.config().models().minCacheablePrefix(Provider.OPENAI, spec.model());
         Path outPath = emu.files().newSpoolPath(batch.id() + "-output");
         Path errPath = emu.files().newSpoolPath(batch.id() + "-error");
         long created = snap.validatedAt() == null ? spec.createdAt().getEpochSecond() : snap.validatedAt().getEpochSecond();
@@ -101,7 +103,8 @@ public final class OpenAiResultWriter implements BatchEngine.ResultWriter {
                 OpenAiPrompt prompt = OpenAiPrompt.of(endpoint, body);
                 int[] promptIds = prompt.encode(emu.tokens(), encoding);
                 int promptTokens = promptIds.length + prompt.overheadTokens();
-                int cached = Math.min(cache.cachedTokens(promptIds), promptTokens);
+                int cached = Math.min(PrefixCache.cachedTokens(emu.openAiCache(), scope, body, promptIds, minCacheable,
+                        emu.engine().lineDoneAt(batch, index), emu.config().choices()), promptTokens);
                 int output = "/v1/embeddings".equals(endpoint) ? 0
                         : Math.min(OpenAiAnswers.maxTokens(endpoint, body), TextSynth.naturalLength(body.toString()));
                 usage = usage.plus(promptTokens, cached, 0, output);

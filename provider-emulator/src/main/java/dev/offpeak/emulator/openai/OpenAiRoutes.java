@@ -149,6 +149,7 @@ public final class OpenAiRoutes {
         ObjectNode attributes = Json.object();
         attributes.put("endpoint", endpoint);
         attributes.put("input_file_id", fileId);
+        attributes.put("cache_scope", Gate.scope(ctx));
         attributes.set("metadata", metadata == null ? Json.MAPPER.nullNode() : metadata);
         boolean valid = errors.isEmpty();
         Batch batch = new Batch(new Batch.Spec(emu.ids().openAiBatch(), Provider.OPENAI, emu.now(), scan.model(),

@@ -1,66 +1,55 @@
 package dev.offpeak.emulator.openai;
 
-import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.offpeak.emulator.EmulatorConfig;
+import dev.offpeak.emulator.PrefixStore;
+import java.time.Duration;
+import java.time.Instant;
 
 /**
- * OpenAI's automatic prompt caching inside one batch: a prompt of at least 1024 tokens whose first
- * 1024 tokens match an earlier prompt of the batch reads the shared prefix from the cache, counted
- * in 128-token increments above the 1024 minimum. Lines are processed in input order, so the first
- * request with a prefix writes it and later ones hit it.
+ * OpenAI's automatic prompt caching (https://platform.openai.com/docs/guides/prompt-caching): a prompt
+ * of at least the model's minimum (1024 tokens; the registry's {@code minCacheablePrefix}, 0 = the model
+ * does not cache) whose start matches a prompt seen recently reads the shared prefix, counted in
+ * 128-token blocks. The cache is per caller (API key) and model, and {@code prompt_cache_key} is
+ * combined with the prefix ("requests with different keys do not share cached prefixes"). Entries live
+ * across batches on the emulator clock: forgotten after {@link EmulatorConfig.Choices#openAiCacheIdle}
+ * without a hit and at most {@link EmulatorConfig.Choices#openAiCacheMaxAge} after they were written, or
+ * 24 hours with {@code prompt_cache_retention: "24h"} on a model that offers it. Embeddings never cache.
  *
- * <p>A prompt is remembered as one 64-bit hash per whole 128-token block, each hash covering the
- * prompt up to the end of its block, so two prompts share a cached prefix of k blocks exactly when
- * their first k hashes agree. That keeps a 128K-token prompt in 8 KB, with no cap on how long a
- * shared prefix can be; the number of remembered prompts is bounded.
+ * <p>A prompt is remembered as one 64-bit hash per whole 128-token block ({@link PrefixStore}), so a
+ * 128K-token prompt takes 8 KB and a shared prefix has no length cap.
  */
 public final class PrefixCache {
-    static final int MIN = 1024;
     static final int STEP = 128;
-    private static final int MIN_BLOCKS = MIN / STEP;
-    private static final int MAX_ENTRIES = 256;
+    static final Duration EXTENDED = Duration.ofHours(24);
 
-    private final Map<Long, long[]> seen = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, long[]> eldest) {
-            return size() > MAX_ENTRIES;
-        }
-    };
-
-    /** Cached tokens for this prompt; remembers it for later prompts. */
-    public int cachedTokens(int[] prompt) {
-        long[] blocks = blockHashes(prompt);
-        if (blocks.length < MIN_BLOCKS) {
-            return 0;
-        }
-        Long key = blocks[MIN_BLOCKS - 1];
-        long[] earlier = seen.get(key);
-        if (earlier == null) {
-            seen.put(key, blocks);
-            return 0;
-        }
-        int common = Arrays.mismatch(earlier, blocks);
-        if (common < 0) {
-            common = blocks.length;
-        }
-        if (blocks.length > earlier.length) {
-            seen.put(key, blocks);
-        }
-        return common < MIN_BLOCKS ? 0 : common * STEP;
+    private PrefixCache() {
     }
 
-    /** A running 64-bit hash over the token ids (FNV-style, with a shift for diffusion), sampled at every block end. */
-    static long[] blockHashes(int[] prompt) {
-        long[] out = new long[prompt.length / STEP];
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < out.length * STEP; i++) {
-            h = (h ^ prompt[i]) * 0x100000001b3L;
-            h ^= h >>> 29;
-            if ((i + 1) % STEP == 0) {
-                out[i / STEP] = h;
-            }
+    /** The route: caller, model and cache key; prompts on different routes never share a prefix. */
+    static String route(String scope, JsonNode body) {
+        JsonNode key = body.path("prompt_cache_key");
+        return scope + "|" + body.path("model").asText() + "|" + (key.isTextual() ? "k:" + key.asText() : "-");
+    }
+
+    /** Whether this body asks for, and its model offers, 24-hour retention. */
+    static boolean extended(JsonNode body, EmulatorConfig.Choices choices) {
+        if (!"24h".equals(body.path("prompt_cache_retention").asText())) {
+            return false;
         }
-        return out;
+        String model = body.path("model").asText();
+        return choices.openAiExtendedRetentionModels().stream().anyMatch(model::startsWith);
+    }
+
+    /** Cached tokens of this prompt at {@code t}; remembers it for later prompts. */
+    public static int cachedTokens(PrefixStore store, String scope, JsonNode body, int[] prompt, long min,
+                                   Instant t, EmulatorConfig.Choices choices) {
+        if (min <= 0 || prompt.length < min) {
+            return 0;
+        }
+        PrefixStore.Prompt p = new PrefixStore.Builder(STEP, min).tokens(prompt).build();
+        boolean longer = extended(body, choices);
+        return (int) store.lookupAndRemember(route(scope, body), p, min, t,
+                longer ? EXTENDED : choices.openAiCacheIdle(), longer ? EXTENDED : choices.openAiCacheMaxAge());
     }
 }

@@ -100,7 +100,7 @@ public final class BudgetGate {
                 SELECT i.request_id, i.task_id, i.tenant, i.attempt, r.line, r.estimated_tokens, t.task_id IS NOT NULL,
                        t.job_id, t.metadata::text,
                        EXISTS (SELECT 1 FROM budget_charges ch WHERE ch.tenant = i.tenant AND ch.task_id = i.task_id),
-                       t.not_after
+                       t.not_after, i.adjustment -> 'cache_control' IS NOT NULL
                   FROM batch_items i JOIN requests r ON r.request_id = i.request_id
                   LEFT JOIN tasks t ON t.tenant = i.tenant AND t.task_id = i.task_id
                  WHERE i.batch_id = ? AND i.refused IS NULL
@@ -132,7 +132,7 @@ public final class BudgetGate {
                     if (covering.isEmpty()) {
                         continue;
                     }
-                    Optional<BigDecimal> worst = pricer.worstCase(rs.getString(5), rs.getLong(6));
+                    Optional<BigDecimal> worst = pricer.worstCase(rs.getString(5), rs.getLong(6), rs.getBoolean(12));
                     Timestamp notAfter = rs.getTimestamp(11);
                     Refusal refusal = refusal(requestId, rs.getInt(4), covering, worst,
                             notAfter == null ? null : notAfter.toInstant(), now);
@@ -269,8 +269,8 @@ public final class BudgetGate {
                      INSERT INTO results (request_id, batch_id, attempt, status, error_code, error_message, retryable,
                                           input_tokens, cached_input_tokens, cache_write_5m_tokens,
                                           cache_write_1h_tokens, output_tokens, reasoning_tokens, cost_usd,
-                                          sync_cost_usd, settled_at, final)
-                     VALUES (?, ?, ?, 'errored', ?, ?, false, 0, 0, 0, 0, 0, 0, 0, 0, ?, true)""")) {
+                                          sync_cost_usd, list_cost_usd, settled_at, final)
+                     VALUES (?, ?, ?, 'errored', ?, ?, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, ?, true)""")) {
             for (Refusal r : refusals) {
                 mark.setString(1, r.reason);
                 mark.setString(2, batchId);
@@ -368,14 +368,15 @@ public final class BudgetGate {
             this.maxOutput = info.map(ModelInfo::maxOutputTokens).orElse(0L);
         }
 
-        Optional<BigDecimal> worstCase(String line, long inputTokens) throws IOException {
+        /** @param addedBreakpoint Offpeak adds a cache breakpoint to this line ({@code PromptCaching}) */
+        Optional<BigDecimal> worstCase(String line, long inputTokens, boolean addedBreakpoint) throws IOException {
             if (price.isEmpty()) {
                 return Optional.empty();
             }
             JsonNode request = requestOf(Json.mapper().readTree(line));
             long output = OutputCap.of(request).orElse(maxOutput);
             BigDecimal worst = Cost.of(new Usage(inputTokens, 0, 0, 0, output, 0), price.get()).batchUsd();
-            if (line.contains("\"cache_control\"")) {
+            if (addedBreakpoint || line.contains("\"cache_control\"")) {
                 // a cache write can bill above the plain input rate: take the dearer of each way to bill the prompt
                 worst = worst.max(Cost.of(new Usage(0, 0, inputTokens, 0, output, 0), price.get()).batchUsd())
                         .max(Cost.of(new Usage(0, 0, 0, inputTokens, output, 0), price.get()).batchUsd());

@@ -48,7 +48,7 @@ public final class TaskCompletion {
      * @param payerTenant its tenant; null for tasks without one
      */
     public record Ending(String requestId, LineOutcome outcome, BigDecimal costUsd, BigDecimal syncCostUsd,
-            String errorCode, String errorMessage, String payerTask, String payerTenant) {}
+            BigDecimal listCostUsd, String errorCode, String errorMessage, String payerTask, String payerTenant) {}
 
     /**
      * Who pays for a shared answer: the task that brought the line (the batch item's task, of its
@@ -70,6 +70,7 @@ public final class TaskCompletion {
                    cost_usd = %1$s,
                    sync_cost_usd = v.sync_cost_usd,
                    saved_usd = v.sync_cost_usd - %1$s,
+                   list_cost_usd = v.list_cost_usd,
                    error_code = v.error_code,
                    error_message = v.error_message,
                    completed_at = ?,
@@ -80,9 +81,10 @@ public final class TaskCompletion {
     /** Settlement's values of one chunk. Parameters: the batch, then one text[] per column. */
     private static final String CHUNK = """
             SELECT ?::text AS batch_id, u.*
-              FROM unnest(?::text[], ?::text[], ?::text[]::numeric[], ?::text[]::numeric[], ?::text[], ?::text[],
+              FROM unnest(?::text[], ?::text[], ?::text[]::numeric[], ?::text[]::numeric[], ?::text[]::numeric[],
+                          ?::text[], ?::text[],
                           ?::text[], ?::text[])
-                   AS u (request_id, status, cost_usd, sync_cost_usd, error_code, error_message, payer_task,
+                   AS u (request_id, status, cost_usd, sync_cost_usd, list_cost_usd, error_code, error_message, payer_task,
                          payer_tenant)""";
 
     /**
@@ -92,7 +94,7 @@ public final class TaskCompletion {
     private static String finalResults(String filter) {
         return """
                 SELECT DISTINCT ON (r.request_id) r.request_id, r.batch_id, %s AS status, r.cost_usd,
-                       r.sync_cost_usd, r.error_code, r.error_message, bi.task_id AS payer_task,
+                       r.sync_cost_usd, r.list_cost_usd, r.error_code, r.error_message, bi.task_id AS payer_task,
                        bi.tenant AS payer_tenant
                   FROM results r
                   JOIN batch_items bi ON bi.batch_id = r.batch_id AND bi.request_id = r.request_id
@@ -110,6 +112,7 @@ public final class TaskCompletion {
         String[] statuses = new String[n];
         String[] costs = new String[n];
         String[] syncCosts = new String[n];
+        String[] listCosts = new String[n];
         String[] codes = new String[n];
         String[] messages = new String[n];
         String[] payers = new String[n];
@@ -121,13 +124,14 @@ public final class TaskCompletion {
             // exact decimal text: numeric takes it digit for digit
             costs[i] = e.costUsd().toPlainString();
             syncCosts[i] = e.syncCostUsd().toPlainString();
+            listCosts[i] = e.listCostUsd() == null ? null : e.listCostUsd().toPlainString();
             codes[i] = e.errorCode();
             messages[i] = e.errorMessage();
             payers[i] = e.payerTask();
             payerTenants[i] = e.payerTenant();
         }
         return Db.update(c, END.formatted(CHUNK), now, true, batchId, texts(c, requestIds), texts(c, statuses),
-                texts(c, costs), texts(c, syncCosts), texts(c, codes), texts(c, messages), texts(c, payers),
+                texts(c, costs), texts(c, syncCosts), texts(c, listCosts), texts(c, codes), texts(c, messages), texts(c, payers),
                 texts(c, payerTenants));
     }
 

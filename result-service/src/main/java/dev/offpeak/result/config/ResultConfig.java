@@ -77,7 +77,16 @@ public record ResultConfig(
         String adminToken,
         Path modelRegistryFile,
         Map<Provider, ProviderEndpoint> providers,
-        KafkaClientSettings kafkaSettings) {
+        KafkaClientSettings kafkaSettings,
+        java.util.Set<String> promptCachingOff) {
+
+    /** Whether Offpeak may change {@code tenant}'s requests for the provider's prompt cache. */
+    public boolean promptCachingFor(String tenant) {
+        return !promptCachingOff.contains(ALL_TENANTS) && (tenant == null || !promptCachingOff.contains(tenant));
+    }
+
+    /** In {@link #PROMPT_CACHING_OFF}: every tenant. */
+    public static final String ALL_TENANTS = "*";
 
     public static final String DB_URL = "OFFPEAK_DB_URL";
     public static final String DB_USER = "OFFPEAK_DB_USER";
@@ -100,6 +109,7 @@ public record ResultConfig(
     public static final String HTTP_PORT = PREFIX + "HTTP_PORT";
     public static final String TOKEN_FILE = PREFIX + "TOKEN_FILE";
     public static final String ADMIN_TOKEN = PREFIX + "ADMIN_TOKEN";
+    public static final String PROMPT_CACHING_OFF = PREFIX + "PROMPT_CACHING_OFF";
     /** Shared by every service: the operator's model registry override file (docs/model-registry.md). */
     public static final String MODEL_REGISTRY_FILE = ModelRegistry.OVERRIDE_FILE_KEY;
     public static final String OPENAI_BASE_URL = "OFFPEAK_OPENAI_BASE_URL";
@@ -201,10 +211,23 @@ public record ResultConfig(
         provider(r, providers, Provider.ANTHROPIC, ProviderEndpoint.ANTHROPIC_DEFAULT);
         provider(r, providers, Provider.GEMINI, ProviderEndpoint.GEMINI_DEFAULT);
         KafkaClientSettings kafka = KafkaClientSettings.read(env, r, OWNED_KAFKA, KafkaClientSettings.PREFIX);
+        java.util.Set<String> cachingOff = new java.util.TreeSet<>();
+        String off = r.string(PROMPT_CACHING_OFF, null);
+        if (off != null) {
+            for (String tenant : off.split(",", -1)) {
+                String t = tenant.strip();
+                if (!t.equals(ALL_TENANTS) && !TENANT_NAME.matcher(t).matches()) {
+                    r.problem(PROMPT_CACHING_OFF, off, "a comma-separated list of tenants ([A-Za-z0-9._-], 1-200 "
+                            + "characters) or * for every tenant");
+                    break;
+                }
+                cachingOff.add(t);
+            }
+        }
         r.throwIfProblems(COMPONENT);
         return new ResultConfig(jdbcUrl, user, password, bootstrap, group, owner, tick, lease, firstPoll, pollMax,
                 quotaWait, quotas, spool, maxAttempts, retryDelay, inline, httpHost, httpPort, tokenFile,
-                adminToken, registryFile, providers, kafka);
+                adminToken, registryFile, providers, kafka, java.util.Collections.unmodifiableSet(cachingOff));
     }
 
     private static void provider(EnvReader r, Map<Provider, ProviderEndpoint> out, Provider provider, URI fallback) {
@@ -232,6 +255,7 @@ public record ResultConfig(
     }
 
     private static final Pattern INSTANCE_NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
+    private static final Pattern TENANT_NAME = Pattern.compile("[A-Za-z0-9._-]{1,200}");
 
     /** Shortest admin token taken: it can set any tenant's budgets. */
     private static final int MIN_ADMIN_TOKEN_LENGTH = 16;
@@ -259,6 +283,7 @@ public record ResultConfig(
                 .add(HTTP_PORT, httpPort)
                 .add(TOKEN_FILE, tokenFile == null ? "(none: the read API answers 401)" : tokenFile)
                 .secret(ADMIN_TOKEN, adminToken)
+                .add(PROMPT_CACHING_OFF, promptCachingOff.isEmpty() ? "(none: on for every tenant)" : promptCachingOff)
                 .add(MODEL_REGISTRY_FILE, modelRegistryFile == null ? "(none: the shipped registry)" : modelRegistryFile);
         for (Provider p : Provider.values()) {
             ProviderEndpoint endpoint = providers.get(p);

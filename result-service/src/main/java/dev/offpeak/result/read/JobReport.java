@@ -27,14 +27,39 @@ public record JobReport(String jobId, String tenant, List<Row> rows, SortedMap<S
      * One provider and model. Money is exact (numeric in the database, BigDecimal here).
      * {@code inputTokens} counts every prompt token (results store uncached, cached and cache-write
      * tokens apart), so {@code cachedInputTokens / inputTokens} is the share read from cache.
+     *
+     * <p>Three figures of what the work costs: {@code listUsd} (every task's tokens at synchronous list
+     * input / output rates, no cache, duplicates included: the work sent one by one),
+     * {@code syncEquivalentUsd} (the same usage, cache hits and writes included, at synchronous rates)
+     * and {@code billedUsd}. What separates list from billed, split so the parts add up to
+     * {@code listUsd - billedUsd}: {@code savedByDedupUsd} (the list cost of duplicates, which paid
+     * nothing), {@code savedByCachingUsd} (list minus sync-equivalent of the tasks that paid) and
+     * {@code savedByBatchUsd} (sync-equivalent minus billed of the tasks that paid). A negative batch
+     * part means the batch cost more than synchronous calls with the same cache hits would have: the
+     * batch tier bills this model's cache hits at its batch input rate ({@link #batchDearerThanSync}).
      */
     public record Row(String provider, String model, long tasks, long uniqueRequests, long duplicates, long open,
                       SortedMap<String, Long> tasksByStatus, SortedMap<String, Long> linesByStatus, BigDecimal billedUsd,
-                      BigDecimal syncEquivalentUsd, BigDecimal savedUsd, long inputTokens, long cachedInputTokens) {
+                      BigDecimal syncEquivalentUsd, BigDecimal savedUsd, long inputTokens, long cachedInputTokens,
+                      BigDecimal listUsd, BigDecimal savedByDedupUsd, BigDecimal savedByCachingUsd,
+                      BigDecimal savedByBatchUsd) {
         public Row {
             tasksByStatus = sorted(tasksByStatus);
             linesByStatus = sorted(linesByStatus);
+            listUsd = zeroIfAbsent(listUsd);
+            savedByDedupUsd = zeroIfAbsent(savedByDedupUsd);
+            savedByCachingUsd = zeroIfAbsent(savedByCachingUsd);
+            savedByBatchUsd = zeroIfAbsent(savedByBatchUsd);
         }
+
+        /** The batch cost more than synchronous calls with the same cache hits: not the cheapest lane here. */
+        public boolean batchDearerThanSync() {
+            return savedByBatchUsd.signum() < 0;
+        }
+    }
+
+    private static BigDecimal zeroIfAbsent(BigDecimal value) {
+        return value == null ? BigDecimal.ZERO : value;
     }
 
     /** Seconds from submission to completion: median, 95th percentile, and first submission to last completion. */
@@ -72,7 +97,11 @@ public record JobReport(String jobId, String tenant, List<Row> rows, SortedMap<S
                        count(*) FILTER (WHERE t.status = 'accepted'),
                        count(*) FILTER (WHERE t.status = 'succeeded'), count(*) FILTER (WHERE t.status = 'failed'),
                        count(*) FILTER (WHERE t.status = 'expired'), count(*) FILTER (WHERE t.status = 'cancelled'),
-                       coalesce(sum(t.cost_usd), 0), coalesce(sum(t.sync_cost_usd), 0), coalesce(sum(t.saved_usd), 0)
+                       coalesce(sum(t.cost_usd), 0), coalesce(sum(t.sync_cost_usd), 0), coalesce(sum(t.saved_usd), 0),
+                       coalesce(sum(t.list_cost_usd), 0),
+                       coalesce(sum(t.list_cost_usd) FILTER (WHERE t.duplicate), 0),
+                       coalesce(sum(t.list_cost_usd - t.sync_cost_usd) FILTER (WHERE NOT t.duplicate), 0),
+                       coalesce(sum(t.sync_cost_usd - t.cost_usd) FILTER (WHERE NOT t.duplicate), 0)
                   FROM tasks t WHERE %s GROUP BY 1, 2""".formatted(WHERE), jobId, tenant, rs -> {
                     String key = rs.getString(1) + "/" + rs.getString(2);
                     Map<String, Long> byStatus = Map.of("succeeded", rs.getLong(7),
@@ -80,7 +109,8 @@ public record JobReport(String jobId, String tenant, List<Row> rows, SortedMap<S
                     long[] t = tokens.getOrDefault(key, new long[2]);
                     rows.put(key, new Row(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
                             rs.getLong(6), new TreeMap<>(byStatus), new TreeMap<>(lines.getOrDefault(key, Map.of())),
-                            rs.getBigDecimal(11), rs.getBigDecimal(12), rs.getBigDecimal(13), t[0], t[1]));
+                            rs.getBigDecimal(11), rs.getBigDecimal(12), rs.getBigDecimal(13), t[0], t[1],
+                            rs.getBigDecimal(14), rs.getBigDecimal(15), rs.getBigDecimal(16), rs.getBigDecimal(17)));
                 });
         SortedMap<String, Long> batches = new TreeMap<>();
         query(c, """
@@ -126,6 +156,22 @@ public record JobReport(String jobId, String tenant, List<Row> rows, SortedMap<S
 
     public BigDecimal savedUsd() {
         return rows.stream().map(Row::savedUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    public BigDecimal listUsd() {
+        return rows.stream().map(Row::listUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    public BigDecimal savedByDedupUsd() {
+        return rows.stream().map(Row::savedByDedupUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    public BigDecimal savedByCachingUsd() {
+        return rows.stream().map(Row::savedByCachingUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
+    }
+
+    public BigDecimal savedByBatchUsd() {
+        return rows.stream().map(Row::savedByBatchUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
     }
 
     public SortedMap<String, Long> linesByStatus() {

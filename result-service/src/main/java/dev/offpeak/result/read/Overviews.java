@@ -83,8 +83,10 @@ public final class Overviews {
             params.add(day);
         });
         return new Tenanted(tenant.orElse(null), Table.query(c, "SELECT " + by.columns + ", sum(tasks) AS tasks,"
-                + " sum(duplicates) AS duplicates, sum(cost_usd) AS billed_usd, sum(sync_cost_usd) AS list_price_usd,"
-                + " sum(saved_usd) AS saved_usd, round(100 * sum(saved_usd) / nullif(sum(sync_cost_usd), 0), 1) AS saved_pct"
+                + " sum(duplicates) AS duplicates, sum(cost_usd) AS billed_usd, sum(sync_cost_usd) AS sync_equivalent_usd,"
+                + " sum(saved_usd) AS saved_usd, round(100 * sum(saved_usd) / nullif(sum(sync_cost_usd), 0), 1) AS saved_pct,"
+                + " sum(list_cost_usd) AS list_usd, sum(saved_by_dedup_usd) AS by_dedup_usd,"
+                + " sum(saved_by_caching_usd) AS by_caching_usd, sum(saved_by_batch_usd) AS by_batch_usd"
                 + " FROM analytics.spend_daily" + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
                 + " GROUP BY " + by.columns + " ORDER BY " + by.columns, params));
     }

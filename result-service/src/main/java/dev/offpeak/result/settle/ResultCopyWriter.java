@@ -26,7 +26,7 @@ final class ResultCopyWriter {
     static final String COLUMNS = "request_id, batch_id, attempt, status, http_status, response, error_code,"
             + " error_message, retryable, input_tokens, cached_input_tokens, cache_write_5m_tokens,"
             + " cache_write_1h_tokens, output_tokens, reasoning_tokens, cost_usd, sync_cost_usd, price_version,"
-            + " settled_at, final";
+            + " settled_at, final, list_cost_usd";
     private static final int PIECE_CHARS = 64 * 1024;
 
     private final CopyManager copy;
@@ -70,7 +70,7 @@ final class ResultCopyWriter {
                 .append(u.outputTokens()).append(',').append(u.reasoningTokens()).append(',');
         chunk.append(cost.batchUsd().toPlainString()).append(',').append(cost.syncUsd().toPlainString()).append(',');
         field(cost.priceVersion()).append(',');
-        chunk.append(settledAt).append(',').append(isFinal).append('\n');
+        chunk.append(settledAt).append(',').append(isFinal).append(',').append(cost.listUsd().toPlainString()).append('\n');
         if (chunk.length() >= PIECE_CHARS) {
             send();
         }

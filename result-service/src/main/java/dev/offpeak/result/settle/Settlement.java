@@ -168,7 +168,7 @@ public final class Settlement {
             retryable[0] |= mayRetry;
             if (ending != null) {
                 TaskCompletion.Ending end = new TaskCompletion.Ending(line.requestId(),
-                        line.outcome(), cost.batchUsd(), cost.syncUsd(), line.errorCode(),
+                        line.outcome(), cost.batchUsd(), cost.syncUsd(), cost.listUsd(), line.errorCode(),
                         line.errorMessage(), item.taskId(), item.tenant());
                 if (mayRetry) {
                     held.put(line.requestId(), end);

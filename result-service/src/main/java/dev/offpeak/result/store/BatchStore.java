@@ -1,6 +1,8 @@
 package dev.offpeak.result.store;
 
 import dev.offpeak.result.budget.BudgetGate;
+import dev.offpeak.result.caching.LineAdjustment;
+import dev.offpeak.result.caching.PromptCaching;
 import dev.offpeak.result.db.Db;
 import dev.offpeak.result.provider.BatchSubmission;
 import dev.offpeak.result.provider.ProviderBatch;
@@ -132,6 +134,17 @@ public final class BatchStore {
      * neither the reservations nor the refusals of lines it then sends or keeps back.
      */
     public Intent recordIntent(BatchRow batch, String owner, long quotaTokens, BudgetGate budgets, Instant now) {
+        return recordIntent(batch, owner, quotaTokens, budgets, null, now);
+    }
+
+    /**
+     * {@link #recordIntent(BatchRow, String, long, BudgetGate, Instant)}, and before the budgets are
+     * checked, the lines' prompt-cache hints are decided and recorded ({@link PromptCaching}; null =
+     * none), so a budget sees the dearer rate of a cache write it adds and a resubmission after a
+     * crash sends the same lines.
+     */
+    public Intent recordIntent(BatchRow batch, String owner, long quotaTokens, BudgetGate budgets,
+                               PromptCaching caching, Instant now) {
         return db.inTransaction(c -> {
             Db.queryOne(c, "SELECT pg_advisory_xact_lock(hashtext(?))", rs -> 1,
                     batch.provider().id() + "|" + batch.model());
@@ -148,6 +161,9 @@ public final class BatchStore {
                 return Intent.LEASE_LOST;
             }
             if (batch.state() != PipelineState.SUBMITTING) {
+                if (caching != null) {
+                    caching.decide(c, batch, now);
+                }
                 switch (budgets.admit(c, batch, now)) {
                     case BudgetGate.Admission.TasksPending pending -> {
                         return Intent.TASKS_PENDING;
@@ -243,17 +259,22 @@ public final class BatchStore {
                 rs -> new Reserved(Provider.of(rs.getString(1)), rs.getString(2), rs.getLong(3)));
     }
 
-    /** The lines of a batch in order, streamed from the database with a cursor (never all in memory). */
-    public BatchSubmission.LineSource lines(String batchId) {
+    /**
+     * The lines of a batch as they are sent, streamed from the database with a cursor (never all in
+     * memory): lines of one cacheable prefix adjacent (so the provider's cache, filled by the first,
+     * serves the next), in batch order within a prefix, each with its recorded cache hint applied.
+     */
+    public BatchSubmission.LineSource lines(String batchId, Provider provider) {
         return consumer -> db.inTransaction(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT r.line FROM batch_items i JOIN requests r ON r.request_id = i.request_id
-                     WHERE i.batch_id = ? AND i.refused IS NULL ORDER BY i.seq""")) {
+                    SELECT r.line, i.adjustment::text FROM batch_items i JOIN requests r ON r.request_id = i.request_id
+                     WHERE i.batch_id = ? AND i.refused IS NULL
+                     ORDER BY r.prefix_fingerprint NULLS FIRST, i.seq""")) {
                 ps.setFetchSize(500);
                 ps.setString(1, batchId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        consumer.accept(rs.getString(1));
+                        consumer.accept(LineAdjustment.apply(provider, rs.getString(1), rs.getString(2)));
                     }
                 }
             } catch (java.io.IOException e) {

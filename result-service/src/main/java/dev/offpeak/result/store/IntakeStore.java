@@ -79,8 +79,8 @@ public final class IntakeStore {
                 VALUES (?, ?, ?, ?, ?, %s, ?, ?) ON CONFLICT (batch_id) DO NOTHING""".formatted(COLLECTING));
              PreparedStatement requests = c.prepareStatement("""
                 INSERT INTO requests (request_id, provider, endpoint, model, lane, line, line_bytes, estimated_tokens,
-                                      first_tenant, first_task_id, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING""");
+                                      first_tenant, first_task_id, created_at, prefix_fingerprint, prefix_tokens)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING""");
              PreparedStatement lines = c.prepareStatement("""
                 INSERT INTO batch_items (batch_id, seq, request_id, task_id, tenant, attempt)
                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")) {
@@ -101,7 +101,9 @@ public final class IntakeStore {
                 requests.setLong(i++, item.estimatedTokens());
                 requests.setString(i++, item.tenant());
                 requests.setString(i++, item.taskId());
-                requests.setTimestamp(i, ts(now));
+                requests.setTimestamp(i++, ts(now));
+                requests.setString(i++, item.prefixFingerprint());
+                requests.setLong(i, item.prefixTokens());
                 requests.addBatch();
                 i = 1;
                 lines.setString(i++, item.batchId());

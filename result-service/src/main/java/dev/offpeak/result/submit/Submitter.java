@@ -3,6 +3,7 @@ package dev.offpeak.result.submit;
 import dev.offpeak.result.store.PipelineState;
 import dev.offpeak.result.metrics.ResultMetrics;
 import dev.offpeak.result.budget.BudgetGate;
+import dev.offpeak.result.caching.PromptCaching;
 import dev.offpeak.result.provider.BatchProviderClient;
 import dev.offpeak.result.provider.BatchSubmission;
 import dev.offpeak.result.provider.Outcome;
@@ -43,6 +44,7 @@ public final class Submitter {
     private final ResultMetrics metrics;
     private final CrashPoint crashPoint;
     private final BudgetGate budgets;
+    private final PromptCaching caching;
 
     /** Lets a test stop the submitter dead between the provider's answer and our commit. */
     @FunctionalInterface
@@ -53,10 +55,11 @@ public final class Submitter {
     }
 
     public Submitter(BatchStore batches, Map<Provider, BatchProviderClient> clients, Settlement settlement,
-            BudgetGate budgets, SubmitSettings settings, InstantSource clock, RandomGenerator random,
-            ResultMetrics metrics, CrashPoint crashPoint) {
+            BudgetGate budgets, PromptCaching caching, SubmitSettings settings, InstantSource clock,
+            RandomGenerator random, ResultMetrics metrics, CrashPoint crashPoint) {
         this.batches = batches;
         this.budgets = budgets;
+        this.caching = caching;
         this.clients = Map.copyOf(clients);
         this.settlement = settlement;
         this.settings = settings;
@@ -96,7 +99,7 @@ public final class Submitter {
         }
         boolean earlierAttempt = batch.state() == PipelineState.SUBMITTING;
         switch (batches.recordIntent(batch, settings.owner(), settings.quotaTokens(batch.provider(), batch.model()),
-                budgets, now)) {
+                budgets, caching, now)) {
             case RECORDED -> { }
             case TASKS_PENDING -> {
                 metrics.submitCall(batch.provider(), "tasks_pending");
@@ -128,7 +131,7 @@ public final class Submitter {
             return;
         }
         BatchSubmission submission = new BatchSubmission(recorded.submissionKey(), recorded.endpoint(),
-                recorded.model(), recorded.sentCount(), recorded.expectedBytes(), batches.lines(recorded.batchId()));
+                recorded.model(), recorded.sentCount(), recorded.expectedBytes(), batches.lines(recorded.batchId(), recorded.provider()));
         Outcome<ProviderBatch> outcome = client.create(submission);
         switch (outcome) {
             case Outcome.Ok<ProviderBatch> ok -> {

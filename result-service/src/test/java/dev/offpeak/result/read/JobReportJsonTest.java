@@ -16,7 +16,8 @@ class JobReportJsonTest {
     void aReportSurvivesTheReadApiUnchangedWithMoneyAsExactStrings() throws Exception {
         JobReport.Row row = new JobReport.Row("openai", "gpt-4o-mini", 3, 2, 1, 0,
                 new TreeMap<>(Map.of("succeeded", 3L, "failed", 0L)), new TreeMap<>(Map.of("succeeded", 2L)),
-                new BigDecimal("0.000123"), new BigDecimal("0.0002460"), new BigDecimal("1.23E-7"), 10, 5);
+                new BigDecimal("0.000123"), new BigDecimal("0.0002460"), new BigDecimal("1.23E-7"), 10, 5,
+                new BigDecimal("0.0009"), new BigDecimal("0.0003"), new BigDecimal("0.000354"), new BigDecimal("0.000123"));
         JobReport report = new JobReport("job-1", "acme", List.of(row), new TreeMap<>(Map.of("openai", 1L)),
                 new JobReport.Turnaround(1.5, 2.5, 3));
 
@@ -25,6 +26,8 @@ class JobReportJsonTest {
         assertThat(tree.at("/rows/0/saved_usd").asText()).isEqualTo("0.000000123");
         assertThat(tree.at("/rows/0/sync_equivalent_usd").asText()).isEqualTo("0.0002460");
         assertThat(tree.at("/turnaround/p95_seconds").asDouble()).isEqualTo(2.5);
+        assertThat(tree.at("/rows/0/list_usd").asText()).isEqualTo("0.0009");
+        assertThat(tree.at("/rows/0/saved_by_caching_usd").asText()).isEqualTo("0.000354");
         assertThat(tree.has("tasks")).as("totals are derived, not sent").isFalse();
 
         JobReport back = Json.mapper().readValue(json, JobReport.class);

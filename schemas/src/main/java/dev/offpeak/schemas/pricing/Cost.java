@@ -5,11 +5,13 @@ import java.math.BigDecimal;
 
 /**
  * The exact cost of one result: what the batch bills, what the same usage costs at synchronous
- * list prices, and the difference. Every figure is an exact {@link BigDecimal} (a price per million
- * tokens times a token count, divided by 10^6, never rounded).
+ * list prices (cache hits and writes at their synchronous rates), what the same prompt and output
+ * cost at synchronous list rates without any cache (every prompt token at the input rate: the work
+ * sent one by one), and the difference. Every figure is an exact {@link BigDecimal} (a price per
+ * million tokens times a token count, divided by 10^6, never rounded).
  */
-public record Cost(BigDecimal batchUsd, BigDecimal syncUsd, String priceVersion) {
-    public static final Cost FREE = new Cost(BigDecimal.ZERO, BigDecimal.ZERO, null);
+public record Cost(BigDecimal batchUsd, BigDecimal syncUsd, BigDecimal listUsd, String priceVersion) {
+    public static final Cost FREE = new Cost(BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, null);
 
     public BigDecimal savedUsd() {
         return normalize(syncUsd.subtract(batchUsd));
@@ -39,7 +41,10 @@ public record Cost(BigDecimal batchUsd, BigDecimal syncUsd, String priceVersion)
                 times(usage.cacheWrite5mTokens(), rates.cacheWrite5m()),
                 times(usage.cacheWrite1hTokens(), rates.cacheWrite1h()),
                 times(usage.outputTokens() + usage.reasoningTokens(), rates.output()));
-        return new Cost(perToken(batchPerMillion), perToken(syncPerMillion), price.version());
+        BigDecimal listPerMillion = sum(
+                times(promptTokens(usage), rates.input()),
+                times(usage.outputTokens() + usage.reasoningTokens(), rates.output()));
+        return new Cost(perToken(batchPerMillion), perToken(syncPerMillion), perToken(listPerMillion), price.version());
     }
 
     /** The prompt size that selects a tier: every input class, cached or not. */
@@ -50,7 +55,7 @@ public record Cost(BigDecimal batchUsd, BigDecimal syncUsd, String priceVersion)
 
     /** A duplicate: billed nothing, and it saved the whole synchronous cost of its answer. */
     public Cost asDuplicate() {
-        return new Cost(BigDecimal.ZERO, syncUsd, priceVersion);
+        return new Cost(BigDecimal.ZERO, syncUsd, listUsd, priceVersion);
     }
 
     private static BigDecimal times(long tokens, BigDecimal rate) {

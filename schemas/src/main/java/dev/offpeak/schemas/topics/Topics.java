@@ -13,7 +13,11 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /** Every topic of Offpeak, with its key and value types. */
 public final class Topics {
-    /** Producers' tasks; key task_id. */
+    /**
+     * Producers' tasks; key: the task's packing key ({@link dev.offpeak.schemas.packing.PackingKey#key()}),
+     * so the batcher packs it in place; any other key (e.g. task_id) still works, at the cost of one
+     * repartition.
+     */
     public static final Topic<String, TaskSubmitted> TASKS =
             new Topic<>("offpeak.tasks", Serdes.String(), EventSerde.of(TaskSubmitted.class));
 

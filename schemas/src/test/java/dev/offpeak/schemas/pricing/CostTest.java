@@ -57,6 +57,8 @@ class CostTest {
         assertThat(c.batchUsd()).isEqualTo(new BigDecimal("0.00016298"));
         // sync: 2.7 + 122.88 + 77.5 = 203.08
         assertThat(c.syncUsd()).isEqualTo(new BigDecimal("0.00020308"));
+        // list: every prompt token at the input rate, no cache: (9 + 4096) * 0.30 + 31 * 2.50 = 1231.5 + 77.5
+        assertThat(c.listUsd()).isEqualTo(new BigDecimal("0.001309"));
     }
 
     @Test
@@ -65,6 +67,7 @@ class CostTest {
         assertThat(c.batchUsd()).isEqualTo(BigDecimal.ZERO);
         assertThat(c.savedUsd()).isEqualTo(c.syncUsd());
         assertThat(c.syncUsd()).isEqualTo(new BigDecimal("0.0035"));
+        assertThat(c.listUsd()).as("no cache in this usage: list = sync").isEqualTo(c.syncUsd());
     }
 
     @Test
