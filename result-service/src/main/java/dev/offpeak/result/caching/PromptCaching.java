@@ -30,7 +30,8 @@ import java.util.function.Predicate;
  *       that names no {@code prompt_cache_key} gets {@code offpeak-<fingerprint>}, so requests of one
  *       prefix are routed together and requests of other prefixes do not crowd them out.</li>
  *   <li><b>Gemini</b>: implicit caching needs no change to the request (lines of one prefix are sent
- *       adjacent). Explicit context caching is not used; the batch's {@code caching_note} says why.</li>
+ *       adjacent). Explicit context caching is not used: it bills hits at the same cached rate as implicit
+ *       caching, plus storage per token-hour; the batch's {@code caching_note} says why for each batch.</li>
  * </ul>
  * A tenant listed in {@code OFFPEAK_RESULT_PROMPT_CACHING_OFF} is never changed.
  */
@@ -151,9 +152,9 @@ public final class PromptCaching {
                 note = "explicit context caching not used: " + largest + " is below " + batch.model()
                         + "'s minimum of " + minimum + " tokens";
             } else {
-                note = "explicit context caching not used: the model registry has no storage price to weigh it "
-                        + "against implicit caching; " + largest + " relies on implicit caching (lines of one "
-                        + "prefix are sent adjacent)";
+                note = "explicit context caching not used: " + largest + " is read from the implicit cache (its "
+                        + "lines are sent adjacent), billed at the same cached rate without the explicit cache's "
+                        + "storage charge per token-hour";
             }
         }
         Db.update(c, "UPDATE batches SET caching_note = ? WHERE batch_id = ?", note, batch.batchId());
