@@ -147,31 +147,31 @@ public record JobReport(String jobId, String tenant, List<Row> rows, SortedMap<S
     }
 
     public BigDecimal billedUsd() {
-        return rows.stream().map(Row::billedUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
+        return total(Row::billedUsd);
     }
 
     public BigDecimal syncEquivalentUsd() {
-        return rows.stream().map(Row::syncEquivalentUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
+        return total(Row::syncEquivalentUsd);
     }
 
     public BigDecimal savedUsd() {
-        return rows.stream().map(Row::savedUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
+        return total(Row::savedUsd);
     }
 
     public BigDecimal listUsd() {
-        return rows.stream().map(Row::listUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
+        return total(Row::listUsd);
     }
 
     public BigDecimal savedByDedupUsd() {
-        return rows.stream().map(Row::savedByDedupUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
+        return total(Row::savedByDedupUsd);
     }
 
     public BigDecimal savedByCachingUsd() {
-        return rows.stream().map(Row::savedByCachingUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
+        return total(Row::savedByCachingUsd);
     }
 
     public BigDecimal savedByBatchUsd() {
-        return rows.stream().map(Row::savedByBatchUsd).reduce(BigDecimal.ZERO, BigDecimal::add);
+        return total(Row::savedByBatchUsd);
     }
 
     public SortedMap<String, Long> linesByStatus() {
@@ -192,6 +192,10 @@ public record JobReport(String jobId, String tenant, List<Row> rows, SortedMap<S
 
     public long cachedInputTokens() {
         return rows.stream().mapToLong(Row::cachedInputTokens).sum();
+    }
+
+    private BigDecimal total(java.util.function.Function<Row, BigDecimal> money) {
+        return rows.stream().map(money).reduce(BigDecimal.ZERO, BigDecimal::add);
     }
 
     private static SortedMap<String, Long> sorted(Map<String, Long> map) {
