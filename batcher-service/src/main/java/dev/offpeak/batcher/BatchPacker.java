@@ -8,6 +8,7 @@ import dev.offpeak.schemas.events.BatchItem;
 import dev.offpeak.schemas.events.BatchRecord;
 import dev.offpeak.schemas.events.CloseReason;
 import dev.offpeak.schemas.events.JobSealed;
+import dev.offpeak.schemas.packing.PackingKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,33 +26,44 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Steps 5 and 6: append each line to its lane's open batch and close batches. Emits every
- * {@link BatchItem} as it arrives, keyed by batch id, and the {@link BatchClosed} marker after the
- * last line; all records of a batch come from this one task and share a key, so they land on one
- * partition in order. Only the batch header is kept in state.
+ * Step 5: append each new request's line to its lane's open batch on this partition and close
+ * batches. Emits every {@link BatchItem} as it arrives, keyed by batch id, and the {@link
+ * BatchClosed} marker after the last line; all records of a batch come from this one task and share
+ * a key, so they land on one partition in order. Only the batch header is kept in state.
+ *
+ * <p>Open batches are per lane ({@code provider|endpoint|model}) and per packing partition: the
+ * store key is the slot {@code lane|p<partition>} ({@link Lanes#slot}). The partition is that of
+ * the record's packing key, which is this task's partition whichever route the task took; it is
+ * computed from the key rather than read from the task so that a TopologyTestDriver, which runs
+ * every partition in one task, keeps partitions apart as a cluster does. Tasks sharing a cacheable
+ * prefix share a key, hence a partition and a batch.
  *
  * <p>A batch closes (a) when the next line would break the lane's request, byte or token limit,
  * or at once when it reaches the request limit; (b) when it is older than the maximum wait; (c)
- * when a job with lines in it is sealed. The seal may overtake a job's last tasks (they take one
- * more repartition hop than the seal), so a seal does not close at once: the batch closes
- * {@code sealGrace} later, and a line of an already-sealed job arriving afterwards sets the same
- * deadline on its batch. Sealed job ids are remembered for the dedup window.
+ * when a job with lines in it is sealed. The seal may overtake a job's last tasks (seals and tasks
+ * come from different topics by different routes, so nothing keeps their order), so a seal does
+ * not close at once: the batch closes {@code sealGrace} later, and a line of an already-sealed job
+ * arriving afterwards sets the same deadline on its batch. Sealed job ids are remembered for the
+ * dedup window.
  */
-final class BatchPacker implements Processor<String, LaneInput, String, BatchRecord> {
+final class BatchPacker implements Processor<String, PackingInput, String, BatchRecord> {
     static final String LANES_STORE = "lane-batches";
     static final String SEALED_STORE = "sealed-jobs";
     private static final Logger log = LoggerFactory.getLogger(BatchPacker.class);
 
     private final BatcherConfig config;
     private final BatcherMetrics metrics;
+    private final int partitions;
     private ProcessorContext<String, BatchRecord> context;
     private KeyValueStore<String, LaneState> lanes;
     private KeyValueStore<String, Long> sealed;
     private long ownedOpen;
 
-    BatchPacker(BatcherConfig config, BatcherMetrics metrics) {
+    /** {@code partitions}: of {@code offpeak.tasks} and the repartition topic. */
+    BatchPacker(BatcherConfig config, BatcherMetrics metrics, int partitions) {
         this.config = config;
         this.metrics = metrics;
+        this.partitions = partitions;
     }
 
     @Override
@@ -71,17 +83,18 @@ final class BatchPacker implements Processor<String, LaneInput, String, BatchRec
     }
 
     @Override
-    public void process(Record<String, LaneInput> record) {
+    public void process(Record<String, PackingInput> record) {
         switch (record.value()) {
-            case LaneInput.Seal s -> seal(s.seal());
-            case LaneInput.Item i -> append(record.key(), i.item());
+            case PackingInput.Seal s -> seal(s.seal());
+            case PackingInput.Item i -> append(PackingKey.partition(record.key(), partitions), i.item());
         }
     }
 
-    private void append(String lane, PendingTask item) {
+    private void append(int partition, PendingTask item) {
         long now = context.currentSystemTimeMs();
         LaneLimits limits = config.limitsFor(item.provider(), item.model());
-        LaneState state = lanes.get(lane);
+        String slot = Lanes.slot(item.lane(), partition);
+        LaneState state = lanes.get(slot);
         if (state == null) {
             state = new LaneState(item.provider(), item.endpoint(), item.model(), 0, null);
         }
@@ -89,25 +102,25 @@ final class BatchPacker implements Processor<String, LaneInput, String, BatchRec
         if (open != null) {
             CloseReason full = wouldBreak(open, item, limits);
             if (full != null) {
-                state = close(lane, state, full, now);
+                state = close(state, full, now);
                 open = null;
             }
         }
         if (open == null) {
-            String batchId = Lanes.batchId(lane, item.provider(), now, state.nextNumber());
+            String batchId = Lanes.batchId(item.lane(), partition, item.provider(), now, state.nextNumber());
             open = new OpenBatch(batchId, 0, 0, 0, Instant.ofEpochMilli(now), List.of(), RunningSha256.empty(), null);
             state = new LaneState(state.provider(), state.endpoint(), state.model(), state.nextNumber() + 1, open);
             ownedOpen++;
             metrics.batchOpened();
         }
-        context.forward(new Record<>(open.batchId(), item(lane, open, item), now));
+        context.forward(new Record<>(open.batchId(), item(open, item), now));
         metrics.line();
         open = appended(open, item, now);
         state = state.withOpen(open);
         if (open.count() >= limits.maxRequests()) {
-            state = close(lane, state, CloseReason.COUNT, now);
+            state = close(state, CloseReason.COUNT, now);
         }
-        lanes.put(lane, state);
+        lanes.put(slot, state);
     }
 
     private static CloseReason wouldBreak(OpenBatch open, PendingTask item, LaneLimits limits) {
@@ -141,9 +154,10 @@ final class BatchPacker implements Processor<String, LaneInput, String, BatchRec
                 open.tokens() + item.estimatedTokens(), open.openedAt(), jobs, open.checksum().update(id), closeBy);
     }
 
-    private static BatchItem item(String lane, OpenBatch open, PendingTask t) {
-        return new BatchItem(open.batchId(), lane, t.provider(), t.endpoint(), t.model(), open.count(), t.requestId(),
-                t.taskId(), t.tenant(), t.jobId(), t.line(), t.lineBytes(), t.estimatedTokens(), 1, null, 0);
+    private static BatchItem item(OpenBatch open, PendingTask t) {
+        return new BatchItem(open.batchId(), t.lane(), t.provider(), t.endpoint(), t.model(), open.count(), t.requestId(),
+                t.taskId(), t.tenant(), t.jobId(), t.line(), t.lineBytes(), t.estimatedTokens(), 1,
+                t.prefixFingerprint(), t.prefixTokens());
     }
 
     private void seal(JobSealed seal) {
@@ -157,7 +171,7 @@ final class BatchPacker implements Processor<String, LaneInput, String, BatchRec
                         open.openedAt(), open.jobIds(), open.checksum(), earliest(open.closeBy(), closeBy));
                 LaneState state = kv.value.withOpen(marked);
                 if (config.sealGrace().isZero()) {
-                    state = close(kv.key, state, CloseReason.JOB_SEALED, now);
+                    state = close(state, CloseReason.JOB_SEALED, now);
                 }
                 lanes.put(kv.key, state);
             }
@@ -176,15 +190,16 @@ final class BatchPacker implements Processor<String, LaneInput, String, BatchRec
                 reason = CloseReason.AGE;
             }
             if (reason != null) {
-                lanes.put(kv.key, close(kv.key, kv.value, reason, now));
+                lanes.put(kv.key, close(kv.value, reason, now));
             }
         }
         forgetOldSeals(now - config.dedupWindow().toMillis());
     }
 
-    private LaneState close(String lane, LaneState state, CloseReason reason, long now) {
+    private LaneState close(LaneState state, CloseReason reason, long now) {
         OpenBatch open = state.open();
         LaneLimits limits = config.limitsFor(state.provider(), state.model());
+        String lane = Lanes.lane(state.provider(), state.endpoint(), state.model());
         BatchClosed marker = new BatchClosed(open.batchId(), lane, state.provider(), state.endpoint(), state.model(),
                 open.count(), open.bytes(), open.tokens(), open.checksum().hex(), reason, open.openedAt(),
                 Instant.ofEpochMilli(now), open.jobIds());
@@ -203,7 +218,7 @@ final class BatchPacker implements Processor<String, LaneInput, String, BatchRec
         return f;
     }
 
-    /** Lanes with an open batch, read out before any is changed (no store writes while iterating). */
+    /** Slots with an open batch, read out before any is changed (no store writes while iterating). */
     private List<KeyValue<String, LaneState>> openLanes() {
         List<KeyValue<String, LaneState>> result = new ArrayList<>();
         try (KeyValueIterator<String, LaneState> it = lanes.all()) {

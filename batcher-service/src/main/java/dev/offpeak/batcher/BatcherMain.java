@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Entry point of the batcher process: load config, start the service, stop it on SIGTERM. Exits 2
- * on bad configuration and 1 when the Streams instance fails, so a supervisor restarts it.
+ * on bad configuration and 1 when the service cannot start (e.g. no {@code offpeak.tasks} to size
+ * its repartition topic by) or the Streams instance fails, so a supervisor restarts it.
  */
 public final class BatcherMain {
     private static final Logger log = LoggerFactory.getLogger(BatcherMain.class);
@@ -27,7 +28,14 @@ public final class BatcherMain {
             return;
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        BatcherService service = BatcherService.start(config, registry);
+        BatcherService service;
+        try {
+            service = BatcherService.start(config, registry);
+        } catch (IllegalStateException e) {
+            log.error("batcher could not start: {}", e.getMessage());
+            System.exit(1);
+            return;
+        }
         BatcherHttp http = BatcherHttp.start(config.httpPort(), service, registry);
         log.info("batcher health and metrics on port {}", http.port());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class BatcherMetrics {
     public static final String TASKS_IN = "offpeak.batcher.tasks.in";
+    public static final String ROUTED = "offpeak.batcher.tasks.routed";
     public static final String DUPLICATES = "offpeak.batcher.duplicates";
     public static final String DLQ = "offpeak.batcher.dlq";
     public static final String LINES = "offpeak.batcher.lines";
@@ -32,6 +33,8 @@ public final class BatcherMetrics {
 
     private final MeterRegistry registry;
     private final Counter tasksIn;
+    private final Counter routedInPlace;
+    private final Counter routedRepartition;
     private final Counter duplicates;
     private final Counter lines;
     private final AtomicLong openBatches = new AtomicLong();
@@ -45,6 +48,14 @@ public final class BatcherMetrics {
         this.registry = registry;
         this.tasksIn = Counter.builder(TASKS_IN).description("Task records read from offpeak.tasks (process rate)")
                 .register(registry);
+        this.routedInPlace = Counter.builder(ROUTED)
+                .description("Valid tasks by route: in_place (already on their packing key's partition, the fast path) "
+                        + "or repartition (moved through the by-packing-key topic)")
+                .tag("path", "in_place").register(registry);
+        this.routedRepartition = Counter.builder(ROUTED)
+                .description("Valid tasks by route: in_place (already on their packing key's partition, the fast path) "
+                        + "or repartition (moved through the by-packing-key topic)")
+                .tag("path", "repartition").register(registry);
         this.duplicates = Counter.builder(DUPLICATES)
                 .description("Tasks accepted as duplicates of an earlier identical request").register(registry);
         this.lines = Counter.builder(LINES).description("Lines appended to batches").register(registry);
@@ -77,6 +88,10 @@ public final class BatcherMetrics {
 
     void taskIn() {
         tasksIn.increment();
+    }
+
+    void routed(boolean inPlace) {
+        (inPlace ? routedInPlace : routedRepartition).increment();
     }
 
     void duplicate() {

@@ -2,6 +2,7 @@ package dev.offpeak.batcher;
 
 import dev.offpeak.batcher.config.BatcherConfig;
 import dev.offpeak.schemas.pricing.ModelRegistry;
+import dev.offpeak.schemas.topics.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -23,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The batcher as an embeddable service: {@link #start(BatcherConfig)} builds the topology and runs
- * it; {@link #close()} stops it cleanly (committing). Local mode and tests embed it; {@link
+ * The batcher as an embeddable service: {@link #start(BatcherConfig)} reads the partition count of
+ * {@code offpeak.tasks} (waiting for the topic a while, see {@link TaskPartitions}; an exception if
+ * it cannot), builds the topology and runs it; {@link #close()} stops it cleanly (committing). Local mode and tests embed it; {@link
  * BatcherMain} runs it as a process.
  */
 public final class BatcherService implements AutoCloseable {
@@ -49,8 +51,11 @@ public final class BatcherService implements AutoCloseable {
     public static BatcherService start(BatcherConfig config, MeterRegistry registry) {
         log.info("batcher configuration:{}", config.describe());
         BatcherMetrics metrics = new BatcherMetrics(registry);
-        Topology topology = BatcherTopology.build(config,
-                ModelRegistry.loadConfigured(config.modelRegistryFile(), "batcher"), metrics);
+        ModelRegistry catalog = ModelRegistry.loadConfigured(config.modelRegistryFile(), "batcher");
+        int taskPartitions = TaskPartitions.read(adminProperties(config, "offpeak-batcher-setup", SETUP_TIMEOUT));
+        log.info("{} has {} partitions: so has the {} repartition topic", Topics.TASKS.name(), taskPartitions,
+                BatcherTopology.BY_PACKING_KEY);
+        Topology topology = BatcherTopology.build(config, catalog, metrics, taskPartitions);
         log.debug("batcher topology:\n{}", topology.describe());
         KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
         // Bad input never throws (it goes to the DLQ), so an exception here is a bug or a broken
@@ -145,6 +150,16 @@ public final class BatcherService implements AutoCloseable {
 
     /** The properties of the readiness probe's admin client: the bootstrap and the plain pass-through settings. */
     static Properties probeProperties(BatcherConfig config) {
+        return adminProperties(config, "offpeak-batcher-health", PROBE_TIMEOUT);
+    }
+
+    private static final Duration SETUP_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * An admin client's properties with the Streams clients' settings: the bootstrap and the plain
+     * pass-through ({@code OFFPEAK_KAFKA_*} without a client prefix, e.g. the SASL settings).
+     */
+    static Properties adminProperties(BatcherConfig config, String clientId, Duration timeout) {
         Properties props = new Properties();
         config.kafkaSettings().properties().forEach((key, value) -> {
             if (!key.contains(".") || !STREAMS_CLIENT_PREFIXES.contains(key.substring(0, key.indexOf('.') + 1))) {
@@ -152,9 +167,9 @@ public final class BatcherService implements AutoCloseable {
             }
         });
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "offpeak-batcher-health");
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT.toMillis());
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT.toMillis());
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         return props;
     }
 

@@ -5,6 +5,7 @@ import dev.offpeak.batcher.serde.LaneStateSerde;
 import dev.offpeak.batcher.serde.PendingTaskSerde;
 import dev.offpeak.schemas.events.BatchRecord;
 import dev.offpeak.schemas.events.TaskAccepted;
+import dev.offpeak.schemas.packing.PackingKey;
 import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.schemas.topics.Topics;
 import dev.offpeak.schemas.validation.TaskValidator;
@@ -25,71 +26,72 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The batching topology, read top to bottom.
+ * The batching topology, read top to bottom: one repartition, by packing key, and a fast path that
+ * needs none.
  *
  * <p>Topics (key → value):
  * <ul>
- *   <li>reads {@code offpeak.tasks}: task_id → task.submitted, read as raw bytes so bad records can be
- *       forwarded untouched</li>
+ *   <li>reads {@code offpeak.tasks}: task.submitted, read as raw bytes so bad records can be
+ *       forwarded untouched; keyed by {@link PackingKey#key()} (the fast path) or by anything else,
+ *       e.g. task_id (one repartition hop)</li>
  *   <li>reads {@code offpeak.jobs}: job_id → job.sealed (raw bytes, same reason)</li>
  *   <li>writes {@code offpeak.tasks.dlq}: original key bytes → original value bytes, reason in
  *       {@code DlqHeaders} headers</li>
  *   <li>writes {@code offpeak.task-accepted}: task_id → task.accepted, for every task (original or
  *       duplicate)</li>
  *   <li>writes {@code offpeak.batch-items}: batch_id → batch.item lines then one batch.closed</li>
- *   <li>internal {@code <app>-by-request-id-repartition}: request_id → {@link PendingTask} (binary,
- *       {@link PendingTaskSerde})</li>
- *   <li>internal {@code <app>-by-lane-repartition}: lane → {@link LaneInput} line, or job_id → seal
- *       copied to every partition (binary)</li>
+ *   <li>internal {@code <app>-by-packing-key-repartition}, as many partitions as {@code
+ *       offpeak.tasks}: packing key → {@link PackingInput} task (binary, {@link PendingTaskSerde}),
+ *       or job_id → seal copied to every partition</li>
  * </ul>
  * Stores: {@value Dedup#STORE} (window store, request_id → first task_id, retention = dedup window),
- * {@value BatchPacker#LANES_STORE} (lane → {@link LaneState}), {@value BatchPacker#SEALED_STORE}
+ * {@value BatchPacker#LANES_STORE} (lane slot → {@link LaneState}), {@value BatchPacker#SEALED_STORE}
  * (job_id → sealed at). Every operator, store and internal topic is named, so their names survive
  * topology changes.
+ *
+ * <p>Dedup and packing run in the sub-topology that also reads {@code offpeak.tasks} and writes the
+ * repartition topic: the in-place branch is merged with the repartitioned stream, so that
+ * sub-topology reads the topic it writes. Kafka Streams accepts this (a topic is an edge between
+ * tasks, not inside one: task p writes to partition q and task q reads it, after p's transaction
+ * commits); {@code BatcherTopologyShapeTest} pins the shape and the exactly-once IT runs it.
  */
 public final class BatcherTopology {
+    /** Name of the one repartition; its topic is {@code <application.id>-by-packing-key-repartition}. */
+    public static final String BY_PACKING_KEY = "by-packing-key";
+
     private BatcherTopology() {}
 
-    public static Topology build(BatcherConfig config, ModelRegistry catalog, BatcherMetrics metrics) {
+    /**
+     * @param taskPartitions the partition count of {@code offpeak.tasks}: the repartition topic gets as
+     *     many, so a packing key's partition is the same in both and a task found on it is processed
+     *     in place. Fixed for the application's life: the internal topic keeps the count it was
+     *     created with, and Streams refuses to start when they differ.
+     */
+    public static Topology build(BatcherConfig config, ModelRegistry catalog, BatcherMetrics metrics, int taskPartitions) {
+        if (taskPartitions < 1) {
+            throw new IllegalArgumentException("taskPartitions must be >= 1, got " + taskPartitions);
+        }
         StreamsBuilder builder = new StreamsBuilder();
         TaskValidator validator = new TaskValidator(catalog);
         TokenEstimator tokens = new TokenEstimator();
         CostEstimator costs = new CostEstimator(catalog);
 
-        // 1. Read tasks as bytes; parse, validate and prepare each once. Bad ones go to the DLQ.
+        // 1. Read tasks as bytes; parse, validate and prepare each once, keyed by its packing key.
+        //    Bad ones go to the DLQ. 2. Route: a task already on its key's partition stays in place.
         Map<String, KStream<byte[], Intake>> tasks = builder
                 .stream(Topics.TASKS.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-tasks"))
-                .process(() -> new TaskPreparer(config, validator, tokens, costs, metrics), Named.as("task-intake"))
+                .process(() -> new TaskPreparer(config, validator, tokens, costs, metrics, taskPartitions),
+                        Named.as("task-intake"))
                 .split(Named.as("tasks-"))
                 .branch((key, intake) -> intake instanceof Intake.Rejected, Branched.as("rejected"))
-                .defaultBranch(Branched.as("valid"));
+                .branch((key, intake) -> ((Intake.Task) intake).inPlace(), Branched.as("in-place"))
+                .defaultBranch(Branched.as("elsewhere"));
         toDlq(tasks.get("tasks-rejected"), "task-rejections");
+        KStream<String, PackingInput> inPlace = tasks.get("tasks-in-place")
+                .map(BatcherTopology::packingInput, Named.as("key-in-place"));
+        KStream<String, PackingInput> elsewhere = tasks.get("tasks-elsewhere")
+                .map(BatcherTopology::packingInput, Named.as("key-elsewhere"));
 
-        // 2. Repartition by request identity, so identical requests meet in one dedup store.
-        KStream<String, PendingTask> byRequestId = tasks.get("tasks-valid")
-                .map((key, intake) -> KeyValue.pair(
-                        new String(key, StandardCharsets.UTF_8), ((Intake.Task) intake).task()), Named.as("key-by-request-id"))
-                .repartition(Repartitioned.<String, PendingTask>as("by-request-id")
-                        .withKeySerde(Serdes.String()).withValueSerde(PendingTaskSerde.tasks()));
-
-        // 3. Dedup within the window: first task of a request id goes on, later ones are duplicates.
-        builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(Dedup.STORE, config.dedupWindow(), config.dedupWindow(), false),
-                Serdes.String(), Serdes.String()));
-        KStream<String, Verdict> verdicts = byRequestId
-                .process(() -> new Dedup(config.dedupWindow(), metrics), Named.as("dedup"), Dedup.STORE);
-
-        // 4. Every task, original or duplicate, is accepted.
-        verdicts.map((requestId, v) -> KeyValue.pair(v.task().taskId(), accepted(v)),
-                        Named.as("to-task-accepted"))
-                .to(Topics.TASK_ACCEPTED.name(), Produced.with(Topics.TASK_ACCEPTED.keySerde(),
-                        Topics.TASK_ACCEPTED.valueSerde()).withName("write-task-accepted"));
-
-        // 5. New lines go to their lane's partition; job seals go to every lane partition.
-        KStream<String, LaneInput> lines = verdicts
-                .filter((requestId, v) -> v instanceof Verdict.First, Named.as("new-requests"))
-                .map((requestId, v) -> KeyValue.pair(v.task().lane(), LaneInput.item(v.task())),
-                        Named.as("key-by-lane"));
         Map<String, KStream<byte[], Intake>> jobs = builder
                 .stream(Topics.JOBS.name(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("read-jobs"))
                 .process(() -> new JobIntake(metrics), Named.as("job-intake"))
@@ -97,25 +99,53 @@ public final class BatcherTopology {
                 .branch((key, intake) -> intake instanceof Intake.Rejected, Branched.as("rejected"))
                 .defaultBranch(Branched.as("valid"));
         toDlq(jobs.get("jobs-rejected"), "job-rejections");
-        KStream<String, LaneInput> seals = jobs.get("jobs-valid")
+        KStream<String, PackingInput> seals = jobs.get("jobs-valid")
                 .map((key, intake) -> KeyValue.pair(((Intake.Seal) intake).seal().jobId(),
-                        LaneInput.seal(((Intake.Seal) intake).seal())), Named.as("key-by-job"));
-        KStream<String, LaneInput> byLane = lines.merge(seals, Named.as("lines-and-seals"))
-                .repartition(Repartitioned.<String, LaneInput>as("by-lane")
-                        .withKeySerde(Serdes.String()).withValueSerde(PendingTaskSerde.laneInputs())
-                        .withStreamPartitioner(new LanePartitioner()));
+                        PackingInput.seal(((Intake.Seal) intake).seal())), Named.as("key-by-job"));
 
-        // 6. Append to the lane's open batch; close on limits, age or job seal; emit lines then marker.
+        // The one repartition: a task to its packing key's partition, a job seal to every partition.
+        KStream<String, PackingInput> moved = elsewhere.merge(seals, Named.as("tasks-and-seals-to-move"))
+                .repartition(Repartitioned.<String, PackingInput>as(BY_PACKING_KEY)
+                        .withKeySerde(Serdes.String()).withValueSerde(PendingTaskSerde.packingInputs())
+                        .withNumberOfPartitions(taskPartitions)
+                        .withStreamPartitioner(new PackingPartitioner()));
+        Map<String, KStream<String, PackingInput>> packing = inPlace.merge(moved, Named.as("in-place-and-moved"))
+                .split(Named.as("packing-"))
+                .branch((key, input) -> input instanceof PackingInput.Seal, Branched.as("seals"))
+                .defaultBranch(Branched.as("tasks"));
+
+        // 3. Dedup within the window: first task of a request id goes on, later ones are duplicates.
+        builder.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(Dedup.STORE, config.dedupWindow(), config.dedupWindow(), false),
+                Serdes.String(), Serdes.String()));
+        KStream<String, Verdict> verdicts = packing.get("packing-tasks")
+                .mapValues(input -> ((PackingInput.Item) input).item(), Named.as("unwrap-tasks"))
+                .process(() -> new Dedup(config.dedupWindow(), metrics), Named.as("dedup"), Dedup.STORE);
+
+        // 4. Every task, original or duplicate, is accepted.
+        verdicts.map((key, v) -> KeyValue.pair(v.task().taskId(), accepted(v)), Named.as("to-task-accepted"))
+                .to(Topics.TASK_ACCEPTED.name(), Produced.with(Topics.TASK_ACCEPTED.keySerde(),
+                        Topics.TASK_ACCEPTED.valueSerde()).withName("write-task-accepted"));
+
+        // 5. New requests join their lane's open batch on this partition; close on limits, age or job seal.
+        KStream<String, PackingInput> lines = verdicts
+                .filter((key, v) -> v instanceof Verdict.First, Named.as("new-requests"))
+                .mapValues(v -> PackingInput.item(v.task()), Named.as("to-lines"));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BatchPacker.LANES_STORE),
-                Serdes.String(), new LaneStateSerde()).withCachingEnabled()); // one changelog write per lane per commit, not per line
+                Serdes.String(), new LaneStateSerde()).withCachingEnabled()); // one changelog write per slot per commit, not per line
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BatchPacker.SEALED_STORE),
                 Serdes.String(), Serdes.Long()));
-        byLane.process(() -> new BatchPacker(config, metrics), Named.as("pack"),
+        lines.merge(packing.get("packing-seals"), Named.as("lines-and-seals"))
+                .process(() -> new BatchPacker(config, metrics, taskPartitions), Named.as("pack"),
                         BatchPacker.LANES_STORE, BatchPacker.SEALED_STORE)
                 .to(Topics.BATCH_ITEMS.name(), Produced.<String, BatchRecord>with(Topics.BATCH_ITEMS.keySerde(),
                         Topics.BATCH_ITEMS.valueSerde()).withName("write-batch-items"));
 
         return builder.build();
+    }
+
+    private static KeyValue<String, PackingInput> packingInput(byte[] key, Intake intake) {
+        return KeyValue.pair(new String(key, StandardCharsets.UTF_8), PackingInput.item(((Intake.Task) intake).task()));
     }
 
     private static void toDlq(KStream<byte[], Intake> rejected, String name) {

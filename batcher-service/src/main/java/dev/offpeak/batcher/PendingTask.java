@@ -7,8 +7,13 @@ import java.util.Map;
 
 /**
  * A validated task with everything computed once at intake: identity, lane, provider line, its
- * size and token estimate. It travels through the repartition topics instead of the original task,
- * and carries the request only inside {@code line}.
+ * size and token estimate, and its cacheable prefix (fingerprint and the prefix's share of the
+ * estimate). It travels through the repartition topic instead of the original task, and carries
+ * the request only inside {@code line}.
+ *
+ * @param lane {@code provider|endpoint|model}
+ * @param prefixFingerprint the {@link dev.offpeak.schemas.packing.CacheablePrefix} fingerprint, {@code "-"} for none
+ * @param prefixTokens the estimated input tokens of that prefix (part of {@code estimatedTokens}); 0 for none
  */
 public record PendingTask(
         String taskId,
@@ -25,7 +30,9 @@ public record PendingTask(
         String line,
         long lineBytes,
         long estimatedTokens,
-        BigDecimal estimatedCostUsd) {
+        BigDecimal estimatedCostUsd,
+        String prefixFingerprint,
+        long prefixTokens) {
 
     public PendingTask {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);

@@ -9,6 +9,8 @@ import dev.offpeak.schemas.events.TaskSubmitted;
 import dev.offpeak.schemas.identity.RequestIdentity;
 import dev.offpeak.schemas.json.EventSerde;
 import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.packing.CacheablePrefix;
+import dev.offpeak.schemas.packing.PackingKey;
 import dev.offpeak.schemas.validation.Problem;
 import dev.offpeak.schemas.validation.TaskValidator;
 import dev.offpeak.schemas.validation.TokenEstimator;
@@ -23,10 +25,17 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Step 1 of the topology: parse, validate, compute the request identity, lane, provider line and
- * estimates of one task, once. Anything wrong becomes a rejection for the DLQ, never an exception:
- * bad input must not stop the app. A task whose line could never be submitted (larger than any
- * batch of its lane, or than a Kafka record may be) is rejected here, before it is accepted.
+ * Step 1 of the topology: parse, validate, compute the request identity, cacheable prefix, packing
+ * key, provider line and estimates of one task, once. Anything wrong becomes a rejection for the
+ * DLQ, never an exception: bad input must not stop the app. A task whose line could never be
+ * submitted (larger than any batch of its lane, or than a Kafka record may be) is rejected here,
+ * before it is accepted.
+ *
+ * <p>Step 2, the route: the task goes on keyed by its {@link PackingKey}, computed here from the
+ * task and never taken from the producer's record key. If the record already sits on the key's
+ * partition of {@code offpeak.tasks} (a producer keyed it by that key with the default
+ * partitioner), it is processed in place; otherwise it is moved through the repartition topic. A
+ * producer's wrong guess costs a repartition, never a missed dedup.
  */
 final class TaskPreparer implements Processor<byte[], byte[], byte[], Intake> {
     /** Room for the other BatchItem fields around the escaped line. */
@@ -36,18 +45,21 @@ final class TaskPreparer implements Processor<byte[], byte[], byte[], Intake> {
 
     private final BatcherConfig config;
     private final TaskValidator validator;
-    private final TokenEstimator tokens;
+    private final PrefixTokens tokens;
     private final CostEstimator costs;
     private final BatcherMetrics metrics;
+    private final int partitions;
     private ProcessorContext<byte[], Intake> context;
 
+    /** {@code partitions}: of {@code offpeak.tasks}, which the repartition topic has too. */
     TaskPreparer(BatcherConfig config, TaskValidator validator, TokenEstimator tokens, CostEstimator costs,
-               BatcherMetrics metrics) {
+               BatcherMetrics metrics, int partitions) {
         this.config = config;
         this.validator = validator;
-        this.tokens = tokens;
+        this.tokens = new PrefixTokens(tokens);
         this.costs = costs;
         this.metrics = metrics;
+        this.partitions = partitions;
     }
 
     @Override
@@ -90,20 +102,26 @@ final class TaskPreparer implements Processor<byte[], byte[], byte[], Intake> {
             reject(record, DlqRecords.TOO_LARGE, tooLarge);
             return;
         }
-        context.forward(record.withKey(pending.requestId().getBytes(StandardCharsets.UTF_8)).withValue(Intake.task(pending)));
+        String key = PackingKey.of(pending.provider(), pending.endpoint(), pending.model(), pending.prefixFingerprint(),
+                pending.requestId(), config.shardsFor(pending.model())).key();
+        boolean inPlace = context.recordMetadata()
+                .map(m -> m.partition() == PackingKey.partition(key, partitions)).orElse(false);
+        metrics.routed(inPlace);
+        context.forward(record.withKey(key.getBytes(StandardCharsets.UTF_8)).withValue(Intake.task(pending, inPlace)));
     }
 
     private PendingTask prepare(TaskSubmitted task, long recordTimestamp) {
         String requestId = RequestIdentity.requestId(task);
-        int shard = Lanes.shard(requestId, config.shardsFor(task.model()));
-        String lane = Lanes.lane(task.provider(), task.endpoint(), task.model(), shard);
+        String lane = Lanes.lane(task.provider(), task.endpoint(), task.model());
+        CacheablePrefix prefix = CacheablePrefix.of(task.provider(), task.endpoint(), task.request());
         String line = LineFormat.line(task.provider(), task.endpoint(), task.model(), requestId, task.request());
         long lineBytes = line.getBytes(StandardCharsets.UTF_8).length + 1L; // + the newline of the file
-        long estimated = tokens.estimate(task.provider(), task.model(), task.request());
+        PrefixTokens.Estimate estimated = tokens.estimate(task.provider(), task.model(), task.request(), prefix);
         Instant pricedAt = task.submittedAt() != null ? task.submittedAt() : Instant.ofEpochMilli(recordTimestamp);
-        BigDecimal cost = costs.estimate(task.provider(), task.model(), task.request(), estimated, pricedAt);
+        BigDecimal cost = costs.estimate(task.provider(), task.model(), task.request(), estimated.total(), pricedAt);
         return new PendingTask(task.taskId(), task.tenant(), task.jobId(), task.provider(), task.endpoint(), task.model(),
-                task.metadata(), task.notAfter(), task.submittedAt(), requestId, lane, line, lineBytes, estimated, cost);
+                task.metadata(), task.notAfter(), task.submittedAt(), requestId, lane, line, lineBytes, estimated.total(),
+                cost, prefix.fingerprint(), estimated.prefix());
     }
 
     private Problem tooLarge(PendingTask t) {

@@ -26,9 +26,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * 100,000 tasks (20% duplicates, 3 providers, 7 models) through the real batcher process, killed
- * with SIGKILL twice mid-stream: once restarted on its own state dir, once on a fresh one. A
+ * with SIGKILL twice mid-stream: once restarted on its own state dir, once on a fresh one. Every
+ * other task is keyed by its packing key (the fast path) and the rest by task id (moved through
+ * the repartition topic), so a request and its duplicates often take different routes. A
  * read_committed reader must still find every unique request in exactly one batch, every marker
- * consistent with its lines, and exactly one task.accepted per task.
+ * consistent with its lines, and exactly one task.accepted per task; the last run's metrics must
+ * show both routes taken.
  */
 @RealKafka
 class BatcherExactlyOnceIT {
@@ -89,6 +92,10 @@ class BatcherExactlyOnceIT {
             try (ChildBatcher third = ChildBatcher.start(BatcherMain.class.getName(), "256m", env, WORK.resolve("run-3.log"))) {
                 waitUntil(() -> acceptedRecords[0] >= TASKS && ledger.complete(work.uniqueRequestIds), pollBoth,
                         Duration.ofMinutes(4), "every task accepted and every batch closed (run 3)");
+                Map<String, Double> routed = routed(third.log());
+                log.info("run 3 routed {}", routed);
+                assertThat(routed.get("in_place")).isPositive();
+                assertThat(routed.get("repartition")).isPositive();
                 third.stop();
             }
             for (int i = 0; i < 10; i++) {
@@ -110,11 +117,36 @@ class BatcherExactlyOnceIT {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         try (var producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (Workload.Task t : work.tasks) {
-                producer.send(new ProducerRecord<>(Topics.TASKS.name(), t.taskId().getBytes(StandardCharsets.UTF_8), t.json()));
+            for (int i = 0; i < work.tasks.size(); i++) {
+                Workload.Task t = work.tasks.get(i);
+                String key = i % 2 == 0 ? t.packingKey() : t.taskId();
+                producer.send(new ProducerRecord<>(Topics.TASKS.name(), key.getBytes(StandardCharsets.UTF_8), t.json()));
             }
             producer.flush();
         }
+    }
+
+    /** {@code offpeak.batcher.tasks.routed} by path, scraped from the child's /metrics (its port is in its log). */
+    private static Map<String, Double> routed(Path childLog) throws Exception {
+        java.util.regex.Matcher port = java.util.regex.Pattern.compile("metrics on port (\\d+)")
+                .matcher(java.nio.file.Files.readString(childLog));
+        String last = null;
+        while (port.find()) {
+            last = port.group(1);
+        }
+        if (last == null) {
+            throw new AssertionError("no metrics port in " + childLog);
+        }
+        String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + last + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        Map<String, Double> routed = new HashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "offpeak_batcher_tasks_routed_total\\{path=\"(\\w+)\",?\\} (\\S+)").matcher(body);
+        while (m.find()) {
+            routed.put(m.group(1), Double.parseDouble(m.group(2)));
+        }
+        return routed;
     }
 
     private static void waitUntil(java.util.function.BooleanSupplier done, Runnable poll, Duration timeout, String what) {

@@ -1,6 +1,7 @@
 package dev.offpeak.batcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.offpeak.batcher.config.BatcherConfig;
 import dev.offpeak.schemas.topics.Topics;
@@ -13,10 +14,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The batcher against a broker that requires SASL/PLAIN, configured only from its environment: the
  * shared pass-through reaches every Kafka Streams client (consumers, exactly-once producers, admin),
- * so tasks come out accepted and packed; with a wrong password the instance stops in ERROR (which
- * makes {@code BatcherMain} exit 1) instead of waiting forever.
+ * so tasks come out accepted and packed; with a wrong password the start fails at once, naming the
+ * cause (which makes {@code BatcherMain} exit 1), instead of waiting forever.
  */
 @RealKafka(sasl = true)
 class BatcherOverSaslIT {
@@ -71,12 +70,14 @@ class BatcherOverSaslIT {
     }
 
     @Test
-    void aWrongPasswordStopsTheInstanceInErrorInsteadOfHanging(KafkaCluster kafka, @TempDir Path state) throws Exception {
+    void aWrongPasswordFailsTheStartNamingTheCauseInsteadOfHanging(KafkaCluster kafka, @TempDir Path state) {
         BatcherConfig config = BatcherConfig.fromEnv(env(kafka, state, "sasl-it-refused",
                 KafkaCluster.saslPlain(KafkaCluster.SASL_ADMIN, "not-the-password")));
 
-        try (BatcherService service = BatcherService.start(config)) {
-            assertThat(service.terminated().get(20, TimeUnit.SECONDS)).isEqualTo(KafkaStreams.State.ERROR);
-        }
+        // the first client is the one reading offpeak.tasks' partition count: it fails at once (BatcherMain exits 1)
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> BatcherService.start(config)).isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("cannot read the partition count of offpeak.tasks: SaslAuthenticationException");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(20));
     }
 }

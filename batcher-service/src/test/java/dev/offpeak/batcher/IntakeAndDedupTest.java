@@ -184,7 +184,7 @@ class IntakeAndDedupTest {
         f.send(task);
 
         TaskAccepted a = f.accepted.readValue();
-        assertThat(a.lane()).isEqualTo("openai|/v1/chat/completions|gpt-4o-mini|0");
+        assertThat(a.lane()).isEqualTo("openai|/v1/chat/completions|gpt-4o-mini");
         assertThat(a.jobId()).isEqualTo("nightly");
         assertThat(a.metadata()).containsEntry("feature", "reviews");
         assertThat(a.acceptedAt()).isEqualTo(TopologyFixture.T0);

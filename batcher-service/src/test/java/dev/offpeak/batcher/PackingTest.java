@@ -15,6 +15,7 @@ import dev.offpeak.schemas.events.BatchRecord;
 import dev.offpeak.schemas.events.CloseReason;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.packing.PackingKey;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -167,20 +168,37 @@ class PackingTest {
     }
 
     @Test
-    void hotModelIsSplitIntoShardLanesByRequestId() {
+    void shardsSplitAHotPrefixOverSeveralKeysHenceSeveralPartitionsAndBatches() {
         f = new TopologyFixture(env(BatcherConfig.LANE_SHARDS, "gpt-4o-mini=4", BatcherConfig.MAX_WAIT, "1m"));
+        Map<String, String> keyByRequest = new HashMap<>();
         for (int i = 0; i < 40; i++) {
-            f.send(f.openai("prompt " + i));
+            ObjectNode task = f.openai("You review code tersely.", "prompt " + i);
+            keyByRequest.put(f.packing(task).requestId(), f.packingKey(task));
+            f.send(task);
         }
         f.advance(Duration.ofMinutes(1));
         List<BatchRecord> records = f.batchRecords();
-        Map<String, List<BatchItem>> byLane = lines(records).stream().collect(Collectors.groupingBy(BatchItem::lane));
-        assertThat(byLane.keySet()).containsExactlyInAnyOrder("openai|/v1/chat/completions|gpt-4o-mini|0",
-                "openai|/v1/chat/completions|gpt-4o-mini|1", "openai|/v1/chat/completions|gpt-4o-mini|2",
-                "openai|/v1/chat/completions|gpt-4o-mini|3");
-        byLane.forEach((lane, items) -> assertThat(items).allSatisfy(i ->
-                assertThat(lane).endsWith("|" + Lanes.shard(i.requestId(), 4))));
-        assertThat(markers(records)).hasSize(4);
+        List<BatchItem> items = lines(records);
+        assertThat(items).hasSize(40).extracting(BatchItem::prefixFingerprint).containsOnly(items.getFirst().prefixFingerprint());
+        assertThat(items.getFirst().prefixFingerprint()).matches("[0-9a-f]{16}");
+        // one prefix, four shards: four keys; each key's partition packs its own batch of the lane
+        assertThat(keyByRequest.values()).containsOnly(
+                "openai|/v1/chat/completions|gpt-4o-mini|" + items.getFirst().prefixFingerprint() + "|0",
+                "openai|/v1/chat/completions|gpt-4o-mini|" + items.getFirst().prefixFingerprint() + "|1",
+                "openai|/v1/chat/completions|gpt-4o-mini|" + items.getFirst().prefixFingerprint() + "|2",
+                "openai|/v1/chat/completions|gpt-4o-mini|" + items.getFirst().prefixFingerprint() + "|3")
+                .hasSize(40);
+        assertThat(keyByRequest.values().stream().distinct()).hasSize(4);
+        Map<String, java.util.Set<Integer>> partitionsByBatch = items.stream().collect(Collectors.groupingBy(
+                BatchItem::batchId, Collectors.mapping(i -> PackingKey.partition(keyByRequest.get(i.requestId()),
+                        TopologyFixture.PARTITIONS), Collectors.toSet())));
+        assertThat(partitionsByBatch.values()).allSatisfy(p -> assertThat(p).hasSize(1));
+        long partitions = keyByRequest.values().stream().map(k -> PackingKey.partition(k, TopologyFixture.PARTITIONS))
+                .distinct().count();
+        assertThat(partitions).isGreaterThan(1);
+        assertThat(partitionsByBatch).hasSize((int) partitions);
+        assertThat(items).extracting(BatchItem::lane).containsOnly("openai|/v1/chat/completions|gpt-4o-mini");
+        assertThat(markers(records)).hasSize((int) partitions);
     }
 
     @Test

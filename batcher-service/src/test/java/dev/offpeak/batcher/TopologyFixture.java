@@ -7,7 +7,10 @@ import dev.offpeak.schemas.events.BatchItem;
 import dev.offpeak.schemas.events.BatchRecord;
 import dev.offpeak.schemas.events.JobSealed;
 import dev.offpeak.schemas.events.TaskAccepted;
+import dev.offpeak.schemas.events.TaskSubmitted;
+import dev.offpeak.schemas.json.EventSerde;
 import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.packing.PackingKey;
 import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.schemas.topics.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -24,14 +27,22 @@ import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
 
-/** A TopologyTestDriver around the app's own topology, with task builders and typed topics. */
+/**
+ * A TopologyTestDriver around the app's own topology, with task builders and typed topics. The
+ * topology is built for {@code partitions} partitions of offpeak.tasks (4 unless told): the driver
+ * reads every record from partition 0, so a task whose packing key hashes to 0 takes the fast path
+ * and any other is moved through the repartition topic, and both routes run in every test.
+ */
 final class TopologyFixture implements AutoCloseable {
     static final Instant T0 = Instant.parse("2026-11-23T02:00:00Z");
+    static final int PARTITIONS = 4;
+    static final String REPARTITION_TOPIC = "offpeak-batcher-" + BatcherTopology.BY_PACKING_KEY + "-repartition";
 
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final BatcherConfig config;
@@ -41,16 +52,23 @@ final class TopologyFixture implements AutoCloseable {
     final TestOutputTopic<byte[], byte[]> dlq;
     final TestOutputTopic<String, TaskAccepted> accepted;
     final TestOutputTopic<String, BatchRecord> items;
+    final TestOutputTopic<String, byte[]> moved;
+    final int partitions;
     private int taskCounter;
 
     TopologyFixture(Map<String, String> env) {
+        this(env, PARTITIONS);
+    }
+
+    TopologyFixture(Map<String, String> env, int partitions) {
+        this.partitions = partitions;
         Map<String, String> all = new HashMap<>(env);
         all.putIfAbsent(BatcherConfig.BOOTSTRAP, "unused:9092");
         all.putIfAbsent(BatcherConfig.STATE_DIR, Path.of("target", "ttd-state", UUID.randomUUID().toString()).toString());
         config = BatcherConfig.fromEnv(all);
         Properties props = BatcherService.streamsProperties(config);
         driver = new TopologyTestDriver(
-                BatcherTopology.build(config, ModelRegistry.loadDefault(), new BatcherMetrics(registry)), props, T0);
+                BatcherTopology.build(config, ModelRegistry.loadDefault(), new BatcherMetrics(registry), partitions), props, T0);
         tasks = driver.createInputTopic(Topics.TASKS.name(), new ByteArraySerializer(), new ByteArraySerializer(),
                 T0, Duration.ZERO);
         jobs = driver.createInputTopic(Topics.JOBS.name(), Topics.JOBS.keySerde().serializer(),
@@ -60,6 +78,7 @@ final class TopologyFixture implements AutoCloseable {
                 Topics.TASK_ACCEPTED.valueSerde().deserializer());
         items = driver.createOutputTopic(Topics.BATCH_ITEMS.name(), Topics.BATCH_ITEMS.keySerde().deserializer(),
                 Topics.BATCH_ITEMS.valueSerde().deserializer());
+        moved = driver.createOutputTopic(REPARTITION_TOPIC, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     TopologyFixture() {
@@ -70,6 +89,12 @@ final class TopologyFixture implements AutoCloseable {
     ObjectNode openai(String prompt) {
         return task("openai", "gpt-4o-mini", "/v1/chat/completions",
                 "{\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt + "\"}],\"max_tokens\":5}");
+    }
+
+    /** An OpenAI chat task whose system message is its cacheable prefix. */
+    ObjectNode openai(String system, String prompt) {
+        return task("openai", "gpt-4o-mini", "/v1/chat/completions", "{\"messages\":[{\"role\":\"system\",\"content\":\""
+                + system + "\"},{\"role\":\"user\",\"content\":\"" + prompt + "\"}],\"max_tokens\":5}");
     }
 
     ObjectNode anthropic(String prompt) {
@@ -105,6 +130,26 @@ final class TopologyFixture implements AutoCloseable {
 
     void send(ObjectNode task, Instant at) {
         tasks.pipeInput(task.get("task_id").asText().getBytes(StandardCharsets.UTF_8), Json.writeBytes(task), at);
+    }
+
+    /** Sends {@code task} with the record key {@code key} (what a producer chose), at T0. */
+    void sendKeyed(ObjectNode task, String key) {
+        tasks.pipeInput(key.getBytes(StandardCharsets.UTF_8), Json.writeBytes(task), T0);
+    }
+
+    /** The packing key the batcher computes for {@code task} with this fixture's shard settings. */
+    PackingKey packing(ObjectNode task) {
+        TaskSubmitted parsed = EventSerde.of(TaskSubmitted.class).convert(task);
+        return PackingKey.of(parsed, config.shardsFor(parsed.model()));
+    }
+
+    String packingKey(ObjectNode task) {
+        return packing(task).key();
+    }
+
+    /** The packing partition of {@code task} among this fixture's partitions; 0 = the driver's fast path. */
+    int partitionOf(ObjectNode task) {
+        return PackingKey.partition(packingKey(task), partitions);
     }
 
     void seal(String jobId, Instant at) {

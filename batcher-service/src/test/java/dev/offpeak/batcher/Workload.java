@@ -5,6 +5,7 @@ import dev.offpeak.schemas.events.TaskSubmitted;
 import dev.offpeak.schemas.identity.RequestIdentity;
 import dev.offpeak.schemas.json.EventSerde;
 import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.packing.PackingKey;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -27,7 +28,8 @@ public final class Workload {
             new Model("gemini", "gemini-2.5-flash", "generateContent"),
             new Model("gemini", "gemini-2.5-flash-lite", "generateContent"));
 
-    public record Task(String taskId, byte[] json, String requestId, boolean duplicate) {}
+    /** {@code packingKey}: the batcher's packing key with one shard per model, what a producer keys the task by. */
+    public record Task(String taskId, byte[] json, String requestId, boolean duplicate, String packingKey) {}
 
     public final List<Task> tasks = new ArrayList<>();
     public final Set<String> uniqueRequestIds = new HashSet<>();
@@ -62,7 +64,7 @@ public final class Workload {
             TaskSubmitted parsed = EventSerde.of(TaskSubmitted.class).convert(task);
             String requestId = RequestIdentity.requestId(parsed);
             uniqueRequestIds.add(requestId);
-            tasks.add(new Task(taskId, Json.writeBytes(task), requestId, duplicate));
+            tasks.add(new Task(taskId, Json.writeBytes(task), requestId, duplicate, PackingKey.of(parsed, 1).key()));
         }
     }
 

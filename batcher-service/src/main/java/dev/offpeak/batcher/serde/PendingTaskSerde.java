@@ -1,6 +1,6 @@
 package dev.offpeak.batcher.serde;
 
-import dev.offpeak.batcher.LaneInput;
+import dev.offpeak.batcher.PackingInput;
 import dev.offpeak.batcher.PendingTask;
 import dev.offpeak.schemas.events.Provider;
 import java.io.DataInputStream;
@@ -15,43 +15,30 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * Compact binary form of {@link PendingTask} and {@link LaneInput} for the two repartition topics.
- * Every task crosses them, and as JSON its provider line (itself JSON) was escaped on write and
- * unescaped on read at each hop: profiling put that at a sixth of the batcher's CPU. Internal to
- * the batcher; the leading version byte lets the format change without misreading old records.
+ * Compact binary form of {@link PendingTask} and {@link PackingInput} for the by-packing-key
+ * repartition topic. Every task not already on its packing partition crosses it, and as JSON its
+ * provider line (itself JSON) was escaped on write and unescaped on read: profiling put that at a
+ * sixth of the batcher's CPU. Internal to the batcher; the leading version byte lets the format
+ * change without misreading old records (version 2 added the prefix fingerprint and tokens).
  */
 public final class PendingTaskSerde {
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
 
     private PendingTaskSerde() {}
 
-    public static Serde<PendingTask> tasks() {
-        return new Serde<>() {
-            @Override
-            public Serializer<PendingTask> serializer() {
-                return (topic, task) -> task == null ? null : BinaryFormat.write(VERSION, out -> writeTask(out, task));
-            }
-
-            @Override
-            public Deserializer<PendingTask> deserializer() {
-                return (topic, data) -> data == null ? null : BinaryFormat.read(data, VERSION, "PendingTask", PendingTaskSerde::readTask);
-            }
-        };
-    }
-
-    /** A lane input: tag 'I' + task, or tag 'S' + the job.sealed JSON (rare, so JSON is fine). */
-    public static Serde<LaneInput> laneInputs() {
+    /** A packing input: tag 'I' + task, or tag 'S' + the job.sealed JSON (rare, so JSON is fine). */
+    public static Serde<PackingInput> packingInputs() {
         JsonSerde<dev.offpeak.schemas.events.JobSealed> seals = new JsonSerde<>(dev.offpeak.schemas.events.JobSealed.class);
         return new Serde<>() {
             @Override
-            public Serializer<LaneInput> serializer() {
+            public Serializer<PackingInput> serializer() {
                 return (topic, input) -> input == null ? null : BinaryFormat.write(VERSION, out -> {
                     switch (input) {
-                        case LaneInput.Item i -> {
+                        case PackingInput.Item i -> {
                             out.writeByte('I');
                             writeTask(out, i.item());
                         }
-                        case LaneInput.Seal s -> {
+                        case PackingInput.Seal s -> {
                             out.writeByte('S');
                             BinaryFormat.bytes(out, seals.serializer().serialize(topic, s.seal()));
                         }
@@ -60,10 +47,10 @@ public final class PendingTaskSerde {
             }
 
             @Override
-            public Deserializer<LaneInput> deserializer() {
-                return (topic, data) -> data == null ? null : BinaryFormat.read(data, VERSION, "LaneInput", in -> in.readByte() == 'I'
-                        ? LaneInput.item(readTask(in))
-                        : LaneInput.seal(seals.deserializer().deserialize(topic, BinaryFormat.bytes(in))));
+            public Deserializer<PackingInput> deserializer() {
+                return (topic, data) -> data == null ? null : BinaryFormat.read(data, VERSION, "PackingInput", in -> in.readByte() == 'I'
+                        ? PackingInput.item(readTask(in))
+                        : PackingInput.seal(seals.deserializer().deserialize(topic, BinaryFormat.bytes(in))));
             }
         };
     }
@@ -88,6 +75,8 @@ public final class PendingTaskSerde {
         out.writeLong(t.lineBytes());
         out.writeLong(t.estimatedTokens());
         BinaryFormat.string(out, t.estimatedCostUsd().toPlainString());
+        BinaryFormat.string(out, t.prefixFingerprint());
+        out.writeLong(t.prefixTokens());
     }
 
     private static PendingTask readTask(DataInputStream in) throws IOException {
@@ -104,8 +93,14 @@ public final class PendingTaskSerde {
         }
         String notAfter = BinaryFormat.string(in);
         String submittedAt = BinaryFormat.string(in);
+        String requestId = BinaryFormat.string(in);
+        String lane = BinaryFormat.string(in);
+        String line = BinaryFormat.string(in);
+        long lineBytes = in.readLong();
+        long estimatedTokens = in.readLong();
+        BigDecimal cost = new BigDecimal(BinaryFormat.string(in));
         return new PendingTask(taskId, tenant, jobId, provider, endpoint, model, metadata,
                 notAfter == null ? null : Instant.parse(notAfter), submittedAt == null ? null : Instant.parse(submittedAt),
-                BinaryFormat.string(in), BinaryFormat.string(in), BinaryFormat.string(in), in.readLong(), in.readLong(), new BigDecimal(BinaryFormat.string(in)));
+                requestId, lane, line, lineBytes, estimatedTokens, cost, BinaryFormat.string(in), in.readLong());
     }
 }

@@ -27,14 +27,19 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *   <li>raw: an idempotent acks=all producer writing the same 1 KiB task payloads to a plain topic
  *       of the same broker: the broker's records/s on this machine right now;</li>
  *   <li>topology skeleton: the same tasks through {@link TopologySkeleton}, the batcher's hops,
- *       stores and settings with none of its per-task work: what the shape alone allows here;</li>
- *   <li>batcher: the same tasks (20% duplicates, 7 models of 3 providers) in a child JVM with
- *       -Xmx256m; tasks/s from the first task.accepted of the measured tasks to the last of their
- *       lines committed on offpeak.batch-items;</li>
+ *       stores and settings with none of its per-task work, on the fast path: what the shape alone
+ *       allows here;</li>
+ *   <li>batcher, fast path: the same tasks (20% duplicates, 7 models of 3 providers), keyed by their
+ *       packing key as ingest and the client key them, in a child JVM with -Xmx256m; tasks/s from
+ *       the first task.accepted of the measured tasks to the last of their lines committed on
+ *       offpeak.batch-items;</li>
+ *   <li>batcher, task_id-keyed: as many other tasks (no request in common) keyed by task id, as
+ *       an older producer keys them, into the same warm batcher: about three in four are moved
+ *       through the repartition topic (those the default partitioner put elsewhere);</li>
  *   <li>a 50,000-line, 200 MB OpenAI batch through a fresh broker and batcher, -Xmx256m again.</li>
  * </ol>
  * Sustained rates: the skeleton and the batcher each first drain a warm-up of other tasks (no
- * request in common), so the JIT has compiled their hot paths (in a cold child JVM the compiler
+ * request in common, keyed by packing key), so the JIT has compiled their hot paths (in a cold child JVM the compiler
  * threads took half a core during a 20-second run); then the measured tasks are produced (about a
  * second, while the clock already runs) and drained. Heap peak is the larger of the two batcher
  * runs (see {@link HeapReportingBatcher}). Run with {@code ./offpeak bench batcher}, or {@code
@@ -57,12 +62,15 @@ public final class BatcherBench {
         String threads = System.getProperty("bench.threads", "2");
         Workload work = new Workload("m-", tasks, 0.2, 800, 11, Workload.MODELS);
         Workload warmup = new Workload("w-", warmupTasks, 0.2, 800, 7, Workload.MODELS);
+        Workload byTaskId = new Workload("k-", tasks, 0.2, 800, 12, Workload.MODELS);
         double avg = work.tasks.stream().mapToInt(t -> t.json().length).average().orElse(0);
         say("workload: %d tasks, %d unique, avg %.0f bytes (after a warm-up of %d other tasks)", tasks,
                 work.uniqueRequestIds.size(), avg, warmupTasks);
 
         double raw;
         double rate;
+        double idRate;
+        double shape = Double.NaN;
         long heapA;
         try (BenchBroker broker = new BenchBroker()) {
             // every topic up front: producing to a topic created a moment before once failed with
@@ -73,34 +81,42 @@ public final class BatcherBench {
             String bootstrap = broker.bootstrapServers();
             KafkaProducer<byte[], byte[]> producer = producer(bootstrap);
             // warm-up: connections, leaders, JIT; one run measured 816 records/s cold on a loaded machine
-            produce(producer, "bench.raw", work.tasks.subList(0, Math.min(10_000, tasks)));
+            produce(producer, "bench.raw", work.tasks.subList(0, Math.min(10_000, tasks)), Workload.Task::taskId);
             long t0 = System.nanoTime();
-            produce(producer, "bench.raw", work.tasks);
+            produce(producer, "bench.raw", work.tasks, Workload.Task::taskId);
             raw = tasks / ((System.nanoTime() - t0) / 1e9);
             say("raw producer: %.0f records/s", raw);
             if (Boolean.parseBoolean(System.getProperty("bench.skeleton", "true"))) {
-                double shape = skeleton(bootstrap, producer, env(bootstrap, "bench-skeleton", threads), warmup, work);
-                say("topology skeleton: %.0f tasks/s, ratio %.2f of raw (the topology's shape alone: no parsing, "
-                        + "validation, identity, tokens or lines)", shape, shape / raw);
+                shape = skeleton(bootstrap, producer, env(bootstrap, "bench-skeleton", threads), warmup, work);
+                say("topology skeleton: %.0f tasks/s, ratio %.2f of raw (the topology's shape alone on the fast path: "
+                        + "no parsing, validation, identity, tokens or lines)", shape, shape / raw);
             }
             Map<String, String> env = env(bootstrap, "bench-throughput", threads);
             env.put(BatcherConfig.MAX_WAIT, "2s");
-            produce(producer, Topics.TASKS.name(), warmup.tasks);
+            produce(producer, Topics.TASKS.name(), warmup.tasks, Workload.Task::packingKey);
             ChildBatcher child = ChildBatcher.start(HeapReportingBatcher.class.getName(), "256m", env, WORK.resolve("throughput.log"));
             try (BatcherOutput output = new BatcherOutput(bootstrap)) {
                 output.drain(warmup, "warm-up");
-                produce(producer, Topics.TASKS.name(), work.tasks);
-                rate = output.drain(work, "measured");
+                produce(producer, Topics.TASKS.name(), work.tasks, Workload.Task::packingKey);
+                rate = output.drain(work, "measured, keyed by packing key");
+                say("batcher, fast path (keyed by packing key): %.0f tasks/s, ratio %.2f of raw", rate, rate / raw);
+                produce(producer, Topics.TASKS.name(), byTaskId.tasks, Workload.Task::taskId);
+                idRate = output.drain(byTaskId, "measured, keyed by task id");
+                say("batcher, keyed by task_id (most through the repartition): %.0f tasks/s, ratio %.2f of raw",
+                        idRate, idRate / raw);
             }
             child.stop();
             producer.close();
             heapA = heapPeak(child.log());
-            say("batcher: %.0f tasks/s (%d stream threads), heap peak %d MB", rate, Integer.parseInt(threads), heapA >> 20);
+            say("batcher: %.0f tasks/s fast path, %.0f tasks/s task_id-keyed (%d stream threads), heap peak %d MB", rate,
+                    idRate, Integer.parseInt(threads), heapA >> 20);
         }
         long heapB = Boolean.parseBoolean(System.getProperty("bench.bigBatch", "true")) ? bigBatch(threads) : 0;
         long heap = Math.max(heapA, heapB);
-        System.out.printf(Locale.ROOT, "batcher: %d tasks/s, raw %d records/s, ratio %.2f, heap peak %d MB%n",
-                Math.round(rate), Math.round(raw), rate / raw, heap >> 20);
+        System.out.printf(Locale.ROOT, "batcher: %d tasks/s, raw %d records/s, ratio %.2f, heap peak %d MB, "
+                        + "task_id-keyed %d tasks/s ratio %.2f, skeleton %d tasks/s ratio %.2f%n",
+                Math.round(rate), Math.round(raw), rate / raw, heap >> 20, Math.round(idRate), idRate / raw,
+                Double.isNaN(shape) ? 0 : Math.round(shape), Double.isNaN(shape) ? 0 : shape / raw);
     }
 
     /** The batcher's two output topics, read with read_committed from the beginning, across both phases. */
@@ -168,13 +184,13 @@ public final class BatcherBench {
     private static double skeleton(String bootstrap, KafkaProducer<byte[], byte[]> producer, Map<String, String> env,
                                    Workload warmup, Workload work)
             throws Exception {
-        produce(producer, TopologySkeleton.TASKS, warmup.tasks);
+        produce(producer, TopologySkeleton.TASKS, warmup.tasks, t -> TopologySkeleton.packingKey(t.json()));
         ChildBatcher child = ChildBatcher.start(TopologySkeleton.class.getName(), "256m", env, WORK.resolve("skeleton.log"));
         double rate;
         try (var items = new CommittedReader<>(bootstrap, TopologySkeleton.ITEMS, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             countLines(items, warmup.tasks.size(), "warm-up");
-            produce(producer, TopologySkeleton.TASKS, work.tasks);
+            produce(producer, TopologySkeleton.TASKS, work.tasks, t -> TopologySkeleton.packingKey(t.json()));
             long[] firstAndCount = countLines(items, work.tasks.size(), "measured");
             rate = (work.tasks.size() - firstAndCount[1]) / ((System.nanoTime() - firstAndCount[0]) / 1e9);
         }
@@ -216,7 +232,7 @@ public final class BatcherBench {
                     Topics.BATCH_ITEMS.name());
             broker.createTopics(1, Topics.TASKS_DLQ.name());
             try (KafkaProducer<byte[], byte[]> producer = producer(broker.bootstrapServers())) {
-                produce(producer, Topics.TASKS.name(), big.tasks);
+                produce(producer, Topics.TASKS.name(), big.tasks, Workload.Task::packingKey);
             }
             Map<String, String> env = env(broker.bootstrapServers(), "bench-big-batch", threads);
             env.put(BatcherConfig.SAFETY_MARGIN, "0");
@@ -274,12 +290,16 @@ public final class BatcherBench {
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /** Sends and flushes {@code tasks}; a failed send fails the bench instead of leaving it waiting for a line. */
-    private static void produce(KafkaProducer<byte[], byte[]> producer, String topic, List<Workload.Task> tasks) {
+    /**
+     * Sends and flushes {@code tasks}, each keyed by {@code key} (default partitioner); a failed send
+     * fails the bench instead of leaving it waiting for a line.
+     */
+    private static void produce(KafkaProducer<byte[], byte[]> producer, String topic, List<Workload.Task> tasks,
+                                java.util.function.Function<Workload.Task, String> key) {
         java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
         int sent = 0;
         for (Workload.Task t : tasks) {
-            producer.send(new ProducerRecord<>(topic, t.taskId().getBytes(StandardCharsets.UTF_8), t.json()),
+            producer.send(new ProducerRecord<>(topic, key.apply(t).getBytes(StandardCharsets.UTF_8), t.json()),
                     (metadata, e) -> {
                         if (e != null) {
                             failed.compareAndSet(null, e);
