@@ -10,7 +10,8 @@ try {
   const requests = ['great product', 'arrived broken', 'fine I guess'].map((text, i) => ({
     custom_id: `sdk-${i}`,
     params: {
-      model: 'claude-haiku-4-5', max_tokens: 16,
+      // Sonnet 4.5 caches from 1,024 tokens; Haiku 4.5 only from 4,096, more than this prefix holds
+      model: 'claude-sonnet-4-5', max_tokens: 16,
       system: [{ type: 'text', text: shared, cache_control: { type: 'ephemeral', ttl: '1h' } }],
       messages: [{ role: 'user', content: `Classify: ${text}` }],
     },
