@@ -1,7 +1,8 @@
-// @anthropic-ai/sdk: create → poll → results stream, list pages, delete, 404 as NotFoundError.
+// @anthropic-ai/sdk: create → poll → results stream, list pages, delete, 404 as NotFoundError;
+// then messages.create, reading the prompt cache the batch wrote, and an injected 529.
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
-import { base, fail, pollUntil, report } from './common.mjs';
+import { admin, base, fail, pollUntil, report } from './common.mjs';
 
 const NAME = 'anthropic';
 try {
@@ -39,7 +40,38 @@ try {
     notFound = e;
   }
   assert.ok(notFound instanceof Anthropic.NotFoundError, `expected NotFoundError, got ${notFound}`);
-  report(NAME, { batch: created.id, results: results.length, usage: usage[1] });
+
+  // Synchronous Messages API: same prefix as the batch, so it reads the cache the batch wrote.
+  const msg = await client.messages.create({
+    model: 'claude-sonnet-4-5', max_tokens: 16,
+    system: [{ type: 'text', text: shared, cache_control: { type: 'ephemeral', ttl: '1h' } }],
+    messages: [{ role: 'user', content: 'Classify: great product' }],
+  });
+  assert.equal(msg.type, 'message');
+  assert.equal(msg.role, 'assistant');
+  assert.equal(msg.content[0].type, 'text');
+  assert.ok(msg.content[0].text.length > 0);
+  assert.equal(msg.usage.service_tier, 'standard');
+  assert.ok(msg.usage.cache_read_input_tokens > 0, JSON.stringify(msg.usage));
+  assert.equal(msg.usage.cache_creation_input_tokens, 0);
+  assert.ok(msg.usage.output_tokens <= 16);
+  const sameInBatch = results.find((r) => r.custom_id === 'sdk-0').result.message;
+  assert.deepEqual(msg.content, sameInBatch.content);
+
+  // An injected 529 comes back as the SDK's overloaded error (no retries here, to see it).
+  await admin('/faults', { provider: 'anthropic', operation: 'messages', count: 1, status: 529 });
+  let overloaded = null;
+  try {
+    await client.messages.create({ model: 'claude-haiku-4-5', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] },
+      { maxRetries: 0 });
+  } catch (e) {
+    overloaded = e;
+  }
+  assert.equal(overloaded?.status, 529, `expected 529, got ${overloaded}`);
+  assert.equal(overloaded.error.error.type, 'overloaded_error');
+  const sync = (await admin('/counters')).json.sync;
+  assert.equal(sync['anthropic.messages.standard.answered'], 1);
+  report(NAME, { batch: created.id, results: results.length, usage: usage[1], syncUsage: msg.usage });
 } catch (e) {
   fail(NAME, e);
 }

@@ -1,10 +1,11 @@
-// @google/genai: inline job and file job (resumable upload, responses file download), list, cancel, delete.
+// @google/genai: inline job and file job (resumable upload, responses file download), list, cancel, delete;
+// then models.generateContent in the standard and flex tiers, and a shed flex call.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { GoogleGenAI } from '@google/genai';
-import { base, fail, pollUntil, report } from './common.mjs';
+import { admin, base, fail, pollUntil, report } from './common.mjs';
 
 const NAME = 'gemini';
 const TERMINAL = ['JOB_STATE_SUCCEEDED', 'JOB_STATE_FAILED', 'JOB_STATE_CANCELLED', 'JOB_STATE_EXPIRED'];
@@ -53,7 +54,31 @@ try {
   const cancelled = await pollUntil(() => ai.batches.get({ name: toCancel.name }), (j) => TERMINAL.includes(j.state));
   assert.equal(cancelled.state, 'JOB_STATE_CANCELLED');
   await ai.batches.delete({ name: toCancel.name });
-  report(NAME, { inline: inlineDone.name, file: fileDone.name, responsesFile: fileDone.dest.fileName });
+
+  // Synchronous generateContent: the same answer as the inline batch's first request.
+  const std = await ai.models.generateContent({ model, contents: [{ role: 'user', parts: [{ text: 'Classify: great product' }] }] });
+  assert.ok(std.text.length > 0);
+  assert.equal(std.text, responses[0].response.candidates[0].content.parts[0].text);
+  assert.equal(std.usageMetadata.promptTokenCount, responses[0].response.usageMetadata.promptTokenCount);
+  assert.equal(std.usageMetadata.serviceTier, 'standard');
+  const flex = await ai.models.generateContent({
+    model, contents: 'Classify: arrived broken', config: { serviceTier: 'flex', maxOutputTokens: 3 },
+  });
+  assert.equal(flex.usageMetadata.serviceTier, 'flex');
+  assert.ok(flex.usageMetadata.candidatesTokenCount <= 3);
+  assert.equal(flex.candidates[0].finishReason, 'MAX_TOKENS');
+  await admin('/flex-shed', { provider: 'gemini', count: 1 });
+  let shed = null;
+  try {
+    await ai.models.generateContent({ model, contents: 'x', config: { serviceTier: 'flex', httpOptions: { retryOptions: { attempts: 1 } } } });
+  } catch (e) {
+    shed = e;
+  }
+  assert.equal(shed?.status, 503, `expected 503, got ${shed}`);
+  const sync = (await admin('/counters')).json.sync;
+  assert.equal(sync['gemini.generate_content.flex.answered'], 1);
+  assert.equal(sync['gemini.generate_content.flex.shed'], 1);
+  report(NAME, { inline: inlineDone.name, file: fileDone.name, responsesFile: fileDone.dest.fileName, flexUsage: flex.usageMetadata });
 } catch (e) {
   fail(NAME, e);
 }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "offpeak", mixinStandardHelpOptions = true, version = "offpeak 0.1.0-SNAPSHOT",
         description = "The half-price lane for LLM work that can wait: dedup, batch, submit, settle.",
         subcommands = {DemoCommand.class, LocalCommand.class, SubmitCommand.class, StatusCommand.class, JobsCommand.class,
-                CostsCommand.class, BudgetsCommand.class, ReportCommand.class, EmulatorCommand.class, ChaosCommand.class,
+                CostsCommand.class, QuoteCommand.class, BudgetsCommand.class, ReportCommand.class, EmulatorCommand.class, ChaosCommand.class,
                 RequestIdCommand.class, PricesCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class OffpeakCli implements Runnable {
     @Spec

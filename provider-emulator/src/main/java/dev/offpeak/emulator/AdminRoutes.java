@@ -34,6 +34,7 @@ public final class AdminRoutes {
             Json.send(ctx, Map.of("cleared", true));
         }));
         r.post(BASE + "/batch-faults", guard(this::armBatchFault));
+        r.post(BASE + "/flex-shed", guard(this::armFlexShed));
         r.post(BASE + "/quotas", guard(this::setQuota));
         r.get(BASE + "/clock", guard(ctx -> Json.send(ctx, clock())));
         r.post(BASE + "/clock/advance", guard(this::advance));
@@ -60,6 +61,14 @@ public final class AdminRoutes {
         }
         emulator.faults().arm(p, b.path("operation").asText(), b.path("count").asInt(1),
                 new Faults.CallFault(status, retryAfter, delay));
+        Json.send(ctx, Map.of("armed", true));
+    }
+
+    /** {@code {"provider":"openai","count":2}}: the next 2 flex calls of the provider are shed. */
+    private void armFlexShed(Context ctx) {
+        ObjectNode b = Json.parseObject(ctx.bodyInputStream());
+        Provider p = Provider.fromWire(b.path("provider").asText());
+        emulator.faults().shedNextFlex(p, b.path("count").asInt(1));
         Json.send(ctx, Map.of("armed", true));
     }
 

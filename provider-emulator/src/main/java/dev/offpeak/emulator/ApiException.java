@@ -9,16 +9,26 @@ public final class ApiException extends RuntimeException {
     private final int status;
     private final String param;
     private final String code;
+    private final String type;
 
     public ApiException(int status, String message) {
         this(status, message, null, null);
     }
 
     public ApiException(int status, String message, String param, String code) {
+        this(status, message, param, code, null);
+    }
+
+    /**
+     * @param type OpenAI only: {@code error.type} when it is not the one the status implies (e.g. the flex
+     *             tier's 429 {@code resource_unavailable}); null otherwise
+     */
+    public ApiException(int status, String message, String param, String code, String type) {
         super(message, null, false, false);
         this.status = status;
         this.param = param;
         this.code = code;
+        this.type = type;
     }
 
     public int status() {
@@ -31,5 +41,10 @@ public final class ApiException extends RuntimeException {
 
     public String code() {
         return code;
+    }
+
+    /** The OpenAI {@code error.type} to send instead of the status's, or null. */
+    public String type() {
+        return type;
     }
 }

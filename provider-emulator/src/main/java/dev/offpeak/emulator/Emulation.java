@@ -19,6 +19,7 @@ public final class Emulation {
     private final PrefixStore geminiImplicitCache = new PrefixStore();
     private final TtlKeys anthropicCache = new TtlKeys();
     private final CachedContentStore cachedContents = new CachedContentStore();
+    private final FlexTier flex;
     private volatile String baseUrl;
 
     public Emulation(EmulatorConfig config, FileStore files, long seed) {
@@ -26,6 +27,12 @@ public final class Emulation {
         this.files = files;
         this.ids = new Ids(seed);
         this.engine = new BatchEngine(config.clock(), new Timeline(config.speed()), counters);
+        this.flex = new FlexTier(config, faults);
+    }
+
+    /** The flex tier of the synchronous endpoints: models, latency, shedding. */
+    public FlexTier flex() {
+        return flex;
     }
 
     public EmulatorConfig config() {

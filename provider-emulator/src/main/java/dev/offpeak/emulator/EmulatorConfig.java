@@ -63,14 +63,47 @@ public record EmulatorConfig(String host, int port, Speed speed, String required
      *                                          keeps a prefix 24 hours; other models ignore the field
      * @param geminiImplicitCaching             Gemini implicit caching applies to batch requests
      * @param geminiImplicitCacheIdle           Gemini implicit cache: a prefix is forgotten after this much inactivity
+     * @param openAiFlexModels                  model id prefixes that offer OpenAI's flex tier
+     *                                          ({@code service_tier: "flex"}); another model answers 400
+     * @param geminiFlexModels                  model id prefixes that offer Gemini's Flex tier
+     *                                          ({@code serviceTier: "flex"}); another model answers 400
+     * @param flexLatencyMin                    flex answers wait a time drawn uniformly from
+     *                                          [{@code flexLatencyMin}, {@code flexLatencyMax}] at the default speed
+     *                                          (100 lines/s), scaled by {@code 100 / linesPerSecond} when faster
+     *                                          ({@link Speed#fast()}: 1/100)
+     * @param flexLatencyMax                    see {@code flexLatencyMin}
+     * @param flexLatencyCap                    the most a flex answer ever waits, after scaling (a real sleep)
+     * @param flexShedProbability               chance (0..1) that a flex call is shed (OpenAI 429
+     *                                          {@code resource_unavailable}, Gemini 503) instead of answered
      */
     public record Choices(boolean openAiCountUnfinishedAsFailed, boolean geminiCancelKeepsFinishedResults,
                           int anthropicMinCacheableTokens, int anthropicCancelEndedStatus,
                           Duration openAiCacheIdle, Duration openAiCacheMaxAge,
                           List<String> openAiExtendedRetentionModels, boolean geminiImplicitCaching,
-                          Duration geminiImplicitCacheIdle) {
+                          Duration geminiImplicitCacheIdle, List<String> openAiFlexModels,
+                          List<String> geminiFlexModels, Duration flexLatencyMin, Duration flexLatencyMax,
+                          Duration flexLatencyCap, double flexShedProbability) {
+        /** OpenAI's flex models per the flex guide and pricing page (2025-2026): o3, o4-mini, the gpt-5 family. */
+        public static final List<String> OPENAI_FLEX_MODELS = List.of("o3", "o4-mini", "gpt-5");
+        /** Gemini Flex models [unconfirmed]: the 2.5 and 3 families (the guide's examples use Gemini 3 Flash). */
+        public static final List<String> GEMINI_FLEX_MODELS = List.of("gemini-2.5", "gemini-3");
+
         public Choices {
             openAiExtendedRetentionModels = List.copyOf(openAiExtendedRetentionModels);
+            openAiFlexModels = List.copyOf(openAiFlexModels);
+            geminiFlexModels = List.copyOf(geminiFlexModels);
+        }
+
+        /** The choices before the synchronous endpoints, with their flex defaults. */
+        public Choices(boolean openAiCountUnfinishedAsFailed, boolean geminiCancelKeepsFinishedResults,
+                       int anthropicMinCacheableTokens, int anthropicCancelEndedStatus,
+                       Duration openAiCacheIdle, Duration openAiCacheMaxAge,
+                       List<String> openAiExtendedRetentionModels, boolean geminiImplicitCaching,
+                       Duration geminiImplicitCacheIdle) {
+            this(openAiCountUnfinishedAsFailed, geminiCancelKeepsFinishedResults, anthropicMinCacheableTokens,
+                    anthropicCancelEndedStatus, openAiCacheIdle, openAiCacheMaxAge, openAiExtendedRetentionModels,
+                    geminiImplicitCaching, geminiImplicitCacheIdle, OPENAI_FLEX_MODELS, GEMINI_FLEX_MODELS,
+                    Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(5), 0.0);
         }
 
         public static Choices defaults() {
@@ -81,19 +114,45 @@ public record EmulatorConfig(String host, int port, Speed speed, String required
         public Choices withAnthropicMinCacheableTokens(int tokens) {
             return new Choices(openAiCountUnfinishedAsFailed, geminiCancelKeepsFinishedResults, tokens,
                     anthropicCancelEndedStatus, openAiCacheIdle, openAiCacheMaxAge, openAiExtendedRetentionModels,
-                    geminiImplicitCaching, geminiImplicitCacheIdle);
+                    geminiImplicitCaching, geminiImplicitCacheIdle, openAiFlexModels, geminiFlexModels,
+                    flexLatencyMin, flexLatencyMax, flexLatencyCap, flexShedProbability);
         }
 
         public Choices withGeminiImplicitCaching(boolean on) {
             return new Choices(openAiCountUnfinishedAsFailed, geminiCancelKeepsFinishedResults,
                     anthropicMinCacheableTokens, anthropicCancelEndedStatus, openAiCacheIdle, openAiCacheMaxAge,
-                    openAiExtendedRetentionModels, on, geminiImplicitCacheIdle);
+                    openAiExtendedRetentionModels, on, geminiImplicitCacheIdle, openAiFlexModels, geminiFlexModels,
+                    flexLatencyMin, flexLatencyMax, flexLatencyCap, flexShedProbability);
         }
 
         public Choices withOpenAiCache(Duration idle, Duration maxAge) {
             return new Choices(openAiCountUnfinishedAsFailed, geminiCancelKeepsFinishedResults,
                     anthropicMinCacheableTokens, anthropicCancelEndedStatus, idle, maxAge,
-                    openAiExtendedRetentionModels, geminiImplicitCaching, geminiImplicitCacheIdle);
+                    openAiExtendedRetentionModels, geminiImplicitCaching, geminiImplicitCacheIdle, openAiFlexModels,
+                    geminiFlexModels, flexLatencyMin, flexLatencyMax, flexLatencyCap, flexShedProbability);
+        }
+
+        /** Flex latency range (before scaling by speed) and shedding probability. */
+        public Choices withFlex(Duration latencyMin, Duration latencyMax, double shedProbability) {
+            return new Choices(openAiCountUnfinishedAsFailed, geminiCancelKeepsFinishedResults,
+                    anthropicMinCacheableTokens, anthropicCancelEndedStatus, openAiCacheIdle, openAiCacheMaxAge,
+                    openAiExtendedRetentionModels, geminiImplicitCaching, geminiImplicitCacheIdle, openAiFlexModels,
+                    geminiFlexModels, latencyMin, latencyMax, flexLatencyCap, shedProbability);
+        }
+
+        public Choices withFlexLatencyCap(Duration cap) {
+            return new Choices(openAiCountUnfinishedAsFailed, geminiCancelKeepsFinishedResults,
+                    anthropicMinCacheableTokens, anthropicCancelEndedStatus, openAiCacheIdle, openAiCacheMaxAge,
+                    openAiExtendedRetentionModels, geminiImplicitCaching, geminiImplicitCacheIdle, openAiFlexModels,
+                    geminiFlexModels, flexLatencyMin, flexLatencyMax, cap, flexShedProbability);
+        }
+
+        /** Model id prefixes offering the flex tier, per provider. */
+        public Choices withFlexModels(List<String> openAi, List<String> gemini) {
+            return new Choices(openAiCountUnfinishedAsFailed, geminiCancelKeepsFinishedResults,
+                    anthropicMinCacheableTokens, anthropicCancelEndedStatus, openAiCacheIdle, openAiCacheMaxAge,
+                    openAiExtendedRetentionModels, geminiImplicitCaching, geminiImplicitCacheIdle, openAi, gemini,
+                    flexLatencyMin, flexLatencyMax, flexLatencyCap, flexShedProbability);
         }
     }
 
@@ -170,6 +229,17 @@ public record EmulatorConfig(String host, int port, Speed speed, String required
             checkNotNegative(bad, "openai-cache-idle", choices.openAiCacheIdle());
             checkNotNegative(bad, "openai-cache-max-age", choices.openAiCacheMaxAge());
             checkNotNegative(bad, "gemini-implicit-cache-idle", choices.geminiImplicitCacheIdle());
+            checkNotNegative(bad, "flex-latency-min", choices.flexLatencyMin());
+            checkNotNegative(bad, "flex-latency-max", choices.flexLatencyMax());
+            checkNotNegative(bad, "flex-latency-cap", choices.flexLatencyCap());
+            if (choices.flexLatencyMin() != null && choices.flexLatencyMax() != null
+                    && choices.flexLatencyMax().compareTo(choices.flexLatencyMin()) < 0) {
+                bad.add("Invalid value " + choices.flexLatencyMax() + " for flex-latency-max: must be >= flex-latency-min "
+                        + choices.flexLatencyMin());
+            }
+            if (!(choices.flexShedProbability() >= 0 && choices.flexShedProbability() <= 1)) {
+                bad.add("Invalid value " + choices.flexShedProbability() + " for flex-shed-probability: must be 0..1");
+            }
         }
         if (models == null) {
             bad.add("models must be set");

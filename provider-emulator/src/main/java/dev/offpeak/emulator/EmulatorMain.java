@@ -63,6 +63,15 @@ public final class EmulatorMain implements Callable<Integer> {
             + "schemas' registry/offpeak.json), e.g. to serve a model it lacks; unknown models are refused.")
     Path modelRegistry;
 
+    @Option(names = "--flex-latency", defaultValue = "PT5S..PT60S", description = "Flex-tier answer latency range "
+            + "at 100 lines/s, MIN..MAX as ISO-8601 durations; scaled by 100 / lines-per-second when faster "
+            + "(default: ${DEFAULT-VALUE}).")
+    String flexLatency;
+
+    @Option(names = "--flex-shed-probability", defaultValue = "0", description = "Chance (0..1) that a flex-tier "
+            + "call is shed: OpenAI 429 resource_unavailable, Gemini 503 (default: ${DEFAULT-VALUE}).")
+    double flexShedProbability;
+
     public static void main(String[] args) {
         System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
         System.setProperty("org.slf4j.simpleLogger.log.io.javalin", "warn");
@@ -80,6 +89,10 @@ public final class EmulatorMain implements Callable<Integer> {
                 .withModels(modelRegistry == null ? ModelCatalog.shipped()
                         : ModelCatalog.of(ModelRegistry.load(Optional.of(modelRegistry))))
                 .withClock(manualClock ? ManualClock.startingAt2026() : InstantSource.system());
+        String[] range = flexLatency.split("\\.\\.", 2);
+        java.time.Duration flexMin = java.time.Duration.parse(range[0].trim());
+        java.time.Duration flexMax = range.length > 1 ? java.time.Duration.parse(range[1].trim()) : flexMin;
+        config = config.withChoices(config.choices().withFlex(flexMin, flexMax, flexShedProbability));
         ProviderEmulator emulator = ProviderEmulator.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -24,7 +24,7 @@ public final class ErrorBodies {
     }
 
     private static ObjectNode openAi(Context ctx, ApiException e, Duration retryAfter) {
-        String type = switch (e.status()) {
+        String type = e.type() != null ? e.type() : switch (e.status()) {
             case 429 -> "requests";
             case 403 -> "permission_error";
             default -> e.status() >= 500 ? "server_error" : "invalid_request_error";

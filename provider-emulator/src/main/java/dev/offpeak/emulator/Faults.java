@@ -45,6 +45,7 @@ public final class Faults {
     private final Map<String, Armed> calls = new HashMap<>();
     private final Map<Provider, Deque<BatchFault>> batches = new HashMap<>();
     private final Map<String, Long> quotas = new HashMap<>();
+    private final Map<Provider, Integer> flexSheds = new HashMap<>();
 
     /** The next {@code count} calls to the endpoint fail with {@code status} (and retry-after when not null). */
     public synchronized void failNext(Provider provider, String operation, int count, int status, Duration retryAfter) {
@@ -79,6 +80,32 @@ public final class Faults {
         return Optional.of(a.fault());
     }
 
+    /**
+     * The next {@code count} flex-tier calls of the provider (OpenAI {@code service_tier: "flex"}, Gemini
+     * {@code serviceTier: "flex"}) that pass their checks are shed as the tier sheds them: OpenAI 429
+     * {@code resource_unavailable}, Gemini 503 {@code UNAVAILABLE}. Calls in other tiers are not affected.
+     */
+    public synchronized void shedNextFlex(Provider provider, int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be >= 1, got " + count);
+        }
+        flexSheds.merge(provider, count, Integer::sum);
+    }
+
+    /** Consumes one armed flex shed of the provider, if any. */
+    public synchronized boolean takeFlexShed(Provider provider) {
+        Integer n = flexSheds.get(provider);
+        if (n == null || n < 1) {
+            return false;
+        }
+        if (n == 1) {
+            flexSheds.remove(provider);
+        } else {
+            flexSheds.put(provider, n - 1);
+        }
+        return true;
+    }
+
     public synchronized void expireNextBatchAfterLines(Provider provider, int lines) {
         if (lines < 0) {
             throw new IllegalArgumentException("lines must be >= 0, got " + lines);
@@ -109,6 +136,7 @@ public final class Faults {
         calls.clear();
         batches.clear();
         quotas.clear();
+        flexSheds.clear();
     }
 
     private static String key(Provider p, String s) {

@@ -21,14 +21,26 @@ public final class Operations {
     public static final String LIST_CACHED_CONTENTS = "list_cached_contents";
     public static final String UPDATE_CACHED_CONTENT = "update_cached_content";
     public static final String DELETE_CACHED_CONTENT = "delete_cached_content";
+    /** OpenAI synchronous {@code POST /v1/chat/completions}. */
+    public static final String CHAT_COMPLETIONS = "chat_completions";
+    /** OpenAI synchronous {@code POST /v1/responses}. */
+    public static final String RESPONSES = "responses";
+    /** OpenAI synchronous {@code POST /v1/embeddings}. */
+    public static final String EMBEDDINGS = "embeddings";
+    /** Anthropic synchronous {@code POST /v1/messages}. */
+    public static final String MESSAGES = "messages";
+    /** Gemini synchronous {@code POST models/{model}:generateContent}. */
+    public static final String GENERATE_CONTENT = "generate_content";
 
     private static final Map<Provider, List<String>> BY_PROVIDER = Map.of(
             Provider.OPENAI, List.of(UPLOAD_FILE, LIST_FILES, GET_FILE, FILE_CONTENT, DELETE_FILE,
-                    CREATE_BATCH, GET_BATCH, LIST_BATCHES, CANCEL_BATCH),
-            Provider.ANTHROPIC, List.of(CREATE_BATCH, GET_BATCH, LIST_BATCHES, CANCEL_BATCH, DELETE_BATCH, RESULTS),
+                    CREATE_BATCH, GET_BATCH, LIST_BATCHES, CANCEL_BATCH, CHAT_COMPLETIONS, RESPONSES, EMBEDDINGS),
+            Provider.ANTHROPIC, List.of(CREATE_BATCH, GET_BATCH, LIST_BATCHES, CANCEL_BATCH, DELETE_BATCH, RESULTS,
+                    MESSAGES),
             Provider.GEMINI, List.of(UPLOAD_FILE, LIST_FILES, GET_FILE, FILE_CONTENT, DELETE_FILE,
                     CREATE_BATCH, GET_BATCH, LIST_BATCHES, CANCEL_BATCH, DELETE_BATCH, CREATE_CACHED_CONTENT,
-                    GET_CACHED_CONTENT, LIST_CACHED_CONTENTS, UPDATE_CACHED_CONTENT, DELETE_CACHED_CONTENT));
+                    GET_CACHED_CONTENT, LIST_CACHED_CONTENTS, UPDATE_CACHED_CONTENT, DELETE_CACHED_CONTENT,
+                    GENERATE_CONTENT));
 
     /** Short aliases accepted from tests and the admin API: {@code create}, {@code get}, {@code list}, ... */
     private static final Map<String, String> ALIASES = Map.of(

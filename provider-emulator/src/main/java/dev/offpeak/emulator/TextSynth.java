@@ -16,6 +16,19 @@ public final class TextSynth {
     private TextSynth() {
     }
 
+    /**
+     * The seed of a request's answer: the request JSON without its service tier ({@code service_tier},
+     * {@code serviceTier}), so the same request answers with the same words whether it ran in a batch,
+     * synchronously or in the flex tier. A request without a tier field is its JSON unchanged.
+     */
+    public static String seed(com.fasterxml.jackson.databind.JsonNode request) {
+        if (request instanceof com.fasterxml.jackson.databind.node.ObjectNode o
+                && (o.has("service_tier") || o.has("serviceTier"))) {
+            return o.deepCopy().without(java.util.List.of("service_tier", "serviceTier")).toString();
+        }
+        return request.toString();
+    }
+
     /** How many tokens the emulator "wants" to answer with (8..64), before any max-tokens cap. */
     public static int naturalLength(String requestJson) {
         byte[] h = Ids.sha256(requestJson.getBytes(StandardCharsets.UTF_8));

@@ -17,7 +17,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The official npm SDKs ({@code openai}, {@code @anthropic-ai/sdk}, {@code @google/genai}) run
- * create → poll → results against an in-process emulator, changing only base URL and key. Needs
+ * create → poll → results against an in-process emulator, changing only base URL and key, then call the
+ * synchronous endpoints (OpenAI chat completions in flex and responses, Anthropic messages, Gemini
+ * generateContent in flex), shed flex calls and injected faults included. Needs
  * {@code node} and {@code src/test/sdk/node_modules} ({@code src/test/sdk/run.sh} or {@code npm ci}
  * there); without them every test is skipped with that reason.
  */
@@ -33,7 +35,10 @@ class SdkConformanceIT {
         } else if (!Files.isDirectory(SDK_DIR.resolve("node_modules"))) {
             missing = "SDKs not installed: run `npm ci` in " + SDK_DIR + " (or src/test/sdk/run.sh)";
         } else {
-            emu = ProviderEmulator.start(EmulatorConfig.defaults().withClock(ManualClock.startingAt2026()));
+            // flex answers after 0.2-0.4 s here (the default range is 5-60 s at this speed)
+            emu = ProviderEmulator.start(EmulatorConfig.defaults().withClock(ManualClock.startingAt2026())
+                    .withChoices(EmulatorConfig.Choices.defaults().withFlex(Duration.ofMillis(200),
+                            Duration.ofMillis(400), 0.0)));
         }
     }
 

@@ -24,6 +24,8 @@ import dev.offpeak.result.poll.Poller;
 import dev.offpeak.result.provider.BatchProviderClient;
 import dev.offpeak.result.provider.ProviderClients;
 import dev.offpeak.result.provider.RetryPolicy;
+import dev.offpeak.result.poll.Rescue;
+import dev.offpeak.result.submit.SyncRunner;
 import dev.offpeak.result.settle.Pricing;
 import dev.offpeak.result.settle.Retries;
 import dev.offpeak.result.settle.Settlement;
@@ -263,6 +265,10 @@ public final class ResultService implements AutoCloseable {
         WorkSettings settings = workSettings(config);
         Parts parts = Parts.build(db, catalog, clients, settings, clock, RandomGenerator.getDefault(), metrics,
                 Submitter.CrashPoint.NONE);
+        parts.submitter().withSyncRunner(new SyncRunner(parts.batches(), providerClients.syncClients(),
+                parts.settlement(), RetryPolicy.defaults(), config.syncConcurrency(), clock, RandomGenerator.getDefault()));
+        parts.poller().withRescue(new Rescue(config.rescueBuffer(), config.rescueProviders(),
+                (provider, model) -> catalog.find(provider, model).map(m -> m.offersFlex()).orElse(false)));
         EventIntake intake = new EventIntake(consumer, db, new IntakeStore(), parts.completion(), clock,
                 EventIntake.IntakeListener.NONE, EventIntake.IntakeTopics.PRODUCTION);
         // the relay's producer records each published task.completed in the per-task cost distribution

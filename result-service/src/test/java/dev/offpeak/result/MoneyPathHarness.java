@@ -64,8 +64,16 @@ final class MoneyPathHarness implements AutoCloseable {
     /** @param promptCaching the tenants whose lines may get prompt-cache hints */
     MoneyPathHarness(KafkaCluster kafka, DataSource dataSource, Path spool, Submitter.CrashPoint crashPoint,
             Retries retries, java.util.function.Predicate<String> promptCaching) {
+        this(kafka, dataSource, spool, crashPoint, retries, promptCaching, config -> config);
+    }
+
+    /** @param emulatorConfig changes to the emulator's configuration (speed, choices) */
+    MoneyPathHarness(KafkaCluster kafka, DataSource dataSource, Path spool, Submitter.CrashPoint crashPoint,
+            Retries retries, java.util.function.Predicate<String> promptCaching,
+            java.util.function.UnaryOperator<EmulatorConfig> emulatorConfig) {
         this.kafka = kafka;
-        this.emulator = ProviderEmulator.start(EmulatorConfig.defaults().withClock(clock).withDataDir(spool.resolve("emu")));
+        this.emulator = ProviderEmulator.start(emulatorConfig.apply(
+                EmulatorConfig.defaults().withClock(clock).withDataDir(spool.resolve("emu"))));
         this.db = new Db(dataSource);
         ModelRegistry catalog = ModelRegistry.loadDefault();
         new PriceStore(db).load(catalog);
@@ -111,6 +119,11 @@ final class MoneyPathHarness implements AutoCloseable {
     /** The unsent events as the relay would publish them. */
     java.util.List<String> pendingEvents() {
         return dev.offpeak.result.completion.OutboxRelay.peek(db, 65_536, 1000);
+    }
+
+    /** The synchronous clients (flex and list-price calls) over the emulator. */
+    Map<Provider, dev.offpeak.result.provider.SyncClient> syncClients() {
+        return clients.syncClients();
     }
 
     BatchProviderClient client(Provider provider) {

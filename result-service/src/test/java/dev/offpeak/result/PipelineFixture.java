@@ -137,7 +137,14 @@ final class PipelineFixture {
         TaskSubmitted s = t.submitted();
         return new TaskAccepted(s.taskId(), s.tenant(), s.jobId(), t.requestId(), s.provider(), s.model(),
                 s.endpoint(), new Lane(s.provider(), s.endpoint(), s.model()).id(), duplicate, originalTaskId, 20,
-                new BigDecimal("0.00001"), Map.of(), null, s.submittedAt(), now);
+                new BigDecimal("0.00001"), Map.of(), s.notAfter(), s.submittedAt(), now);
+    }
+
+    /** {@code task} with a deadline. */
+    static Task withDeadline(Task task, Instant notAfter) {
+        TaskSubmitted s = task.submitted();
+        return new Task(new TaskSubmitted(s.taskId(), s.tenant(), s.jobId(), s.provider(), s.model(), s.endpoint(),
+                s.request(), s.metadata(), s.dedup(), s.dedupScope(), notAfter, s.submittedAt()), task.requestId());
     }
 
     /** Another task with the same request as {@code original}, accepted as its duplicate. */

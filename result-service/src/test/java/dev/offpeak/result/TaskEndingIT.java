@@ -26,6 +26,7 @@ import dev.offpeak.result.store.BatchRow;
 import dev.offpeak.result.store.PipelineState;
 import dev.offpeak.result.store.PriceStore;
 import dev.offpeak.schemas.events.Provider;
+import dev.offpeak.schemas.pricing.Mode;
 import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.json.Json;
 import dev.offpeak.schemas.pricing.ModelRegistry;
@@ -249,7 +250,7 @@ class TaskEndingIT {
 
     private static BatchRow batch() {
         return new BatchRow(BATCH, "openai|/v1/chat/completions|gpt-4o-mini|0", Provider.OPENAI, "/v1/chat/completions",
-                "gpt-4o-mini", PipelineState.IN_FLIGHT, LINES, 0, 0, "batch_e", 1, 1, 0, NOW, NOW, 0);
+                "gpt-4o-mini", PipelineState.IN_FLIGHT, LINES, 0, 0, "batch_e", 1, 1, 0, NOW, NOW, 0, Mode.BATCH, null);
     }
 
     private static String requestId(int i) {

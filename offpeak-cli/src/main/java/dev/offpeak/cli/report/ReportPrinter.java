@@ -29,6 +29,8 @@ public final class ReportPrinter {
                 .collect(Collectors.joining(", ")) + "  (" + r.batchesByProvider().values().stream()
                 .mapToLong(Long::longValue).sum() + ")");
         line(out, "lines settled", counts(r.linesByStatus()));
+        line(out, "lines by mode", counts(r.linesByMode()) + (r.rescueCostUsd().signum() == 0 ? ""
+                : "  (deadline rescue cost " + usd(r.rescueCostUsd()) + " over the batch price)"));
         line(out, "tasks by status", counts(r.tasksByStatus()));
         line(out, "list", usd(r.listUsd()) + "  (every task at synchronous list rates, no cache, duplicates included)");
         line(out, "sync-equivalent", usd(r.syncEquivalentUsd()) + "  (the same usage, cache hits included, at synchronous rates)");

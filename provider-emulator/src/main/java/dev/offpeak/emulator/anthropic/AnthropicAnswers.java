@@ -213,12 +213,21 @@ public final class AnthropicAnswers {
 
     /** The {@code message} of a succeeded result at {@code t}; remembers cache writes for later requests. */
     public ObjectNode message(JsonNode params, Instant t) {
+        return message(params, t, "batch");
+    }
+
+    /**
+     * The message of a request answered at {@code t} in {@code serviceTier} ({@code usage.service_tier}:
+     * {@code batch} for batch results, {@code standard} for the synchronous Messages API); the cache is
+     * shared by both.
+     */
+    public ObjectNode message(JsonNode params, Instant t, String serviceTier) {
         Prompt p = prompt(params);
         int total = TokenCounter.estimate(p.chars());
         CacheUse use = cacheUse(params, p, t);
         int write = use.written();
         int read = use.read();
-        String seed = params.toString();
+        String seed = TextSynth.seed(params);
         int natural = TextSynth.naturalLength(seed);
         int output = (int) Math.min(natural, params.path("max_tokens").asLong());
         ObjectNode msg = Json.object();
@@ -236,7 +245,7 @@ public final class AnthropicAnswers {
         usage.putObject("cache_creation").put("ephemeral_5m_input_tokens", use.write5m())
                 .put("ephemeral_1h_input_tokens", use.write1h());
         usage.put("output_tokens", output);
-        usage.put("service_tier", "batch");
+        usage.put("service_tier", serviceTier);
         return msg;
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offpeak.emulator.ApiException;
 import dev.offpeak.emulator.Batch;
+import dev.offpeak.emulator.Counters;
 import dev.offpeak.emulator.Emulation;
 import dev.offpeak.emulator.ErrorBodies;
 import dev.offpeak.emulator.Gate;
@@ -28,9 +29,16 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
-/** Anthropic Message Batches under {@code /anthropic/v1/messages/batches} (anthropic-message-batches.md). */
+/**
+ * Anthropic Message Batches under {@code /anthropic/v1/messages/batches} (anthropic-message-batches.md), and the
+ * synchronous Messages API at {@code /anthropic/v1/messages}.
+ */
 public final class AnthropicRoutes {
     public static final String BASE = "/anthropic/v1/messages/batches";
+    /** The synchronous Messages API. */
+    public static final String MESSAGES = "/anthropic/v1/messages";
+    static final String STREAM_MESSAGE = "stream: the provider emulator does not stream responses; send the request "
+            + "without stream (or with stream: false)";
     private static final Duration RETENTION = Duration.ofDays(29);
 
     private final Emulation emu;
@@ -50,6 +58,7 @@ public final class AnthropicRoutes {
         r.post(BASE + "/{id}/cancel", gate.wrap(Operations.CANCEL_BATCH, this::cancel));
         r.delete(BASE + "/{id}", gate.wrap(Operations.DELETE_BATCH, this::delete));
         r.get(BASE + "/{id}/results", gate.wrap(Operations.RESULTS, this::results));
+        r.post(MESSAGES, gate.wrap(Operations.MESSAGES, this::message));
         ErrorBodies.notFoundUnder(r, "/anthropic", Provider.ANTHROPIC, emu);
     }
 
@@ -71,6 +80,30 @@ public final class AnthropicRoutes {
                 null, Json.object().put("cache_scope", Gate.scope(ctx))));
         emu.engine().add(batch);
         Json.send(ctx, render(ctx, batch));
+    }
+
+    /**
+     * {@code POST /v1/messages}, not streamed: the request is checked as a batch request's {@code params} are
+     * (request rules, model limits, at most 4 cache breakpoints) and refused with the Messages API's HTTP
+     * error (400 {@code invalid_request_error}, 404 {@code not_found_error}); else answered with the same
+     * message and usage a batch line gets, the prompt cache shared with batches, and
+     * {@code usage.service_tier: "standard"}.
+     */
+    private void message(Context ctx) {
+        ObjectNode params = Json.parseObject(ctx.bodyInputStream());
+        ApiException refused = params.path("stream").asBoolean(false)
+                ? new ApiException(400, STREAM_MESSAGE, null, "invalid_request_error")
+                : AnthropicAnswers.error(params, emu.config().models());
+        if (refused != null) {
+            emu.counters().syncCall(Provider.ANTHROPIC, Operations.MESSAGES, "standard",
+                    Counters.SyncOutcome.REFUSED);
+            throw refused;
+        }
+        AnthropicAnswers answers = new AnthropicAnswers(emu.anthropicCache(), emu.config().models(),
+                emu.config().choices().anthropicMinCacheableTokens(), Gate.scope(ctx));
+        ObjectNode msg = answers.message(params, emu.now(), "standard");
+        emu.counters().syncCall(Provider.ANTHROPIC, Operations.MESSAGES, "standard", Counters.SyncOutcome.ANSWERED);
+        Json.send(ctx, msg);
     }
 
     private void list(Context ctx) {

@@ -87,7 +87,7 @@ public final class GeminiAnswers {
      * those, or else {@code implicitTokens} (a prefix shared with an earlier request, already in the prompt).
      */
     static ObjectNode response(JsonNode request, String model, long explicitTokens, long implicitTokens) {
-        String seed = request.toString();
+        String seed = TextSynth.seed(request);
         int natural = TextSynth.naturalLength(seed);
         JsonNode max = maxOutputTokens(request);
         int output = max.isMissingNode() ? natural : (int) Math.min(natural, max.asLong());

@@ -80,6 +80,23 @@ final class GeminiCaching {
     }
 
     /**
+     * Tokens of the request's prompt read from the caller's implicit cache at {@code t} (0 when the model does
+     * not cache or the request names an explicit cache); remembers the prompt for later requests, batch
+     * lines and synchronous calls alike.
+     */
+    static long implicitTokens(dev.offpeak.emulator.Emulation emu, String scope, String model, JsonNode request,
+                               Instant t) {
+        long minCacheable = emu.config().models().minCacheablePrefix(Provider.GEMINI, model);
+        if (minCacheable <= 0 || cacheId(request) != null) {
+            return 0;
+        }
+        long chars = emu.geminiImplicitCache().lookupAndRemember(scope + "|" + model,
+                implicitPrompt(request, minCacheable * 4), minCacheable * 4, t,
+                emu.config().choices().geminiImplicitCacheIdle(), java.time.Duration.ofDays(3650));
+        return chars / 4;
+    }
+
+    /**
      * The request's prompt as implicit caching compares it, in the order the model reads it: tools and
      * tool config, system instruction, then the contents, one boundary at the end of each part.
      */

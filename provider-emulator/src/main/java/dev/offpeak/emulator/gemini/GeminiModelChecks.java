@@ -20,11 +20,16 @@ public final class GeminiModelChecks {
 
     /** Gemini: the HTTP error of {@code batchGenerateContent} on a model the API does not serve, or null. */
     public static ApiException geminiModel(ModelCatalog models, String version, String modelId) {
+        return geminiModel(models, version, modelId, "batchGenerateContent");
+    }
+
+    /** As above for {@code method} ({@code generateContent} for the synchronous endpoint). */
+    public static ApiException geminiModel(ModelCatalog models, String version, String modelId, String method) {
         if (models.find(Provider.GEMINI, modelId).isPresent()) {
             return null;
         }
         return new ApiException(404, "models/" + modelId + " is not found for API version " + version
-                + ", or is not supported for batchGenerateContent. Call ListModels to see the list of available "
+                + ", or is not supported for " + method + ". Call ListModels to see the list of available "
                 + "models and their supported methods.");
     }
 

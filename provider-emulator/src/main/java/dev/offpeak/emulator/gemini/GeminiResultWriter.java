@@ -75,15 +75,8 @@ public final class GeminiResultWriter implements BatchEngine.ResultWriter {
                             : GeminiAnswers.requestError(request, emu.config().models(), model, caches));
                 } else {
                     long explicit = GeminiCaching.explicitTokens(request, caches);
-                    long implicitTokens = 0;
-                    if (implicit && GeminiCaching.cacheId(request) == null) {
-                        var choices = emu.config().choices();
-                        long chars = emu.geminiImplicitCache().lookupAndRemember(
-                                caches.scope() + "|" + model, GeminiCaching.implicitPrompt(request, minCacheable * 4),
-                                minCacheable * 4, emu.engine().lineDoneAt(batch, i), choices.geminiImplicitCacheIdle(),
-                                java.time.Duration.ofDays(3650));
-                        implicitTokens = chars / 4;
-                    }
+                    long implicitTokens = implicit ? GeminiCaching.implicitTokens(emu, caches.scope(), model, request,
+                            emu.engine().lineDoneAt(batch, i)) : 0;
                     ObjectNode response = GeminiAnswers.response(request, model, explicit, implicitTokens);
                     JsonNode u = response.get("usageMetadata");
                     usage = usage.plus(u.get("promptTokenCount").asLong(), u.path("cachedContentTokenCount").asLong(),

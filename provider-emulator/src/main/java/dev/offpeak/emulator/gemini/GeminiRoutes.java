@@ -45,6 +45,7 @@ public final class GeminiRoutes {
     private final GeminiFiles files;
     private final GeminiResultWriter writer;
     private final GeminiCachedContents caches;
+    private final GeminiSync sync;
     private final List<Route> routes;
 
     public GeminiRoutes(Emulation emu) {
@@ -53,7 +54,10 @@ public final class GeminiRoutes {
         this.files = new GeminiFiles(emu);
         this.writer = new GeminiResultWriter(emu);
         this.caches = new GeminiCachedContents(emu);
+        this.sync = new GeminiSync(emu);
         this.routes = List.of(
+                route("POST", V + "/models/([^/:]+):generateContent", Operations.GENERATE_CONTENT,
+                        ctx -> sync.generate(ctx, arg(ctx), version(ctx))),
                 route("POST", V + "/cachedContents", Operations.CREATE_CACHED_CONTENT,
                         ctx -> caches.create(ctx, version(ctx))),
                 route("GET", V + "/cachedContents", Operations.LIST_CACHED_CONTENTS, caches::list),

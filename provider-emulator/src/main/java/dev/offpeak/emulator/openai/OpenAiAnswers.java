@@ -63,8 +63,38 @@ public final class OpenAiAnswers {
     public record Usage(int promptTokens, int cachedTokens, int outputTokens) {
     }
 
+    /**
+     * The usage of an answered request at {@code t}: the prompt as the tokenizer counts it, the prefix read
+     * from the caller's prompt cache (which remembers this prompt for later ones, batch lines and
+     * synchronous calls alike), and the output length (none for embeddings).
+     *
+     * @param minCacheable the model's minimum cacheable prefix (0 for embeddings: they never cache)
+     */
+    public static Usage usage(dev.offpeak.emulator.Emulation emu, String endpoint, JsonNode body,
+                              com.knuddels.jtokkit.api.Encoding encoding, long minCacheable, String scope,
+                              java.time.Instant t) {
+        OpenAiPrompt prompt = OpenAiPrompt.of(endpoint, body);
+        int[] promptIds = prompt.encode(emu.tokens(), encoding);
+        int promptTokens = promptIds.length + prompt.overheadTokens();
+        int cached = Math.min(PrefixCache.cachedTokens(emu.openAiCache(), scope, body, promptIds, minCacheable, t,
+                emu.config().choices()), promptTokens);
+        int output = "/v1/embeddings".equals(endpoint) ? 0
+                : Math.min(maxTokens(endpoint, body), TextSynth.naturalLength(TextSynth.seed(body)));
+        return new Usage(promptTokens, cached, output);
+    }
+
+    /** A batch line's answer (chat completions report {@code service_tier: "default"}). */
     public static ObjectNode answer(String endpoint, JsonNode body, Usage u, long created) {
-        String seed = body.toString();
+        return answer(endpoint, body, u, created, null);
+    }
+
+    /**
+     * @param serviceTier the tier a synchronous call was served in ({@code default} or {@code flex}), reported
+     *                    by chat completions and responses; null for a batch line (chat: {@code default},
+     *                    responses: no field, as batch output has it)
+     */
+    public static ObjectNode answer(String endpoint, JsonNode body, Usage u, long created, String serviceTier) {
+        String seed = TextSynth.seed(body);
         String model = body.path("model").asText();
         boolean capped = u.outputTokens() < TextSynth.naturalLength(seed);
         String text = TextSynth.words(seed, u.outputTokens());
@@ -91,10 +121,15 @@ public final class OpenAiAnswers {
                 usage.putObject("prompt_tokens_details").put("cached_tokens", u.cachedTokens()).put("audio_tokens", 0);
                 usage.putObject("completion_tokens_details").put("reasoning_tokens", 0).put("audio_tokens", 0)
                         .put("accepted_prediction_tokens", 0).put("rejected_prediction_tokens", 0);
-                out.put("service_tier", "default");
+                out.put("service_tier", serviceTier == null ? "default" : serviceTier);
                 out.put("system_fingerprint", "fp_" + Ids.sha256Hex(model).substring(0, 10));
             }
-            case "/v1/responses" -> responses(out, body, u, created, seed, capped, text);
+            case "/v1/responses" -> {
+                responses(out, body, u, created, seed, capped, text);
+                if (serviceTier != null) {
+                    out.put("service_tier", serviceTier);
+                }
+            }
             case "/v1/embeddings" -> embeddings(out, body, u, model);
             default -> {
                 out.put("id", "cmpl-" + Ids.derivedBase62(seed, 29));

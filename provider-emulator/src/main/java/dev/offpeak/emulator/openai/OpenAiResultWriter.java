@@ -16,7 +16,6 @@ import dev.offpeak.emulator.Provider;
 import dev.offpeak.emulator.Results;
 import dev.offpeak.emulator.ShuffledJsonlWriter;
 import dev.offpeak.emulator.Snapshot;
-import dev.offpeak.emulator.TextSynth;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -100,19 +99,13 @@ public final class OpenAiResultWriter implements BatchEngine.ResultWriter {
                     continue;
                 }
                 ok++;
-                OpenAiPrompt prompt = OpenAiPrompt.of(endpoint, body);
-                int[] promptIds = prompt.encode(emu.tokens(), encoding);
-                int promptTokens = promptIds.length + prompt.overheadTokens();
-                int cached = Math.min(PrefixCache.cachedTokens(emu.openAiCache(), scope, body, promptIds, minCacheable,
-                        emu.engine().lineDoneAt(batch, index), emu.config().choices()), promptTokens);
-                int output = "/v1/embeddings".equals(endpoint) ? 0
-                        : Math.min(OpenAiAnswers.maxTokens(endpoint, body), TextSynth.naturalLength(body.toString()));
-                usage = usage.plus(promptTokens, cached, 0, output);
+                OpenAiAnswers.Usage u = OpenAiAnswers.usage(emu, endpoint, body, encoding, minCacheable, scope,
+                        emu.engine().lineDoneAt(batch, index));
+                usage = usage.plus(u.promptTokens(), u.cachedTokens(), 0, u.outputTokens());
                 ObjectNode resp = o.putObject("response");
                 resp.put("status_code", 200);
                 resp.put("request_id", requestId);
-                resp.set("body", OpenAiAnswers.answer(endpoint, body,
-                        new OpenAiAnswers.Usage(promptTokens, cached, output), created));
+                resp.set("body", OpenAiAnswers.answer(endpoint, body, u, created));
                 o.putNull("error");
                 out.write(Json.write(o));
             }

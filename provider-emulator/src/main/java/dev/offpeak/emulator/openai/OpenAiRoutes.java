@@ -29,7 +29,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** OpenAI Files + Batches under {@code /openai/v1} (openai-batch.md §2-§7). */
+/** OpenAI Files + Batches under {@code /openai/v1} (openai-batch.md §2-§7), and the synchronous endpoints ({@link OpenAiSync}). */
 public final class OpenAiRoutes {
     public static final String BASE = "/openai/v1";
     private static final Set<String> ENDPOINTS = Set.of("/v1/responses", "/v1/chat/completions", "/v1/embeddings",
@@ -40,11 +40,13 @@ public final class OpenAiRoutes {
     private final Emulation emu;
     private final Gate gate;
     private final OpenAiResultWriter writer;
+    private final OpenAiSync sync;
 
     public OpenAiRoutes(Emulation emu) {
         this.emu = emu;
         this.gate = new Gate(Provider.OPENAI, emu);
         this.writer = new OpenAiResultWriter(emu);
+        this.sync = new OpenAiSync(emu);
     }
 
     public void register(RoutesConfig r) {
@@ -57,6 +59,13 @@ public final class OpenAiRoutes {
         r.get(BASE + "/batches", gate.wrap(Operations.LIST_BATCHES, this::listBatches));
         r.get(BASE + "/batches/{id}", gate.wrap(Operations.GET_BATCH, ctx -> Json.send(ctx, render(batch(ctx)))));
         r.post(BASE + "/batches/{id}/cancel", gate.wrap(Operations.CANCEL_BATCH, this::cancel));
+        // the synchronous endpoints (see OpenAiSync)
+        r.post(BASE + "/chat/completions", gate.wrap(Operations.CHAT_COMPLETIONS,
+                ctx -> sync.handle(ctx, "/v1/chat/completions", Operations.CHAT_COMPLETIONS)));
+        r.post(BASE + "/responses", gate.wrap(Operations.RESPONSES,
+                ctx -> sync.handle(ctx, "/v1/responses", Operations.RESPONSES)));
+        r.post(BASE + "/embeddings", gate.wrap(Operations.EMBEDDINGS,
+                ctx -> sync.handle(ctx, "/v1/embeddings", Operations.EMBEDDINGS)));
         ErrorBodies.notFoundUnder(r, "/openai", Provider.OPENAI, emu);
     }
 

@@ -11,6 +11,7 @@ import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.json.Json;
 import dev.offpeak.schemas.pricing.Cost;
+import dev.offpeak.schemas.pricing.Mode;
 import dev.offpeak.schemas.pricing.ModelInfo;
 import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.schemas.pricing.OutputCap;
@@ -90,7 +91,7 @@ public final class BudgetGate {
             Instant start = b.period().start(now);
             levels.put(b.budgetId(), new Level(b, start, BudgetStore.level(c, b.budgetId(), start)));
         }
-        Pricer pricer = new Pricer(batch.provider(), batch.model(), now);
+        Pricer pricer = new Pricer(batch.provider(), batch.model(), batch.mode(), now);
         List<Object[]> charges = new ArrayList<>();
         List<Refusal> refusals = new ArrayList<>();
         List<Refusal> held = new ArrayList<>();
@@ -355,13 +356,15 @@ public final class BudgetGate {
         }
     }
 
-    /** Worst-case batch cost of one line of the batch's model, priced with the row in force now. */
+    /** Worst-case cost of one line of the batch's model in the batch's mode, priced with the row in force now. */
     private final class Pricer {
         private final Optional<PriceEntry> price;
         private final long maxOutput;
         private final Provider provider;
+        private final Mode mode;
 
-        Pricer(Provider provider, String model, Instant now) {
+        Pricer(Provider provider, String model, Mode mode, Instant now) {
+            this.mode = mode;
             this.provider = provider;
             Optional<ModelInfo> info = registry.find(provider, model);
             this.price = info.flatMap(m -> m.priceAt(now).or(() -> Optional.of(m.latestPrice())));
@@ -375,11 +378,12 @@ public final class BudgetGate {
             }
             JsonNode request = requestOf(Json.mapper().readTree(line));
             long output = OutputCap.of(request).orElse(maxOutput);
-            BigDecimal worst = Cost.of(new Usage(inputTokens, 0, 0, 0, output, 0), price.get()).batchUsd();
+            // at the rates of the mode the batch runs in: a rescue's synchronous lines reserve the list price
+            BigDecimal worst = Cost.of(new Usage(inputTokens, 0, 0, 0, output, 0), price.get(), mode).batchUsd();
             if (addedBreakpoint || line.contains("\"cache_control\"")) {
                 // a cache write can bill above the plain input rate: take the dearer of each way to bill the prompt
-                worst = worst.max(Cost.of(new Usage(0, 0, inputTokens, 0, output, 0), price.get()).batchUsd())
-                        .max(Cost.of(new Usage(0, 0, 0, inputTokens, output, 0), price.get()).batchUsd());
+                worst = worst.max(Cost.of(new Usage(0, 0, inputTokens, 0, output, 0), price.get(), mode).batchUsd())
+                        .max(Cost.of(new Usage(0, 0, 0, inputTokens, output, 0), price.get(), mode).batchUsd());
             }
             return Optional.of(worst);
         }

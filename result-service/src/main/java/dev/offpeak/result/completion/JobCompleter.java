@@ -62,6 +62,17 @@ public final class JobCompleter {
 
     /** The job.completed of a completed job, with the totals of its tasks. */
     private static Optional<JobCompleted> totals(Connection c, String tenant, String jobId) throws SQLException {
+        java.util.Map<String, Long> modes = new java.util.TreeMap<>();
+        java.math.BigDecimal[] rescue = {java.math.BigDecimal.ZERO};
+        for (Object[] row : Db.query(c, """
+                SELECT r.mode, count(*), coalesce(sum(r.cost_usd - r.batch_cost_usd) FILTER (WHERE r.mode <> 'batch'), 0)
+                  FROM results r
+                 WHERE r.request_id IN (SELECT t.request_id FROM tasks t WHERE t.tenant = ? AND t.job_id = ?)
+                 GROUP BY r.mode""", rs -> new Object[] {rs.getString(1), rs.getLong(2), rs.getBigDecimal(3)},
+                tenant, jobId)) {
+            modes.put((String) row[0], (Long) row[1]);
+            rescue[0] = rescue[0].add((java.math.BigDecimal) row[2]);
+        }
         return Db.queryOne(c, """
                 SELECT count(t.task_id),
                        count(t.task_id) FILTER (WHERE t.status = ?), count(t.task_id) FILTER (WHERE t.status = ?),
@@ -76,7 +87,7 @@ public final class JobCompleter {
                         rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5), rs.getLong(6),
                         rs.getBigDecimal(7), rs.getBigDecimal(8), rs.getBigDecimal(9), TaskCompletedEvents.instant(rs.getTimestamp(10)),
                         TaskCompletedEvents.instant(rs.getTimestamp(11)),
-                        TaskCompletedEvents.instant(rs.getTimestamp(12))),
+                        TaskCompletedEvents.instant(rs.getTimestamp(12)), modes, rescue[0]),
                 TaskState.SUCCEEDED.db(), TaskState.FAILED.db(), TaskState.EXPIRED.db(), TaskState.CANCELLED.db(),
                 tenant, jobId);
     }

@@ -78,7 +78,10 @@ public record ResultConfig(
         Path modelRegistryFile,
         Map<Provider, ProviderEndpoint> providers,
         KafkaClientSettings kafkaSettings,
-        java.util.Set<String> promptCachingOff) {
+        java.util.Set<String> promptCachingOff,
+        Duration rescueBuffer,
+        java.util.Set<Provider> rescueProviders,
+        int syncConcurrency) {
 
     /** Whether Offpeak may change {@code tenant}'s requests for the provider's prompt cache. */
     public boolean promptCachingFor(String tenant) {
@@ -110,6 +113,9 @@ public record ResultConfig(
     public static final String TOKEN_FILE = PREFIX + "TOKEN_FILE";
     public static final String ADMIN_TOKEN = PREFIX + "ADMIN_TOKEN";
     public static final String PROMPT_CACHING_OFF = PREFIX + "PROMPT_CACHING_OFF";
+    public static final String RESCUE_BUFFER = PREFIX + "RESCUE_BUFFER";
+    public static final String RESCUE_PROVIDERS = PREFIX + "RESCUE_PROVIDERS";
+    public static final String SYNC_CONCURRENCY = PREFIX + "SYNC_CONCURRENCY";
     /** Shared by every service: the operator's model registry override file (docs/model-registry.md). */
     public static final String MODEL_REGISTRY_FILE = ModelRegistry.OVERRIDE_FILE_KEY;
     public static final String OPENAI_BASE_URL = "OFFPEAK_OPENAI_BASE_URL";
@@ -224,10 +230,27 @@ public record ResultConfig(
                 cachingOff.add(t);
             }
         }
+        Duration rescueBuffer = r.duration(RESCUE_BUFFER, dev.offpeak.result.poll.Rescue.DEFAULT_BUFFER, Duration.ZERO);
+        java.util.Set<Provider> rescueProviders = java.util.EnumSet.noneOf(Provider.class);
+        String rescueList = r.string(RESCUE_PROVIDERS, null);
+        if (rescueList == null) {
+            rescueProviders.addAll(dev.offpeak.result.poll.Rescue.DEFAULT_PROVIDERS);
+        } else {
+            for (String name : rescueList.split(",", -1)) {
+                try {
+                    rescueProviders.add(Provider.of(name.strip()));
+                } catch (IllegalArgumentException e) {
+                    r.problem(RESCUE_PROVIDERS, rescueList, "a comma-separated list of openai, anthropic, gemini");
+                    break;
+                }
+            }
+        }
+        int syncConcurrency = r.intValue(SYNC_CONCURRENCY, 8, 1, 256);
         r.throwIfProblems(COMPONENT);
         return new ResultConfig(jdbcUrl, user, password, bootstrap, group, owner, tick, lease, firstPoll, pollMax,
                 quotaWait, quotas, spool, maxAttempts, retryDelay, inline, httpHost, httpPort, tokenFile,
-                adminToken, registryFile, providers, kafka, java.util.Collections.unmodifiableSet(cachingOff));
+                adminToken, registryFile, providers, kafka, java.util.Collections.unmodifiableSet(cachingOff),
+                rescueBuffer, java.util.Set.copyOf(rescueProviders), syncConcurrency);
     }
 
     private static void provider(EnvReader r, Map<Provider, ProviderEndpoint> out, Provider provider, URI fallback) {
@@ -284,6 +307,9 @@ public record ResultConfig(
                 .add(TOKEN_FILE, tokenFile == null ? "(none: the read API answers 401)" : tokenFile)
                 .secret(ADMIN_TOKEN, adminToken)
                 .add(PROMPT_CACHING_OFF, promptCachingOff.isEmpty() ? "(none: on for every tenant)" : promptCachingOff)
+                .add(RESCUE_BUFFER, rescueBuffer.isZero() ? "0 (no rescue)" : Durations.format(rescueBuffer))
+                .add(RESCUE_PROVIDERS, rescueProviders.stream().map(Provider::id).sorted().toList())
+                .add(SYNC_CONCURRENCY, syncConcurrency)
                 .add(MODEL_REGISTRY_FILE, modelRegistryFile == null ? "(none: the shipped registry)" : modelRegistryFile);
         for (Provider p : Provider.values()) {
             ProviderEndpoint endpoint = providers.get(p);

@@ -10,6 +10,7 @@ import dev.offpeak.result.settle.Settlement;
 import dev.offpeak.result.store.BatchRow;
 import dev.offpeak.result.store.BatchStore;
 import dev.offpeak.schemas.events.Provider;
+import dev.offpeak.schemas.pricing.Mode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,7 @@ public final class Poller {
     private final InstantSource clock;
     private final RandomGenerator random;
     private final ResultMetrics metrics;
+    private Rescue rescue = Rescue.off();
 
     public Poller(BatchStore batches, Map<Provider, BatchProviderClient> clients, Settlement settlement,
             PollSettings settings, InstantSource clock, RandomGenerator random, ResultMetrics metrics) {
@@ -80,7 +83,20 @@ public final class Poller {
             case Outcome.Ok<ProviderBatch> ok when !ok.value().state().terminal() -> {
                 metrics.pollCall(batch.provider(), "in_progress");
                 Duration wait = settings.schedule().delay(Math.max(2, batch.pollAttempts() + 2), random);
-                batches.pollAgain(batch.batchId(), ok.value().providerStatus(), now.plus(wait), now);
+                Instant next = now.plus(wait);
+                if (rescue.covers(batch.provider()) && batch.rescueMode() == null) {
+                    Optional<Instant> deadline = batches.earliestOpenDeadline(batch.batchId());
+                    if (deadline.isPresent()) {
+                        Instant rescueAt = deadline.get().minus(rescue.buffer());
+                        if (!rescueAt.isAfter(now)) {
+                            rescue(batch, client, deadline.get(), now);
+                            return;
+                        }
+                        // look again no later than the moment a rescue would have to start
+                        next = next.isAfter(rescueAt) ? rescueAt : next;
+                    }
+                }
+                batches.pollAgain(batch.batchId(), ok.value().providerStatus(), next, now);
             }
             case Outcome.Ok<ProviderBatch> ok when ok.value().tokenLimitExceeded() -> {
                 metrics.pollCall(batch.provider(), "token_limit_exceeded");
@@ -103,6 +119,36 @@ public final class Poller {
                 log.error("batch {}: polling {} failed: {}", batch.batchId(), batch.providerBatchId(), failed.reason());
                 batches.pollError(batch.batchId(), now.plus(settings.retry().cap()), "poll: " + failed.reason(), now);
             }
+        }
+    }
+
+    /** Rescues batches whose tasks' deadlines come too close ({@link Rescue}). */
+    public Poller withRescue(Rescue rescue) {
+        this.rescue = rescue;
+        return this;
+    }
+
+    /**
+     * Cancels the provider batch of a batch whose tasks' deadline is within the rescue buffer, and
+     * marks the batch so that its settlement sends the unfinished lines again at once, by flex or
+     * synchronously. The cancel is asked first: if it fails the batch is left as it was, and the next
+     * poll tries again.
+     */
+    private void rescue(BatchRow batch, BatchProviderClient client, Instant deadline, Instant now) {
+        Mode mode = rescue.modeFor(batch.provider(), batch.model());
+        Outcome<ProviderBatch> cancelled = client.cancel(batch.providerBatchId());
+        switch (cancelled) {
+            case Outcome.Ok<ProviderBatch> ok -> {
+                batches.markRescue(batch.batchId(), mode, ok.value().providerStatus(), now);
+                metrics.pollCall(batch.provider(), "rescued");
+                log.warn("batch {}: a task's deadline {} is within {} and provider batch {} has not ended: cancelled;"
+                        + " its unfinished lines go again by {}", batch.batchId(), deadline, rescue.buffer(),
+                        batch.providerBatchId(), mode.name().toLowerCase(java.util.Locale.ROOT));
+            }
+            case Outcome.RetryLater<ProviderBatch> retry -> batches.pollError(batch.batchId(),
+                    now.plus(Duration.ofSeconds(10)), "rescue: cancel: " + retry.reason(), now);
+            case Outcome.Failed<ProviderBatch> failed -> batches.pollError(batch.batchId(),
+                    now.plus(Duration.ofSeconds(10)), "rescue: cancel: " + failed.reason(), now);
         }
     }
 

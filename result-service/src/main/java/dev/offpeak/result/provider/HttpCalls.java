@@ -125,6 +125,34 @@ final class HttpCalls implements AutoCloseable {
     }
 
     /**
+     * A call whose answer is the provider's verdict on one request: 2xx and the non-retryable 4xx
+     * both come back as an {@link Answer} (status and JSON body, {@code {}} if the body is not JSON),
+     * so a refusal can be recorded as that request's result; 408, 429 and 5xx are RetryLater.
+     */
+    Outcome<Answer> verdict(String operation, HttpRequest request) {
+        HttpResponse<byte[]> resp;
+        try {
+            resp = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            return ioFailure(operation, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Outcome.RetryLater<>(null, describe(operation) + ": interrupted", 0);
+        }
+        String text = new String(resp.body(), 0, Math.min(resp.body().length, MAX_ERROR_BODY), StandardCharsets.UTF_8);
+        if (retryable(resp.statusCode())) {
+            return classify(operation, resp.statusCode(), resp.headers(), text);
+        }
+        JsonNode body = parseQuietly(text);
+        if (body == null && resp.statusCode() / 100 == 2) {
+            // a 2xx that is not JSON comes from something in between (proxy, truncation): try again
+            return new Outcome.RetryLater<>(null, describe(operation) + ": HTTP " + resp.statusCode()
+                    + " with a body that is not JSON", resp.statusCode());
+        }
+        return Outcome.ok(new Answer(resp.statusCode(), resp.headers(), body == null ? MAPPER.createObjectNode() : body));
+    }
+
+    /**
      * Streams a JSONL answer line by line to {@code handler} without holding the file. A broken
      * transfer is RetryLater (settlement is idempotent per line, so re-reading is safe); a line
      * that is not JSON is Failed, since reading it again gives the same line. An exception of the

@@ -13,16 +13,22 @@ import java.util.Optional;
  */
 public final class ProviderClients implements AutoCloseable {
     private final Map<Provider, BatchProviderClient> clients;
+    private final Map<Provider, SyncClient> syncClients;
 
-    private ProviderClients(Map<Provider, BatchProviderClient> clients) {
+    private ProviderClients(Map<Provider, BatchProviderClient> clients, Map<Provider, SyncClient> syncClients) {
         this.clients = clients;
+        this.syncClients = syncClients;
     }
 
     /** @param clock the time base for HTTP-date {@code retry-after} hints */
     public static ProviderClients of(Map<Provider, ProviderEndpoint> endpoints, InstantSource clock) {
         Map<Provider, BatchProviderClient> clients = new EnumMap<>(Provider.class);
-        endpoints.forEach((provider, endpoint) -> clients.put(provider, create(provider, endpoint, clock)));
-        return new ProviderClients(clients);
+        Map<Provider, SyncClient> sync = new EnumMap<>(Provider.class);
+        endpoints.forEach((provider, endpoint) -> {
+            clients.put(provider, create(provider, endpoint, clock));
+            sync.put(provider, new SyncClient(provider, endpoint, clock));
+        });
+        return new ProviderClients(clients, sync);
     }
 
     public static BatchProviderClient create(Provider provider, ProviderEndpoint endpoint, InstantSource clock) {
@@ -43,8 +49,14 @@ public final class ProviderClients implements AutoCloseable {
                 "no endpoint configured for provider " + provider));
     }
 
+    /** The synchronous clients (flex and list-price calls), one per configured provider. */
+    public Map<Provider, SyncClient> syncClients() {
+        return Map.copyOf(syncClients);
+    }
+
     @Override
     public void close() {
+        syncClients.values().forEach(SyncClient::close);
         for (BatchProviderClient c : clients.values()) {
             if (c instanceof AutoCloseable closeable) {
                 try {

@@ -37,13 +37,19 @@ public record JobReport(String jobId, String tenant, List<Row> rows, SortedMap<S
      * {@code savedByBatchUsd} (sync-equivalent minus billed of the tasks that paid). A negative batch
      * part means the batch cost more than synchronous calls with the same cache hits would have: the
      * batch tier bills this model's cache hits at its batch input rate ({@link #batchDearerThanSync}).
+     *
+     * <p>{@code linesByMode}: the lines that ran (every attempt) per mode, {@code batch}, {@code flex},
+     * {@code sync}; {@code rescueCostUsd}: what the lines that ran by flex or sync cost over what the
+     * same usage would have cost in a batch (the price of meeting the deadline).
      */
     public record Row(String provider, String model, long tasks, long uniqueRequests, long duplicates, long open,
                       SortedMap<String, Long> tasksByStatus, SortedMap<String, Long> linesByStatus, BigDecimal billedUsd,
                       BigDecimal syncEquivalentUsd, BigDecimal savedUsd, long inputTokens, long cachedInputTokens,
                       BigDecimal listUsd, BigDecimal savedByDedupUsd, BigDecimal savedByCachingUsd,
-                      BigDecimal savedByBatchUsd) {
+                      BigDecimal savedByBatchUsd, SortedMap<String, Long> linesByMode, BigDecimal rescueCostUsd) {
         public Row {
+            linesByMode = sorted(linesByMode);
+            rescueCostUsd = zeroIfAbsent(rescueCostUsd);
             tasksByStatus = sorted(tasksByStatus);
             linesByStatus = sorted(linesByStatus);
             listUsd = zeroIfAbsent(listUsd);
@@ -91,6 +97,18 @@ public record JobReport(String jobId, String tenant, List<Row> rows, SortedMap<S
                     t[0] += rs.getLong(5);
                     t[1] += rs.getLong(6);
                 });
+        Map<String, Map<String, Long>> modes = new TreeMap<>();
+        Map<String, BigDecimal> rescue = new TreeMap<>();
+        query(c, """
+                SELECT q.provider, q.model, r.mode, count(*),
+                       coalesce(sum(r.cost_usd - r.batch_cost_usd) FILTER (WHERE r.mode <> 'batch'), 0)
+                  FROM results r
+                  JOIN (SELECT DISTINCT t.request_id, t.provider, t.model FROM tasks t WHERE %s) q USING (request_id)
+                 GROUP BY 1, 2, 3""".formatted(WHERE), jobId, tenant, rs -> {
+                    String key = rs.getString(1) + "/" + rs.getString(2);
+                    modes.computeIfAbsent(key, k -> new TreeMap<>()).put(rs.getString(3), rs.getLong(4));
+                    rescue.merge(key, rs.getBigDecimal(5), BigDecimal::add);
+                });
         Map<String, Row> rows = new TreeMap<>();
         query(c, """
                 SELECT t.provider, t.model, count(*), count(DISTINCT t.request_id), count(*) FILTER (WHERE t.duplicate),
@@ -110,7 +128,8 @@ public record JobReport(String jobId, String tenant, List<Row> rows, SortedMap<S
                     rows.put(key, new Row(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
                             rs.getLong(6), new TreeMap<>(byStatus), new TreeMap<>(lines.getOrDefault(key, Map.of())),
                             rs.getBigDecimal(11), rs.getBigDecimal(12), rs.getBigDecimal(13), t[0], t[1],
-                            rs.getBigDecimal(14), rs.getBigDecimal(15), rs.getBigDecimal(16), rs.getBigDecimal(17)));
+                            rs.getBigDecimal(14), rs.getBigDecimal(15), rs.getBigDecimal(16), rs.getBigDecimal(17),
+                            new TreeMap<>(modes.getOrDefault(key, Map.of())), rescue.getOrDefault(key, BigDecimal.ZERO)));
                 });
         SortedMap<String, Long> batches = new TreeMap<>();
         query(c, """
@@ -172,6 +191,16 @@ public record JobReport(String jobId, String tenant, List<Row> rows, SortedMap<S
 
     public BigDecimal savedByBatchUsd() {
         return total(Row::savedByBatchUsd);
+    }
+
+    public BigDecimal rescueCostUsd() {
+        return total(Row::rescueCostUsd);
+    }
+
+    public SortedMap<String, Long> linesByMode() {
+        SortedMap<String, Long> total = new TreeMap<>();
+        rows.forEach(r -> r.linesByMode().forEach((m, n) -> total.merge(m, n, Long::sum)));
+        return total;
     }
 
     public SortedMap<String, Long> linesByStatus() {

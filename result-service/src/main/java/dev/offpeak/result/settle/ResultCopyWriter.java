@@ -4,6 +4,7 @@ import dev.offpeak.result.provider.ResultLine;
 import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.json.Json;
 import dev.offpeak.schemas.pricing.Cost;
+import dev.offpeak.schemas.pricing.Mode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -26,7 +27,7 @@ final class ResultCopyWriter {
     static final String COLUMNS = "request_id, batch_id, attempt, status, http_status, response, error_code,"
             + " error_message, retryable, input_tokens, cached_input_tokens, cache_write_5m_tokens,"
             + " cache_write_1h_tokens, output_tokens, reasoning_tokens, cost_usd, sync_cost_usd, price_version,"
-            + " settled_at, final, list_cost_usd";
+            + " settled_at, final, list_cost_usd, mode, batch_cost_usd";
     private static final int PIECE_CHARS = 64 * 1024;
 
     private final CopyManager copy;
@@ -41,7 +42,11 @@ final class ResultCopyWriter {
         this.settledAt = settledAt.toString();
     }
 
-    void add(int attempt, ResultLine line, Cost cost, boolean isFinal) {
+    /**
+     * @param mode      the mode the line ran in (its cost is priced in it)
+     * @param batchCost what the same usage costs in a batch (the cost itself for a batch line)
+     */
+    void add(int attempt, ResultLine line, Cost cost, boolean isFinal, Mode mode, java.math.BigDecimal batchCost) {
         Usage u = line.usage() == null ? Usage.ZERO : line.usage();
         field(line.requestId()).append(',');
         field(batchId).append(',');
@@ -70,7 +75,9 @@ final class ResultCopyWriter {
                 .append(u.outputTokens()).append(',').append(u.reasoningTokens()).append(',');
         chunk.append(cost.batchUsd().toPlainString()).append(',').append(cost.syncUsd().toPlainString()).append(',');
         field(cost.priceVersion()).append(',');
-        chunk.append(settledAt).append(',').append(isFinal).append(',').append(cost.listUsd().toPlainString()).append('\n');
+        chunk.append(settledAt).append(',').append(isFinal).append(',').append(cost.listUsd().toPlainString())
+                .append(',').append(mode.name().toLowerCase(java.util.Locale.ROOT)).append(',')
+                .append(batchCost.toPlainString()).append('\n');
         if (chunk.length() >= PIECE_CHARS) {
             send();
         }

@@ -26,6 +26,12 @@ public record Retries(int maxAttempts, Duration delay) {
         }
     }
 
+    /** A line that never ran (its batch expired or was cancelled): a rescue sends it again whatever its attempt. */
+    static boolean unfinished(dev.offpeak.result.provider.ResultLine.LineOutcome outcome) {
+        return outcome == dev.offpeak.result.provider.ResultLine.LineOutcome.CANCELLED
+                || outcome == dev.offpeak.result.provider.ResultLine.LineOutcome.EXPIRED;
+    }
+
     /** Whether a line of attempt {@code attempt} may be sent again (deadlines are checked later). */
     boolean mayRetry(boolean retryable, int attempt) {
         return retryable && attempt < maxAttempts;
@@ -41,9 +47,11 @@ public record Retries(int maxAttempts, Duration delay) {
 
     /**
      * Finalises the non-final results of {@code batchId} whose tasks are all past their deadline,
-     * then puts the rest into one new batch.
+     * then puts the rest into one new batch: in the batch's own mode after the retry delay, or, for
+     * a deadline rescue ({@code rescueMode} not null), in the rescue's mode at once.
      */
-    Retried retry(Connection c, String batchId, Instant now) throws SQLException {
+    Retried retry(Connection c, String batchId, dev.offpeak.schemas.pricing.Mode rescueMode, Instant now)
+            throws SQLException {
         List<String> finalised = Db.query(c, """
                 UPDATE results r SET final = true
                  WHERE r.batch_id = ? AND NOT r.final
@@ -60,7 +68,11 @@ public record Retries(int maxAttempts, Duration delay) {
         int attempt = Db.queryOne(c, "SELECT max(attempt) FROM batch_items WHERE batch_id = ?",
                 rs -> rs.getInt(1), batchId).orElse(1) + 1;
         String retryId = FollowUpBatches.id(batchId + ":" + attempt, "-a" + attempt);
-        FollowUpBatches.create(c, retryId, batchId, ids, "retry", attempt, now.plus(delay), now);
+        if (rescueMode != null) {
+            FollowUpBatches.create(c, retryId, batchId, ids, "rescue", attempt, now, now, rescueMode);
+        } else {
+            FollowUpBatches.create(c, retryId, batchId, ids, "retry", attempt, now.plus(delay), now);
+        }
         return new Retried(retryId, finalised);
     }
 }

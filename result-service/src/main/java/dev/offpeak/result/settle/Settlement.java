@@ -12,6 +12,7 @@ import dev.offpeak.result.store.BatchRow;
 import dev.offpeak.result.store.PipelineState;
 import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.pricing.Cost;
+import dev.offpeak.schemas.pricing.Mode;
 import dev.offpeak.schemas.pricing.PriceEntry;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -159,9 +160,13 @@ public final class Settlement {
                         item == null ? "unknown" : "repeated", line.requestId());
                 return;
             }
-            Cost cost = Cost.of(line.usage() == null ? Usage.ZERO : line.usage(), price);
-            boolean mayRetry = retries.mayRetry(line.retryable(), item.attempt());
-            writer.add(item.attempt(), line, cost, !mayRetry);
+            Usage usage = line.usage() == null ? Usage.ZERO : line.usage();
+            // priced in the mode the line ran in, never another; the batch price beside it for the report
+            Cost cost = Cost.of(usage, price, batch.mode());
+            BigDecimal batchCost = batch.mode() == Mode.BATCH ? cost.batchUsd() : Cost.of(usage, price).batchUsd();
+            boolean mayRetry = retries.mayRetry(line.retryable(), item.attempt())
+                    || (batch.rescueMode() != null && Retries.unfinished(line.outcome()));
+            writer.add(item.attempt(), line, cost, !mayRetry, batch.mode(), batchCost);
             counts[0] = counts[0].plus(line.outcome());
             money[0] = money[0].add(cost.batchUsd());
             money[1] = money[1].add(cost.syncUsd().subtract(cost.batchUsd()));
@@ -200,7 +205,7 @@ public final class Settlement {
                     + " for " + items.size() + " lines");
         }
         if (retryable[0]) {
-            Retries.Retried retried = retries.retry(c, batch.batchId(), now);
+            Retries.Retried retried = retries.retry(c, batch.batchId(), batch.rescueMode(), now);
             if (retried.batchId() != null) {
                 log.info("batch {}: retryable lines go again in batch {}", batch.batchId(), retried.batchId());
             }

@@ -1,12 +1,18 @@
 package dev.offpeak.result.store;
 
 import dev.offpeak.schemas.events.Provider;
+import dev.offpeak.schemas.pricing.Mode;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 
-/** A pipeline batch as the submitter and poller see it. */
+/**
+ * A pipeline batch as the submitter and poller see it.
+ *
+ * @param mode       how its lines run: a provider batch, or synchronous calls (flex / sync)
+ * @param rescueMode null, or the mode its unfinished lines go again in after a deadline rescue
+ */
 public record BatchRow(
         String batchId,
         String lane,
@@ -23,7 +29,9 @@ public record BatchRow(
         int tokenLimitHits,
         Instant firstSubmitAt,
         Instant submittedAt,
-        long refusedCount) {
+        long refusedCount,
+        Mode mode,
+        Mode rescueMode) {
 
     /** The lines sent to the provider: the batch's lines less those a hard budget refused. */
     public long sentCount() {
@@ -45,7 +53,8 @@ public record BatchRow(
                 rs.getLong("expected_bytes"), rs.getLong("estimated_tokens"), rs.getString("provider_batch_id"),
                 rs.getInt("submit_attempts"), rs.getInt("poll_attempts"), rs.getInt("token_limit_hits"),
                 instant(rs.getTimestamp("first_submit_at")), instant(rs.getTimestamp("submitted_at")),
-                rs.getLong("refused_count"));
+                rs.getLong("refused_count"), Mode.of(rs.getString("mode")),
+                rs.getString("rescue_mode") == null ? null : Mode.of(rs.getString("rescue_mode")));
     }
 
     private static Instant instant(Timestamp ts) {

@@ -7,6 +7,7 @@ import dev.offpeak.result.db.Db;
 import dev.offpeak.result.provider.BatchSubmission;
 import dev.offpeak.result.provider.ProviderBatch;
 import dev.offpeak.schemas.events.Provider;
+import dev.offpeak.schemas.pricing.Mode;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -282,5 +283,78 @@ public final class BatchStore {
             }
             return null;
         });
+    }
+
+    /** A line of a flex / sync batch still to be called: its request id and the line as it is sent. */
+    public record PendingLine(String requestId, String line) {}
+
+    /** A flex / sync batch starts running: the moment it is priced at, kept across a crash. */
+    public void markSyncStarted(String batchId, Instant now) {
+        db.update("""
+                UPDATE batches SET submitted_at = coalesce(submitted_at, ?), provider_status = 'running', updated_at = ?
+                 WHERE batch_id = ?""", now, now, batchId);
+    }
+
+    /**
+     * Up to {@code limit} lines of a flex / sync batch with no stored answer yet, as they are sent
+     * (hints applied), prefix by prefix as in {@link #lines}.
+     */
+    public List<PendingLine> unansweredLines(String batchId, Provider provider, int limit) {
+        return db.query("""
+                SELECT i.request_id, r.line, i.adjustment::text FROM batch_items i
+                  JOIN requests r ON r.request_id = i.request_id
+                 WHERE i.batch_id = ? AND i.refused IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM sync_calls s WHERE s.batch_id = i.batch_id AND s.request_id = i.request_id)
+                 ORDER BY r.prefix_fingerprint NULLS FIRST, i.seq
+                 LIMIT ?""", rs -> new PendingLine(rs.getString(1),
+                LineAdjustment.apply(provider, rs.getString(2), rs.getString(3))), batchId, limit);
+    }
+
+    /** Stores the answer of one call the moment it returns (once: a replay keeps the first). */
+    public void storeSyncAnswer(String batchId, String requestId, com.fasterxml.jackson.databind.JsonNode resultLine,
+                                int attempts, Instant now) {
+        db.update("""
+                INSERT INTO sync_calls (batch_id, request_id, result_line, attempts, called_at)
+                VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                batchId, requestId, new Db.Jsonb(dev.offpeak.schemas.json.Json.write(resultLine)), attempts, now);
+    }
+
+    /** The stored answers of a flex / sync batch, as results-file lines, streamed. */
+    public void syncAnswers(String batchId, java.util.function.Consumer<com.fasterxml.jackson.databind.JsonNode> sink) {
+        db.inTransaction(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT result_line::text FROM sync_calls WHERE batch_id = ? ORDER BY request_id")) {
+                ps.setFetchSize(500);
+                ps.setString(1, batchId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        sink.accept(dev.offpeak.schemas.json.Json.mapper().readTree(rs.getString(1)));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return null;
+        });
+    }
+
+    /** The earliest deadline of the batch's tasks still open, if any has one. */
+    public Optional<Instant> earliestOpenDeadline(String batchId) {
+        return db.query("""
+                SELECT min(t.not_after) FROM batch_items i JOIN tasks t ON t.request_id = i.request_id
+                 WHERE i.batch_id = ? AND i.refused IS NULL AND t.status = %s AND t.not_after IS NOT NULL"""
+                .formatted(TaskState.ACCEPTED.sql()), rs -> {
+                    java.sql.Timestamp ts = rs.getTimestamp(1);
+                    return ts == null ? null : ts.toInstant();
+                }, batchId).stream().filter(java.util.Objects::nonNull).findFirst();
+    }
+
+    /** The batch's provider batch was cancelled for a deadline: poll it soon, settle it as a rescue. */
+    public void markRescue(String batchId, Mode mode, String providerStatus, Instant now) {
+        db.update("""
+                UPDATE batches SET rescue_mode = ?, rescued_at = ?, provider_status = ?, next_attempt_at = ?,
+                       lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = ?
+                 WHERE batch_id = ?""", mode.name().toLowerCase(java.util.Locale.ROOT), now, providerStatus, now,
+                now, batchId);
     }
 }

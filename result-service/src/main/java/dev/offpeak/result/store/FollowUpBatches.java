@@ -1,6 +1,7 @@
 package dev.offpeak.result.store;
 
 import dev.offpeak.result.db.Db;
+import dev.offpeak.schemas.pricing.Mode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,18 +25,24 @@ public final class FollowUpBatches {
      */
     public static void create(Connection c, String batchId, String from, List<String> requestIds, String closeReason,
             Integer attempt, Instant readyAt, Instant now) throws SQLException {
+        create(c, batchId, from, requestIds, closeReason, attempt, readyAt, now, null);
+    }
+
+    /** As above, in {@code mode} (null: the earlier batch's). */
+    public static void create(Connection c, String batchId, String from, List<String> requestIds, String closeReason,
+            Integer attempt, Instant readyAt, Instant now, Mode mode) throws SQLException {
         Db.update(c, """
                 INSERT INTO batches (batch_id, lane, provider, endpoint, model, state, expected_count, expected_bytes,
                                      estimated_tokens, ids_checksum, close_reason, job_ids, opened_at, closed_at,
-                                     next_attempt_at, created_at, updated_at)
+                                     next_attempt_at, created_at, updated_at, mode)
                 SELECT ?, b.lane, b.provider, b.endpoint, b.model, ?, ?,
                        (SELECT sum(q.line_bytes) FROM requests q WHERE q.request_id = ANY (?)),
                        (SELECT sum(q.estimated_tokens) FROM requests q WHERE q.request_id = ANY (?)),
-                       ?, ?, b.job_ids, ?, ?, ?, ?, ?
+                       ?, ?, b.job_ids, ?, ?, ?, ?, ?, coalesce(?::text, b.mode)
                   FROM batches b WHERE b.batch_id = ?""",
                 batchId, PipelineState.READY.db(), (long) requestIds.size(), new Db.TextArray(requestIds),
                 new Db.TextArray(requestIds), IntakeStore.checksumOf(requestIds), closeReason, now, now, readyAt, now,
-                now, from);
+                now, mode == null ? null : mode.name().toLowerCase(java.util.Locale.ROOT), from);
         Db.update(c, """
                 INSERT INTO batch_items (batch_id, seq, request_id, task_id, tenant, attempt)
                 SELECT ?, row_number() OVER (ORDER BY bi.seq) - 1, bi.request_id, bi.task_id, bi.tenant,

@@ -13,6 +13,7 @@ import dev.offpeak.result.settle.Settlement;
 import dev.offpeak.result.store.BatchRow;
 import dev.offpeak.result.store.BatchStore;
 import dev.offpeak.schemas.events.Provider;
+import dev.offpeak.schemas.pricing.Mode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -45,6 +46,7 @@ public final class Submitter {
     private final CrashPoint crashPoint;
     private final BudgetGate budgets;
     private final PromptCaching caching;
+    private SyncRunner syncRunner;
 
     /** Lets a test stop the submitter dead between the provider's answer and our commit. */
     @FunctionalInterface
@@ -67,6 +69,12 @@ public final class Submitter {
         this.random = random;
         this.metrics = metrics;
         this.crashPoint = crashPoint;
+    }
+
+    /** Runs the flex / sync batches (deadline rescues); without one they wait, visibly. */
+    public Submitter withSyncRunner(SyncRunner runner) {
+        this.syncRunner = runner;
+        return this;
     }
 
     /** Claims the due batches and submits each; returns how many it handled. */
@@ -127,6 +135,10 @@ public final class Submitter {
         }
         // the admission may have kept lines back: what is sent is what the row says now
         BatchRow recorded = batches.find(batch.batchId()).orElse(batch);
+        if (recorded.mode() != Mode.BATCH) {
+            runSynchronously(recorded, now);
+            return;
+        }
         if (earlierAttempt && adoptEarlierCreation(recorded, client, now)) {
             return;
         }
@@ -145,6 +157,20 @@ public final class Submitter {
             }
             case Outcome.Failed<ProviderBatch> failed -> refused(batch, failed, now);
         }
+    }
+
+    /** A flex / sync batch: its lines are called one by one and the batch settles when all answered. */
+    private void runSynchronously(BatchRow batch, Instant now) {
+        if (syncRunner == null || !syncRunner.canRun(batch)) {
+            batches.retryLater(batch.batchId(), now.plus(settings.quotaWait()), "no synchronous client for provider "
+                    + batch.provider().id() + " to run this " + batch.mode().name().toLowerCase(java.util.Locale.ROOT)
+                    + " batch", now);
+            return;
+        }
+        var settled = syncRunner.run(batch);
+        metrics.submitCall(batch.provider(), batch.mode().name().toLowerCase(java.util.Locale.ROOT));
+        log.info("batch {} ({} lines) ran {}: {} ({} tasks ended)", batch.batchId(), batch.sentCount(),
+                batch.mode().name().toLowerCase(java.util.Locale.ROOT), settled.counts(), settled.tasksEnded());
     }
 
     /**

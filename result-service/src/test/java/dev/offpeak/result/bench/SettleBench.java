@@ -74,7 +74,7 @@ public final class SettleBench {
                 Path roundFile = dir.resolve("output-" + round + ".jsonl");
                 withIds(output, roundFile, batchId);
                 BatchRow batch = new BatchRow(batchId, "openai|/v1/chat/completions|gpt-4o-mini|0", Provider.OPENAI,
-                        "/v1/chat/completions", "gpt-4o-mini", PipelineState.IN_FLIGHT, lines, 0, 0, "batch_x", 1, 1, 0, NOW, NOW, 0);
+                        "/v1/chat/completions", "gpt-4o-mini", PipelineState.IN_FLIGHT, lines, 0, 0, "batch_x", 1, 1, 0, NOW, NOW, 0, dev.offpeak.schemas.pricing.Mode.BATCH, null);
                 quiesce(pool);
                 long t0 = System.nanoTime();
                 var settled = settlement.settle(batch, null, null, sink -> readOutput(roundFile, sink), NOW);

@@ -17,7 +17,8 @@ class JobReportJsonTest {
         JobReport.Row row = new JobReport.Row("openai", "gpt-4o-mini", 3, 2, 1, 0,
                 new TreeMap<>(Map.of("succeeded", 3L, "failed", 0L)), new TreeMap<>(Map.of("succeeded", 2L)),
                 new BigDecimal("0.000123"), new BigDecimal("0.0002460"), new BigDecimal("1.23E-7"), 10, 5,
-                new BigDecimal("0.0009"), new BigDecimal("0.0003"), new BigDecimal("0.000354"), new BigDecimal("0.000123"));
+                new BigDecimal("0.0009"), new BigDecimal("0.0003"), new BigDecimal("0.000354"), new BigDecimal("0.000123"),
+                new TreeMap<>(Map.of("batch", 2L, "sync", 1L)), new BigDecimal("0.00004"));
         JobReport report = new JobReport("job-1", "acme", List.of(row), new TreeMap<>(Map.of("openai", 1L)),
                 new JobReport.Turnaround(1.5, 2.5, 3));
 
@@ -28,6 +29,8 @@ class JobReportJsonTest {
         assertThat(tree.at("/turnaround/p95_seconds").asDouble()).isEqualTo(2.5);
         assertThat(tree.at("/rows/0/list_usd").asText()).isEqualTo("0.0009");
         assertThat(tree.at("/rows/0/saved_by_caching_usd").asText()).isEqualTo("0.000354");
+        assertThat(tree.at("/rows/0/lines_by_mode/sync").asLong()).isEqualTo(1);
+        assertThat(tree.at("/rows/0/rescue_cost_usd").asText()).isEqualTo("0.00004");
         assertThat(tree.has("tasks")).as("totals are derived, not sent").isFalse();
 
         JobReport back = Json.mapper().readValue(json, JobReport.class);

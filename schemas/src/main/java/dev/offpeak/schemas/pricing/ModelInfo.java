@@ -57,6 +57,14 @@ public record ModelInfo(
         return Optional.ofNullable(found);
     }
 
+    /**
+     * Whether the model has a flex tier (OpenAI {@code service_tier: "flex"}) under its latest row;
+     * {@link PriceEntry#offersFlex()} says it for the row in force at a given day.
+     */
+    public boolean offersFlex() {
+        return latestPrice().offersFlex();
+    }
+
     /** The latest row: what a task submitted now is estimated at if no row is yet in force. */
     public PriceEntry latestPrice() {
         return prices.get(prices.size() - 1);

@@ -10,7 +10,11 @@ import java.util.Objects;
 /**
  * One price row of a model: its base rates and long-context tiers, in force from
  * {@code effectiveFrom} until a later row of the same model supersedes it, with the batch rule
- * that turns list prices into batch prices and the source the figures were taken from.
+ * that turns list prices into batch prices, the flex rule that turns them into flex prices (both
+ * null when the model has no flex tier), and the source the figures were taken from.
+ *
+ * @param flexMultiplier   list rate × this = flex rate, in (0, 1]; null: the model has no flex tier
+ * @param flexCachedInput  how cached input bills in flex; null exactly when {@code flexMultiplier} is
  */
 public record PriceEntry(
         Provider provider,
@@ -20,6 +24,8 @@ public record PriceEntry(
         List<PriceTier> tiers,
         BigDecimal batchMultiplier,
         BatchCachedInput batchCachedInput,
+        BigDecimal flexMultiplier,
+        BatchCachedInput flexCachedInput,
         String source) {
 
     public PriceEntry {
@@ -29,8 +35,31 @@ public record PriceEntry(
         Objects.requireNonNull(base, "base");
         Objects.requireNonNull(batchMultiplier, "batchMultiplier");
         Objects.requireNonNull(batchCachedInput, "batchCachedInput");
+        if ((flexMultiplier == null) != (flexCachedInput == null)) {
+            throw new IllegalArgumentException("flexMultiplier and flexCachedInput are set together or not at all: "
+                    + flexMultiplier + ", " + flexCachedInput);
+        }
+        if (flexMultiplier != null && (flexMultiplier.signum() <= 0 || flexMultiplier.compareTo(BigDecimal.ONE) > 0)) {
+            throw new IllegalArgumentException("flexMultiplier must be in (0, 1], was " + flexMultiplier);
+        }
         tiers = tiers == null ? List.of()
                 : tiers.stream().sorted(Comparator.comparingLong(PriceTier::above)).toList();
+    }
+
+    /** A row without a flex tier (the batch rule only), as stored rows and older callers build it. */
+    public PriceEntry(Provider provider, String model, LocalDate effectiveFrom, PriceRates base, List<PriceTier> tiers,
+            BigDecimal batchMultiplier, BatchCachedInput batchCachedInput, String source) {
+        this(provider, model, effectiveFrom, base, tiers, batchMultiplier, batchCachedInput, null, null, source);
+    }
+
+    /** Whether the model can run in {@link Mode#FLEX} under this row (OpenAI {@code service_tier: "flex"}). */
+    public boolean offersFlex() {
+        return flexMultiplier != null;
+    }
+
+    /** Whether a line can be priced in {@code mode} with this row: BATCH and SYNC always, FLEX where offered. */
+    public boolean offers(Mode mode) {
+        return mode != Mode.FLEX || offersFlex();
     }
 
     /** The rates a request with {@code promptTokens} prompt tokens bills at: the highest tier it passes. */

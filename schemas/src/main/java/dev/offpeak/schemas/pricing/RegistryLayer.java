@@ -31,9 +31,16 @@ record RegistryLayer(String name, String source, boolean imported, List<Rule> ru
             String exclude,
             BigDecimal batchMultiplier,
             BatchCachedInput batchCachedInput,
-            String batchSource) {
+            String batchSource,
+            BigDecimal flexMultiplier,
+            BatchCachedInput flexCachedInput,
+            String flexSource) {
 
-        static final Traits NONE = new Traits(null, null, null, null, null, null, null, null, null, null, null);
+        /** {@code flex_multiplier: false}: the model has no flex tier, whatever an earlier layer or rule said. */
+        static final BigDecimal NO_FLEX = BigDecimal.ZERO;
+
+        static final Traits NONE = new Traits(null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null);
 
         Traits over(Traits top) {
             return new Traits(
@@ -42,7 +49,14 @@ record RegistryLayer(String name, String source, boolean imported, List<Rule> ru
                     pick(top.contextNote, contextNote), pick(top.deprecated, deprecated),
                     pick(top.released, released), pick(top.exclude, exclude),
                     pick(top.batchMultiplier, batchMultiplier), pick(top.batchCachedInput, batchCachedInput),
-                    top.batchMultiplier != null || top.batchCachedInput != null ? top.batchSource : batchSource);
+                    top.batchMultiplier != null || top.batchCachedInput != null ? top.batchSource : batchSource,
+                    pick(top.flexMultiplier, flexMultiplier), pick(top.flexCachedInput, flexCachedInput),
+                    top.flexMultiplier != null || top.flexCachedInput != null ? top.flexSource : flexSource);
+        }
+
+        /** Whether the merged traits give the model a flex tier (a multiplier, not {@code false}). */
+        boolean flex() {
+            return flexMultiplier != null && flexMultiplier.signum() > 0;
         }
 
         boolean excluded() {
@@ -69,7 +83,7 @@ record RegistryLayer(String name, String source, boolean imported, List<Rule> ru
 
     private static final Set<String> TRAIT_FIELDS = Set.of("provider", "match", "context_window", "max_output_tokens",
             "endpoints", "min_cacheable_prefix", "context_note", "deprecated", "released", "exclude",
-            "batch_multiplier", "batch_cached_input", "source", "notes");
+            "batch_multiplier", "batch_cached_input", "flex_multiplier", "flex_cached_input", "source", "notes");
     private static final Set<String> MODEL_FIELDS = union(TRAIT_FIELDS, Set.of("model", "prices"));
     private static final Set<String> RATE_FIELDS = Set.of("input", "cached_input", "cache_write_5m", "cache_write_1h", "output");
     private static final Set<String> PRICE_FIELDS = union(RATE_FIELDS, Set.of("effective_from", "tiers", "source", "notes"));
@@ -140,6 +154,28 @@ record RegistryLayer(String name, String source, boolean imported, List<Rule> ru
                 f.fail("batch_cached_input", "must be one of multiplied, as_input, unmultiplied, was '" + ruleText + "'");
             }
         }
+        BigDecimal flexMultiplier = null;
+        JsonNode flex = f.node().get("flex_multiplier");
+        if (flex != null && flex.isBoolean() && !flex.asBoolean()) {
+            flexMultiplier = Traits.NO_FLEX;
+        } else if (flex != null && flex.isBoolean()) {
+            f.fail("flex_multiplier", "must be a decimal string in (0, 1] such as \"0.5\", or false (no flex tier), was true");
+        } else {
+            flexMultiplier = f.price("flex_multiplier", false);
+            if (flexMultiplier != null && (flexMultiplier.signum() <= 0 || flexMultiplier.compareTo(BigDecimal.ONE) > 0)) {
+                f.fail("flex_multiplier", "must be in (0, 1] (or false: no flex tier), was " + flexMultiplier);
+                flexMultiplier = null;
+            }
+        }
+        BatchCachedInput flexRule = null;
+        String flexRuleText = f.text("flex_cached_input", false);
+        if (flexRuleText != null) {
+            try {
+                flexRule = BatchCachedInput.parse(flexRuleText);
+            } catch (IllegalArgumentException e) {
+                f.fail("flex_cached_input", "must be one of multiplied, as_input, unmultiplied, was '" + flexRuleText + "'");
+            }
+        }
         String exclude = null;
         JsonNode ex = f.node().get("exclude");
         if (ex != null && !ex.isNull()) {
@@ -154,7 +190,7 @@ record RegistryLayer(String name, String source, boolean imported, List<Rule> ru
         String batchSource = f.has("source") ? f.text("source", false) : source;
         return new Traits(f.count("context_window", 1), f.count("max_output_tokens", 0), f.strings("endpoints"),
                 f.count("min_cacheable_prefix", 0), f.text("context_note", false), f.bool("deprecated"),
-                f.date("released", false), exclude, multiplier, rule, batchSource);
+                f.date("released", false), exclude, multiplier, rule, batchSource, flexMultiplier, flexRule, batchSource);
     }
 
     private static RawPrice price(JsonFields p, boolean imported, String source) {

@@ -94,6 +94,14 @@ final class RegistryMerge {
             require(traits.endpoints() != null, name, "endpoints", problems);
             require(traits.batchMultiplier() != null, name, "batch_multiplier", problems);
             require(traits.batchCachedInput() != null, name, "batch_cached_input", problems);
+            if (traits.flex() && traits.flexCachedInput() == null) {
+                problems.add(name + ": flex_cached_input: required with flex_multiplier (how cached input bills in flex; "
+                        + "set it in the same rule or model row)");
+            }
+            if (traits.flexMultiplier() == null && traits.flexCachedInput() != null) {
+                problems.add(name + ": flex_multiplier: required with flex_cached_input (the flex rate; "
+                        + "or remove flex_cached_input: the model then has no flex tier)");
+            }
             duplicates(name, traits, problems);
             List<PriceEntry> prices = prices(traits);
             require(!prices.isEmpty(), name, "prices", problems);
@@ -137,10 +145,13 @@ final class RegistryMerge {
             if (traits.batchMultiplier() == null || traits.batchCachedInput() == null) {
                 return List.of();
             }
+            boolean flex = traits.flex() && traits.flexCachedInput() != null;
             List<PriceEntry> out = new ArrayList<>();
             byDate.forEach((from, p) -> out.add(new PriceEntry(provider, id, from, p.base(), p.tiers(),
                     traits.batchMultiplier(), traits.batchCachedInput(),
-                    p.source() + "; batch rule: " + traits.batchSource())));
+                    flex ? traits.flexMultiplier() : null, flex ? traits.flexCachedInput() : null,
+                    p.source() + "; batch rule: " + traits.batchSource()
+                            + (flex ? "; flex rule: " + traits.flexSource() : ""))));
             return out;
         }
 

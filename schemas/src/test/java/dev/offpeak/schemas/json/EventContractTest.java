@@ -67,7 +67,8 @@ class EventContractTest {
                 new JobSealed("job-1", "acme", 20000L, T0),
                 new JobSealed("job-2", "acme", null, T0),
                 new JobCompleted("jc-job-1", "job-1", "acme", 3, 1, 1, 1, 0, 1, new BigDecimal("1.5"),
-                        new BigDecimal("3"), new BigDecimal("1.5"), T0, T0.plusSeconds(10), T0.plusSeconds(20)));
+                        new BigDecimal("3"), new BigDecimal("1.5"), T0, T0.plusSeconds(10), T0.plusSeconds(20),
+                        java.util.Map.of("batch", 2L, "sync", 1L), new BigDecimal("0.0004")));
         return events.stream().map(e -> Arguments.of(e.type(), e));
     }
 

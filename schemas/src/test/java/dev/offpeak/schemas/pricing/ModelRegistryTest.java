@@ -129,7 +129,8 @@ class ModelRegistryTest {
                 .isInstanceOf(RegistryException.class)
                 .satisfies(e -> assertThat(((RegistryException) e).problems()).containsExactly(
                         "layer2 models[0] (openai/gpt-x): contxt_window: unknown field (known: batch_cached_input, "
-                                + "batch_multiplier, context_note, context_window, deprecated, endpoints, exclude, match, "
+                                + "batch_multiplier, context_note, context_window, deprecated, endpoints, exclude, "
+                                + "flex_cached_input, flex_multiplier, match, "
                                 + "max_output_tokens, min_cacheable_prefix, model, notes, prices, provider, released, source)",
                         "layer2 models[0] (openai/gpt-x) prices[0]: effective_from: must be a date YYYY-MM-DD, was '2025-13-01'",
                         "layer2 models[0] (openai/gpt-x) prices[0]: input: must be a decimal string such as \"0.15\", was 0.15",
@@ -142,6 +143,56 @@ class ModelRegistryTest {
                         "layer2 models[1] (acme/): match: unknown match operator 'begins'",
                         "layer2 models[2] (openai/t) prices[0] tiers[1]: above: tiers must be in increasing order, 5 follows 10",
                         "layer2 models[2] (openai/t) prices[0]: source: required: where these figures come from"));
+    }
+
+    @Test
+    void flexFieldsGiveAModelAFlexTierAndALaterLayerCanTakeItAway() {
+        ModelRegistry none = layered(IMPORTED, OWN);
+        assertThat(none.find(Provider.OPENAI, "m").orElseThrow().offersFlex()).as("absent = no flex tier").isFalse();
+        String flexRule = """
+                {"rules": [{"provider": "openai", "match": {"equals": "m"}, "flex_multiplier": "0.5",
+                            "flex_cached_input": "multiplied", "source": "flex source"}]}""";
+        ModelRegistry withFlex = layered(IMPORTED, OWN, flexRule);
+        ModelInfo m = withFlex.find(Provider.OPENAI, "m-2025").orElseThrow();
+        assertThat(m.offersFlex()).isTrue();
+        assertThat(m.prices()).allSatisfy(p -> {
+            assertThat(p.flexMultiplier()).isEqualTo(new BigDecimal("0.5"));
+            assertThat(p.flexCachedInput()).isEqualTo(BatchCachedInput.MULTIPLIED);
+            assertThat(p.batchCachedInput()).as("the batch rule is untouched").isEqualTo(BatchCachedInput.AS_INPUT);
+            assertThat(p.source()).endsWith("; batch rule: own rule; flex rule: flex source");
+        });
+        ModelRegistry withdrawn = layered(IMPORTED, OWN, flexRule, """
+                {"models": [{"provider": "openai", "model": "m", "flex_multiplier": false}]}""");
+        assertThat(withdrawn.find(Provider.OPENAI, "m").orElseThrow().offersFlex())
+                .as("flex_multiplier: false in a later layer").isFalse();
+    }
+
+    @Test
+    void badFlexFieldsAreRefusedEachNamed() {
+        assertThatThrownBy(() -> layered(IMPORTED, OWN, """
+                {"rules": [{"provider": "openai", "flex_multiplier": "0", "flex_cached_input": "halved"},
+                           {"provider": "openai", "flex_multiplier": 0.5},
+                           {"provider": "openai", "flex_multiplier": true},
+                           {"provider": "anthropic", "flex_multiplier": "1.5"}]}"""))
+                .isInstanceOf(RegistryException.class)
+                .satisfies(e -> assertThat(((RegistryException) e).problems()).containsExactly(
+                        "rules[0]: flex_multiplier: must be in (0, 1] (or false: no flex tier), was 0",
+                        "rules[0]: flex_cached_input: must be one of multiplied, as_input, unmultiplied, was 'halved'",
+                        "rules[1]: flex_multiplier: must be a decimal string such as \"0.15\", was 0.5",
+                        "rules[2]: flex_multiplier: must be a decimal string in (0, 1] such as \"0.5\", or false (no flex tier), was true",
+                        "rules[3]: flex_multiplier: must be in (0, 1] (or false: no flex tier), was 1.5"));
+        assertThatThrownBy(() -> layered(IMPORTED, OWN, """
+                {"models": [{"provider": "openai", "model": "m", "flex_multiplier": "0.5"}]}"""))
+                .isInstanceOf(RegistryException.class)
+                .satisfies(e -> assertThat(((RegistryException) e).problems()).containsExactly(
+                        "openai/m: flex_cached_input: required with flex_multiplier (how cached input bills in flex; "
+                                + "set it in the same rule or model row)"));
+        assertThatThrownBy(() -> layered(IMPORTED, OWN, """
+                {"models": [{"provider": "openai", "model": "m", "flex_cached_input": "multiplied"}]}"""))
+                .isInstanceOf(RegistryException.class)
+                .satisfies(e -> assertThat(((RegistryException) e).problems()).containsExactly(
+                        "openai/m: flex_multiplier: required with flex_cached_input (the flex rate; "
+                                + "or remove flex_cached_input: the model then has no flex tier)"));
     }
 
     @Test

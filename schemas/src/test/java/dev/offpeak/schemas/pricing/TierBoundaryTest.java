@@ -88,6 +88,18 @@ class TierBoundaryTest {
                 Cost c = Cost.of(u, b.row());
                 assertThat(c.syncUsd()).as(b + " sync at " + prompt + " " + u).isEqualByComparingTo(rates.sync(u));
                 assertThat(c.batchUsd()).as(b + " batch at " + prompt + " " + u).isEqualByComparingTo(rates.batch(u, b.row()));
+                // the tier applies the same in every mode: sync bills the tier's synchronous rates,
+                // flex the tier's rates x the flex rule, where the model has one
+                Cost sync = Cost.of(u, b.row(), Mode.SYNC);
+                assertThat(sync.billedUsd()).as(b + " sync mode at " + prompt + " " + u).isEqualByComparingTo(rates.sync(u));
+                assertThat(sync.syncUsd()).isEqualByComparingTo(c.syncUsd());
+                assertThat(sync.listUsd()).isEqualByComparingTo(c.listUsd());
+                if (b.row().offersFlex()) {
+                    Cost flex = Cost.of(u, b.row(), Mode.FLEX);
+                    assertThat(flex.billedUsd()).as(b + " flex at " + prompt + " " + u)
+                            .isEqualByComparingTo(rates.discounted(u, b.row().flexMultiplier(), b.row().flexCachedInput()));
+                    assertThat(flex.syncUsd()).isEqualByComparingTo(c.syncUsd());
+                }
             }
         }
     }
@@ -136,8 +148,11 @@ class TierBoundaryTest {
         }
 
         BigDecimal batch(Usage u, PriceEntry row) {
-            BigDecimal half = row.batchMultiplier();
-            BigDecimal cachedRate = switch (row.batchCachedInput()) {
+            return discounted(u, row.batchMultiplier(), row.batchCachedInput());
+        }
+
+        BigDecimal discounted(Usage u, BigDecimal half, BatchCachedInput rule) {
+            BigDecimal cachedRate = switch (rule) {
                 case MULTIPLIED -> cached.multiply(half);
                 case AS_INPUT -> input.multiply(half);
                 case UNMULTIPLIED -> cached;
