@@ -25,6 +25,7 @@ import dev.offpeak.result.provider.BatchProviderClient;
 import dev.offpeak.result.provider.ProviderClients;
 import dev.offpeak.result.provider.RetryPolicy;
 import dev.offpeak.result.poll.Rescue;
+import dev.offpeak.result.submit.ModeChooser;
 import dev.offpeak.result.submit.SyncRunner;
 import dev.offpeak.result.settle.Pricing;
 import dev.offpeak.result.settle.Retries;
@@ -267,6 +268,9 @@ public final class ResultService implements AutoCloseable {
                 Submitter.CrashPoint.NONE);
         parts.submitter().withSyncRunner(new SyncRunner(parts.batches(), providerClients.syncClients(),
                 parts.settlement(), RetryPolicy.defaults(), config.syncConcurrency(), clock, RandomGenerator.getDefault()));
+        if (!config.laneModes().isEmpty()) {
+            parts.submitter().withLaneModes(new ModeChooser(catalog, config.laneModes(), config.syncConcurrency()));
+        }
         parts.poller().withRescue(new Rescue(config.rescueBuffer(), config.rescueProviders(),
                 (provider, model) -> catalog.find(provider, model).map(m -> m.offersFlex()).orElse(false)));
         EventIntake intake = new EventIntake(consumer, db, new IntakeStore(), parts.completion(), clock,

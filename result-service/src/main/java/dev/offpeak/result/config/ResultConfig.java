@@ -81,7 +81,8 @@ public record ResultConfig(
         java.util.Set<String> promptCachingOff,
         Duration rescueBuffer,
         java.util.Set<Provider> rescueProviders,
-        int syncConcurrency) {
+        int syncConcurrency,
+        Map<String, dev.offpeak.result.submit.ModeChooser.LaneMode> laneModes) {
 
     /** Whether Offpeak may change {@code tenant}'s requests for the provider's prompt cache. */
     public boolean promptCachingFor(String tenant) {
@@ -116,6 +117,7 @@ public record ResultConfig(
     public static final String RESCUE_BUFFER = PREFIX + "RESCUE_BUFFER";
     public static final String RESCUE_PROVIDERS = PREFIX + "RESCUE_PROVIDERS";
     public static final String SYNC_CONCURRENCY = PREFIX + "SYNC_CONCURRENCY";
+    public static final String LANE_MODES = PREFIX + "LANE_MODES";
     /** Shared by every service: the operator's model registry override file (docs/model-registry.md). */
     public static final String MODEL_REGISTRY_FILE = ModelRegistry.OVERRIDE_FILE_KEY;
     public static final String OPENAI_BASE_URL = "OFFPEAK_OPENAI_BASE_URL";
@@ -246,11 +248,18 @@ public record ResultConfig(
             }
         }
         int syncConcurrency = r.intValue(SYNC_CONCURRENCY, 8, 1, 256);
+        Map<String, dev.offpeak.result.submit.ModeChooser.LaneMode> laneModes = Map.of();
+        String laneModeText = r.string(LANE_MODES, null);
+        try {
+            laneModes = dev.offpeak.result.submit.ModeChooser.parse(laneModeText);
+        } catch (IllegalArgumentException e) {
+            r.problem(LANE_MODES, laneModeText, e.getMessage());
+        }
         r.throwIfProblems(COMPONENT);
         return new ResultConfig(jdbcUrl, user, password, bootstrap, group, owner, tick, lease, firstPoll, pollMax,
                 quotaWait, quotas, spool, maxAttempts, retryDelay, inline, httpHost, httpPort, tokenFile,
                 adminToken, registryFile, providers, kafka, java.util.Collections.unmodifiableSet(cachingOff),
-                rescueBuffer, java.util.Set.copyOf(rescueProviders), syncConcurrency);
+                rescueBuffer, java.util.Set.copyOf(rescueProviders), syncConcurrency, laneModes);
     }
 
     private static void provider(EnvReader r, Map<Provider, ProviderEndpoint> out, Provider provider, URI fallback) {
@@ -310,6 +319,7 @@ public record ResultConfig(
                 .add(RESCUE_BUFFER, rescueBuffer.isZero() ? "0 (no rescue)" : Durations.format(rescueBuffer))
                 .add(RESCUE_PROVIDERS, rescueProviders.stream().map(Provider::id).sorted().toList())
                 .add(SYNC_CONCURRENCY, syncConcurrency)
+                .add(LANE_MODES, laneModes.isEmpty() ? "(none: every lane runs in batch)" : laneModes)
                 .add(MODEL_REGISTRY_FILE, modelRegistryFile == null ? "(none: the shipped registry)" : modelRegistryFile);
         for (Provider p : Provider.values()) {
             ProviderEndpoint endpoint = providers.get(p);

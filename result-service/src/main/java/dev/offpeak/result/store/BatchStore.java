@@ -357,4 +357,23 @@ public final class BatchStore {
                  WHERE batch_id = ?""", mode.name().toLowerCase(java.util.Locale.ROOT), now, providerStatus, now,
                 now, batchId);
     }
+
+    /**
+     * Sets the mode of a ready batch of a lane that does not run in batch ({@code ModeChooser}),
+     * with the reason, and returns the batch as it now is; unchanged when its lane runs in batch.
+     */
+    public BatchRow chooseMode(BatchRow batch, ModeDecider chooser, Instant now) {
+        return db.inTransaction(c -> {
+            var choice = chooser.decide(c, batch, now);
+            if (choice.isEmpty()) {
+                return batch;
+            }
+            Db.update(c, """
+                    UPDATE batches SET mode = ?, mode_reason = ?, updated_at = ?
+                     WHERE batch_id = ? AND state = ?""", choice.get().mode().id(), choice.get().reason(), now,
+                    batch.batchId(), PipelineState.READY.db());
+            return Db.queryOne(c, "SELECT * FROM batches WHERE batch_id = ?", BatchRow::map, batch.batchId())
+                    .orElse(batch);
+        });
+    }
 }

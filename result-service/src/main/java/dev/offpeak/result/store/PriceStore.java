@@ -36,18 +36,20 @@ public final class PriceStore {
                 Db.update(c, """
                         INSERT INTO prices (provider, model, effective_from, input, cached_input, cache_write_5m,
                                             cache_write_1h, output, batch_multiplier, batch_cached_input, source,
-                                            catalog_version, tiers)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
+                                            catalog_version, tiers, flex_multiplier, flex_cached_input)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?)
                         ON CONFLICT (provider, model, effective_from) DO UPDATE SET
                             input = excluded.input, cached_input = excluded.cached_input,
                             cache_write_5m = excluded.cache_write_5m, cache_write_1h = excluded.cache_write_1h,
                             output = excluded.output, batch_multiplier = excluded.batch_multiplier,
                             batch_cached_input = excluded.batch_cached_input, source = excluded.source,
-                            catalog_version = excluded.catalog_version, tiers = excluded.tiers""",
+                            catalog_version = excluded.catalog_version, tiers = excluded.tiers,
+                            flex_multiplier = excluded.flex_multiplier, flex_cached_input = excluded.flex_cached_input""",
                         e.provider().id(), e.model(), e.effectiveFrom(), base.input(), base.cachedInput(),
                         base.cacheWrite5m(), base.cacheWrite1h(), base.output(), e.batchMultiplier(),
                         e.batchCachedInput().name().toLowerCase(Locale.ROOT), e.source(),
-                        registry.version(), tiersJson(e.tiers()));
+                        registry.version(), tiersJson(e.tiers()), e.flexMultiplier(),
+                        e.flexCachedInput() == null ? null : e.flexCachedInput().name().toLowerCase(Locale.ROOT));
             }
             return null;
         });
@@ -78,6 +80,8 @@ public final class PriceStore {
         return new PriceEntry(Provider.of(rs.getString("provider")), rs.getString("model"),
                 rs.getObject("effective_from", LocalDate.class), base, tiers(rs.getString("tiers")),
                 rs.getBigDecimal("batch_multiplier"), BatchCachedInput.parse(rs.getString("batch_cached_input")),
+                rs.getBigDecimal("flex_multiplier"), rs.getString("flex_cached_input") == null ? null
+                        : BatchCachedInput.parse(rs.getString("flex_cached_input")),
                 rs.getString("source"));
     }
 

@@ -47,6 +47,7 @@ public final class Submitter {
     private final BudgetGate budgets;
     private final PromptCaching caching;
     private SyncRunner syncRunner;
+    private ModeChooser modes;
 
     /** Lets a test stop the submitter dead between the provider's answer and our commit. */
     @FunctionalInterface
@@ -74,6 +75,12 @@ public final class Submitter {
     /** Runs the flex / sync batches (deadline rescues); without one they wait, visibly. */
     public Submitter withSyncRunner(SyncRunner runner) {
         this.syncRunner = runner;
+        return this;
+    }
+
+    /** Lanes whose batches run by flex, sync or a mode chosen per batch ({@link ModeChooser}). */
+    public Submitter withLaneModes(ModeChooser chooser) {
+        this.modes = chooser;
         return this;
     }
 
@@ -106,6 +113,9 @@ public final class Submitter {
             return;
         }
         boolean earlierAttempt = batch.state() == PipelineState.SUBMITTING;
+        if (modes != null && batch.state() == PipelineState.READY) {
+            batch = batches.chooseMode(batch, modes, now);
+        }
         switch (batches.recordIntent(batch, settings.owner(), settings.quotaTokens(batch.provider(), batch.model()),
                 budgets, caching, now)) {
             case RECORDED -> { }
