@@ -99,17 +99,25 @@ final class HttpCalls implements AutoCloseable {
         return send(operation, request).map(Answer::body);
     }
 
-    /** Sends a call whose 2xx answer is JSON (an empty body reads as {@code {}}). */
-    Outcome<Answer> send(String operation, HttpRequest request) {
-        HttpResponse<byte[]> resp;
+    /** One request and its whole answer; an I/O failure or an interrupt is the caller's RetryLater. */
+    private Outcome<HttpResponse<byte[]>> exchange(String operation, HttpRequest request) {
         try {
-            resp = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            return Outcome.ok(http.send(request, HttpResponse.BodyHandlers.ofByteArray()));
         } catch (IOException e) {
             return ioFailure(operation, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Outcome.RetryLater<>(null, describe(operation) + ": interrupted", 0);
         }
+    }
+
+    /** Sends a call whose 2xx answer is JSON (an empty body reads as {@code {}}). */
+    Outcome<Answer> send(String operation, HttpRequest request) {
+        Outcome<HttpResponse<byte[]>> exchanged = exchange(operation, request);
+        if (!(exchanged instanceof Outcome.Ok<HttpResponse<byte[]>> ok)) {
+            return exchanged.map(r -> null);
+        }
+        HttpResponse<byte[]> resp = ok.value();
         if (resp.statusCode() / 100 != 2) {
             return classify(operation, resp.statusCode(), resp.headers(),
                     new String(resp.body(), 0, Math.min(resp.body().length, MAX_ERROR_BODY), StandardCharsets.UTF_8));
@@ -130,15 +138,11 @@ final class HttpCalls implements AutoCloseable {
      * so a refusal can be recorded as that request's result; 408, 429 and 5xx are RetryLater.
      */
     Outcome<Answer> verdict(String operation, HttpRequest request) {
-        HttpResponse<byte[]> resp;
-        try {
-            resp = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            return ioFailure(operation, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Outcome.RetryLater<>(null, describe(operation) + ": interrupted", 0);
+        Outcome<HttpResponse<byte[]>> exchanged = exchange(operation, request);
+        if (!(exchanged instanceof Outcome.Ok<HttpResponse<byte[]>> ok)) {
+            return exchanged.map(r -> null);
         }
+        HttpResponse<byte[]> resp = ok.value();
         String text = new String(resp.body(), 0, Math.min(resp.body().length, MAX_ERROR_BODY), StandardCharsets.UTF_8);
         if (retryable(resp.statusCode())) {
             return classify(operation, resp.statusCode(), resp.headers(), text);

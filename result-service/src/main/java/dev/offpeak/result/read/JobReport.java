@@ -198,21 +198,15 @@ public record JobReport(String jobId, String tenant, List<Row> rows, SortedMap<S
     }
 
     public SortedMap<String, Long> linesByMode() {
-        SortedMap<String, Long> total = new TreeMap<>();
-        rows.forEach(r -> r.linesByMode().forEach((m, n) -> total.merge(m, n, Long::sum)));
-        return total;
+        return merged(Row::linesByMode);
     }
 
     public SortedMap<String, Long> linesByStatus() {
-        SortedMap<String, Long> total = new TreeMap<>();
-        rows.forEach(r -> r.linesByStatus().forEach((s, n) -> total.merge(s, n, Long::sum)));
-        return total;
+        return merged(Row::linesByStatus);
     }
 
     public SortedMap<String, Long> tasksByStatus() {
-        SortedMap<String, Long> total = new TreeMap<>();
-        rows.forEach(r -> r.tasksByStatus().forEach((s, n) -> total.merge(s, n, Long::sum)));
-        return total;
+        return merged(Row::tasksByStatus);
     }
 
     public long inputTokens() {
@@ -221,6 +215,12 @@ public record JobReport(String jobId, String tenant, List<Row> rows, SortedMap<S
 
     public long cachedInputTokens() {
         return rows.stream().mapToLong(Row::cachedInputTokens).sum();
+    }
+
+    private SortedMap<String, Long> merged(java.util.function.Function<Row, SortedMap<String, Long>> counts) {
+        SortedMap<String, Long> total = new TreeMap<>();
+        rows.forEach(r -> counts.apply(r).forEach((k, n) -> total.merge(k, n, Long::sum)));
+        return total;
     }
 
     private BigDecimal total(java.util.function.Function<Row, BigDecimal> money) {
