@@ -126,6 +126,8 @@ public final class LocalStack implements AutoCloseable {
         env.put("OFFPEAK_RESULT_POLL_MAX", "1s");
         env.put("OFFPEAK_RESULT_QUOTA_WAIT", "5s");
         env.put("OFFPEAK_RESULT_SPOOL_DIR", options.dataDir().resolve("spool").toString());
+        // every lane picks its cheapest mode in time (docs/lanes.md): batch, or flex / sync where they cost less
+        env.put(ResultConfig.LANE_MODES, "*=auto");
         // The emulator accepts any non-empty key; a key is what marks a provider as configured.
         env.put("OFFPEAK_OPENAI_BASE_URL", emulator.openAiBaseUrl());
         env.put("OFFPEAK_OPENAI_API_KEY", "local-emulator");

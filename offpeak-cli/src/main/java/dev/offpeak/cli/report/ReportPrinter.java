@@ -29,8 +29,12 @@ public final class ReportPrinter {
                 .collect(Collectors.joining(", ")) + "  (" + r.batchesByProvider().values().stream()
                 .mapToLong(Long::longValue).sum() + ")");
         line(out, "lines settled", counts(r.linesByStatus()));
-        line(out, "lines by mode", counts(r.linesByMode()) + (r.rescueCostUsd().signum() == 0 ? ""
-                : "  (deadline rescue cost " + usd(r.rescueCostUsd()) + " over the batch price)"));
+        line(out, "lines by mode", counts(r.linesByMode()) + switch (r.rescueCostUsd().signum()) {
+            case 0 -> "";
+            // a rescue pays for the deadline; an auto lane runs by flex or sync only where it costs less
+            case 1 -> "  (flex / sync lines cost " + usd(r.rescueCostUsd()) + " more than in a batch)";
+            default -> "  (flex / sync lines cost " + usd(r.rescueCostUsd().negate()) + " less than in a batch)";
+        });
         line(out, "tasks by status", counts(r.tasksByStatus()));
         line(out, "list", usd(r.listUsd()) + "  (every task at synchronous list rates, no cache, duplicates included)");
         line(out, "sync-equivalent", usd(r.syncEquivalentUsd()) + "  (the same usage, cache hits included, at synchronous rates)");

@@ -62,9 +62,14 @@ public final class ModeChooser implements ModeDecider {
         this.concurrency = concurrency;
     }
 
+    /** The lane's own entry, else the {@value #EVERY_LANE} entry, else batch. */
     LaneMode laneMode(BatchRow batch) {
-        return lanes.getOrDefault(batch.provider().id() + "/" + batch.model(), LaneMode.BATCH);
+        return lanes.getOrDefault(batch.provider().id() + "/" + batch.model(),
+                lanes.getOrDefault(EVERY_LANE, LaneMode.BATCH));
     }
+
+    /** In {@code OFFPEAK_RESULT_LANE_MODES}: the mode of every lane not named. */
+    public static final String EVERY_LANE = "*";
 
     /**
      * The mode for a new batch of its lane (still {@code ready}, never submitted): empty when its
@@ -178,7 +183,7 @@ public final class ModeChooser implements ModeDecider {
         };
     }
 
-    /** Parses {@code provider/model=mode,...}; an entry it cannot read is an IllegalArgumentException naming it. */
+    /** Parses {@code provider/model=mode,...} ({@code *=mode} for every other lane); an entry it cannot read is an IllegalArgumentException naming it. */
     public static Map<String, LaneMode> parse(String text) {
         Map<String, LaneMode> out = new java.util.TreeMap<>();
         if (text == null || text.isBlank()) {
@@ -186,8 +191,8 @@ public final class ModeChooser implements ModeDecider {
         }
         for (String entry : text.split(",")) {
             String[] kv = entry.strip().split("=", 2);
-            if (kv.length != 2 || !kv[0].contains("/")) {
-                throw new IllegalArgumentException("entry '" + entry.strip() + "' is not provider/model=mode");
+            if (kv.length != 2 || !(kv[0].contains("/") || kv[0].strip().equals(EVERY_LANE))) {
+                throw new IllegalArgumentException("entry '" + entry.strip() + "' is not provider/model=mode or *=mode");
             }
             try {
                 out.put(kv[0].strip(), LaneMode.valueOf(kv[1].strip().toUpperCase(Locale.ROOT)));
