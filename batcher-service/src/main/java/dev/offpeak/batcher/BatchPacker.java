@@ -199,7 +199,7 @@ final class BatchPacker implements Processor<String, PackingInput, String, Batch
     private LaneState close(LaneState state, CloseReason reason, long now) {
         OpenBatch open = state.open();
         LaneLimits limits = config.limitsFor(state.provider(), state.model());
-        String lane = Lanes.lane(state.provider(), state.endpoint(), state.model());
+        String lane = PackingKey.lane(state.provider(), state.endpoint(), state.model());
         BatchClosed marker = new BatchClosed(open.batchId(), lane, state.provider(), state.endpoint(), state.model(),
                 open.count(), open.bytes(), open.tokens(), open.checksum().hex(), reason, open.openedAt(),
                 Instant.ofEpochMilli(now), open.jobIds());

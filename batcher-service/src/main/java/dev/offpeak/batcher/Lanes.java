@@ -16,10 +16,6 @@ import java.util.zip.CRC32;
 public final class Lanes {
     private Lanes() {}
 
-    public static String lane(Provider provider, String endpoint, String model) {
-        return PackingKey.lane(provider, endpoint, model);
-    }
-
     /** The lane store key of {@code lane}'s open batch on packing partition {@code partition}. */
     public static String slot(String lane, int partition) {
         return lane + "|p" + partition;

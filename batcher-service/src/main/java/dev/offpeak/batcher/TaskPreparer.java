@@ -112,7 +112,7 @@ final class TaskPreparer implements Processor<byte[], byte[], byte[], Intake> {
 
     private PendingTask prepare(TaskSubmitted task, long recordTimestamp) {
         String requestId = RequestIdentity.requestId(task);
-        String lane = Lanes.lane(task.provider(), task.endpoint(), task.model());
+        String lane = PackingKey.lane(task.provider(), task.endpoint(), task.model());
         CacheablePrefix prefix = CacheablePrefix.of(task.provider(), task.endpoint(), task.request());
         String line = LineFormat.line(task.provider(), task.endpoint(), task.model(), requestId, task.request());
         long lineBytes = line.getBytes(StandardCharsets.UTF_8).length + 1L; // + the newline of the file

@@ -13,7 +13,6 @@ import dev.offpeak.schemas.pricing.ModelInfo;
 import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.schemas.pricing.OutputCap;
 import dev.offpeak.schemas.pricing.PriceEntry;
-import dev.offpeak.schemas.pricing.PriceRates;
 import dev.offpeak.schemas.validation.TokenEstimator;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -190,7 +189,7 @@ public final class Quote {
             boolean carried = lines.stream().anyMatch(UniqueLine::cacheControl);
             // a request's own breakpoint writes at its own TTL (5 minutes unless it says 1h); Offpeak's is 1h
             ttl1h = carried ? lines.stream().anyMatch(UniqueLine::ttl1h) : true;
-            cached = carried || paysBack(lines.get(0).price(), prefix, lines.size());
+            cached = carried || lines.get(0).price().breakpointPaysBack(prefix, lines.size());
         } else if (cached) {
             cached = lines.size() > 1;
         }
@@ -211,17 +210,6 @@ public final class Quote {
             f.batchNoCache = f.batchNoCache.add(
                     Cost.of(new Usage(l.prompt(), 0, 0, 0, l.output(), 0), l.price(), Mode.BATCH).billedUsd());
         }
-    }
-
-    /** As result-service decides a breakpoint: one 1-hour write and n - 1 reads cost less than n plain inputs. */
-    static boolean paysBack(PriceEntry price, long prefix, int n) {
-        if (n < 2) {
-            return false;
-        }
-        PriceRates rates = price.ratesFor(prefix);
-        BigDecimal plain = rates.input().multiply(BigDecimal.valueOf(n));
-        BigDecimal withCache = rates.cacheWrite1h().add(rates.cachedInput().multiply(BigDecimal.valueOf(n - 1L)));
-        return withCache.compareTo(plain) < 0;
     }
 
     /** Adds one line's price in {@code mode} for every output variant; {@code list}: its list cost instead. */

@@ -5,8 +5,6 @@ import dev.offpeak.result.store.BatchRow;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.pricing.ModelInfo;
 import dev.offpeak.schemas.pricing.ModelRegistry;
-import dev.offpeak.schemas.pricing.PriceRates;
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -106,14 +104,10 @@ public final class PromptCaching {
         return marked;
     }
 
-    /** n plain inputs cost more than one 1-hour write and n - 1 reads, at the price row in force. */
+    /** The breakpoint pays for itself at the price row in force ({@link dev.offpeak.schemas.pricing.PriceEntry#breakpointPaysBack}). */
     private boolean paysBack(BatchRow batch, Group g, Instant now) {
-        return registry.priceAt(batch.provider(), batch.model(), now).map(p -> {
-            PriceRates rates = p.ratesFor(g.tokens());
-            BigDecimal plain = rates.input().multiply(BigDecimal.valueOf(g.lines()));
-            BigDecimal cached = rates.cacheWrite1h().add(rates.cachedInput().multiply(BigDecimal.valueOf(g.lines() - 1)));
-            return cached.compareTo(plain) < 0;
-        }).orElse(false);
+        return registry.priceAt(batch.provider(), batch.model(), now)
+                .map(p -> p.breakpointPaysBack(g.tokens(), g.lines())).orElse(false);
     }
 
     private int openAi(Connection c, BatchRow batch, List<Group> groups, long minimum, String[] disabled)

@@ -1,8 +1,10 @@
 package dev.offpeak.result.settle;
 
 import dev.offpeak.result.db.Db;
+import dev.offpeak.result.provider.ResultLine.LineOutcome;
 import dev.offpeak.result.store.FollowUpBatches;
 import dev.offpeak.result.store.TaskState;
+import dev.offpeak.schemas.pricing.Mode;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -27,9 +29,8 @@ public record Retries(int maxAttempts, Duration delay) {
     }
 
     /** A line that never ran (its batch expired or was cancelled): a rescue sends it again whatever its attempt. */
-    static boolean unfinished(dev.offpeak.result.provider.ResultLine.LineOutcome outcome) {
-        return outcome == dev.offpeak.result.provider.ResultLine.LineOutcome.CANCELLED
-                || outcome == dev.offpeak.result.provider.ResultLine.LineOutcome.EXPIRED;
+    static boolean unfinished(LineOutcome outcome) {
+        return outcome == LineOutcome.CANCELLED || outcome == LineOutcome.EXPIRED;
     }
 
     /** Whether a line of attempt {@code attempt} may be sent again (deadlines are checked later). */
@@ -50,7 +51,7 @@ public record Retries(int maxAttempts, Duration delay) {
      * then puts the rest into one new batch: in the batch's own mode after the retry delay, or, for
      * a deadline rescue ({@code rescueMode} not null), in the rescue's mode at once.
      */
-    Retried retry(Connection c, String batchId, dev.offpeak.schemas.pricing.Mode rescueMode, Instant now)
+    Retried retry(Connection c, String batchId, Mode rescueMode, Instant now)
             throws SQLException {
         List<String> finalised = Db.query(c, """
                 UPDATE results r SET final = true

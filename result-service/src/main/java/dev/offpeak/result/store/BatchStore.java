@@ -261,21 +261,28 @@ public final class BatchStore {
     }
 
     /**
+     * A batch's lines as they are sent, in the order they are sent: the line, its recorded cache hint,
+     * lines of one prefix adjacent and in batch order within it. Parameter: the batch; {@code %1$s} a
+     * further condition, {@code %2$s} a limit.
+     */
+    private static final String LINES_AS_SENT = """
+            SELECT i.request_id, r.line, i.adjustment::text FROM batch_items i JOIN requests r ON r.request_id = i.request_id
+             WHERE i.batch_id = ? AND i.refused IS NULL %1$s
+             ORDER BY r.prefix_fingerprint NULLS FIRST, i.seq %2$s""";
+
+    /**
      * The lines of a batch as they are sent, streamed from the database with a cursor (never all in
      * memory): lines of one cacheable prefix adjacent (so the provider's cache, filled by the first,
      * serves the next), in batch order within a prefix, each with its recorded cache hint applied.
      */
     public BatchSubmission.LineSource lines(String batchId, Provider provider) {
         return consumer -> db.inTransaction(c -> {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT r.line, i.adjustment::text FROM batch_items i JOIN requests r ON r.request_id = i.request_id
-                     WHERE i.batch_id = ? AND i.refused IS NULL
-                     ORDER BY r.prefix_fingerprint NULLS FIRST, i.seq""")) {
+            try (PreparedStatement ps = c.prepareStatement(LINES_AS_SENT.formatted("", ""))) {
                 ps.setFetchSize(500);
                 ps.setString(1, batchId);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        consumer.accept(LineAdjustment.apply(provider, rs.getString(1), rs.getString(2)));
+                        consumer.accept(LineAdjustment.apply(provider, rs.getString(2), rs.getString(3)));
                     }
                 }
             } catch (java.io.IOException e) {
@@ -300,13 +307,9 @@ public final class BatchStore {
      * (hints applied), prefix by prefix as in {@link #lines}.
      */
     public List<PendingLine> unansweredLines(String batchId, Provider provider, int limit) {
-        return db.query("""
-                SELECT i.request_id, r.line, i.adjustment::text FROM batch_items i
-                  JOIN requests r ON r.request_id = i.request_id
-                 WHERE i.batch_id = ? AND i.refused IS NULL
-                   AND NOT EXISTS (SELECT 1 FROM sync_calls s WHERE s.batch_id = i.batch_id AND s.request_id = i.request_id)
-                 ORDER BY r.prefix_fingerprint NULLS FIRST, i.seq
-                 LIMIT ?""", rs -> new PendingLine(rs.getString(1),
+        return db.query(LINES_AS_SENT.formatted("""
+                AND NOT EXISTS (SELECT 1 FROM sync_calls s WHERE s.batch_id = i.batch_id AND s.request_id = i.request_id)""",
+                "LIMIT ?"), rs -> new PendingLine(rs.getString(1),
                 LineAdjustment.apply(provider, rs.getString(2), rs.getString(3))), batchId, limit);
     }
 
@@ -340,7 +343,12 @@ public final class BatchStore {
 
     /** The earliest deadline of the batch's tasks still open, if any has one. */
     public Optional<Instant> earliestOpenDeadline(String batchId) {
-        return db.query("""
+        return db.inTransaction(c -> earliestOpenDeadline(c, batchId));
+    }
+
+    /** As above, inside the caller's transaction. */
+    public static Optional<Instant> earliestOpenDeadline(Connection c, String batchId) throws SQLException {
+        return Db.query(c, """
                 SELECT min(t.not_after) FROM batch_items i JOIN tasks t ON t.request_id = i.request_id
                  WHERE i.batch_id = ? AND i.refused IS NULL AND t.status = %s AND t.not_after IS NOT NULL"""
                 .formatted(TaskState.ACCEPTED.sql()), rs -> {

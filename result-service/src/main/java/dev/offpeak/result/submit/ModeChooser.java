@@ -2,6 +2,7 @@ package dev.offpeak.result.submit;
 
 import dev.offpeak.result.db.Db;
 import dev.offpeak.result.store.BatchRow;
+import dev.offpeak.result.store.BatchStore;
 import dev.offpeak.result.store.ModeDecider;
 import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.pricing.Cost;
@@ -94,11 +95,7 @@ public final class ModeChooser implements ModeDecider {
         }
         long lines = batch.sentCount();
         Usage expected = expectedUsage(c, batch, lines);
-        Optional<Instant> deadline = Db.query(c, """
-                SELECT min(t.not_after) FROM batch_items i JOIN tasks t ON t.request_id = i.request_id
-                 WHERE i.batch_id = ? AND i.refused IS NULL AND t.not_after IS NOT NULL""",
-                rs -> rs.getTimestamp(1) == null ? null : rs.getTimestamp(1).toInstant(), batch.batchId())
-                .stream().filter(java.util.Objects::nonNull).findFirst();
+        Optional<Instant> deadline = BatchStore.earliestOpenDeadline(c, batch.batchId());
         List<Mode> candidates = new ArrayList<>(List.of(Mode.BATCH));
         if (offersFlex(batch)) {
             candidates.add(Mode.FLEX);

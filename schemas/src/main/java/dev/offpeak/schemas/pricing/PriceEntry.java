@@ -52,6 +52,22 @@ public record PriceEntry(
         this(provider, model, effectiveFrom, base, tiers, batchMultiplier, batchCachedInput, null, null, source);
     }
 
+    /**
+     * Whether a prompt-cache breakpoint on a prefix of {@code prefixTokens} shared by {@code lines}
+     * lines pays for itself at this row's rates: one 1-hour write plus {@code lines - 1} reads cost
+     * less than {@code lines} plain inputs. With Anthropic's multipliers (write 2x, read 0.1x) that
+     * takes 3 lines. result-service adds breakpoints by it; {@code offpeak quote} expects them by it.
+     */
+    public boolean breakpointPaysBack(long prefixTokens, long lines) {
+        if (lines < 2) {
+            return false;
+        }
+        PriceRates rates = ratesFor(prefixTokens);
+        BigDecimal plain = rates.input().multiply(BigDecimal.valueOf(lines));
+        BigDecimal cached = rates.cacheWrite1h().add(rates.cachedInput().multiply(BigDecimal.valueOf(lines - 1)));
+        return cached.compareTo(plain) < 0;
+    }
+
     /** Whether the model can run in {@link Mode#FLEX} under this row (OpenAI {@code service_tier: "flex"}). */
     public boolean offersFlex() {
         return flexMultiplier != null;
