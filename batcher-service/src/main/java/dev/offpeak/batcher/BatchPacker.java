@@ -157,7 +157,7 @@ final class BatchPacker implements Processor<String, PackingInput, String, Batch
     private static BatchItem item(OpenBatch open, PendingTask t) {
         return new BatchItem(open.batchId(), t.lane(), t.provider(), t.endpoint(), t.model(), open.count(), t.requestId(),
                 t.taskId(), t.tenant(), t.jobId(), t.line(), t.lineBytes(), t.estimatedTokens(), 1,
-                t.prefixFingerprint(), t.prefixTokens());
+                t.prefixFingerprint(), t.prefixTokens(), t.mode());
     }
 
     private void seal(JobSealed seal) {

@@ -1,6 +1,7 @@
 package dev.offpeak.batcher;
 
 import dev.offpeak.schemas.events.Provider;
+import dev.offpeak.schemas.pricing.RequestedMode;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Map;
@@ -14,6 +15,8 @@ import java.util.Map;
  * @param lane {@code provider|endpoint|model}
  * @param prefixFingerprint the {@link dev.offpeak.schemas.packing.CacheablePrefix} fingerprint, {@code "-"} for none
  * @param prefixTokens the estimated input tokens of that prefix (part of {@code estimatedTokens}); 0 for none
+ * @param mode the mode the task asked for, null for none; the line it brings carries it (a duplicate
+ *     brings none, so the first task's mode is the line's)
  */
 public record PendingTask(
         String taskId,
@@ -32,7 +35,8 @@ public record PendingTask(
         long estimatedTokens,
         BigDecimal estimatedCostUsd,
         String prefixFingerprint,
-        long prefixTokens) {
+        long prefixTokens,
+        RequestedMode mode) {
 
     public PendingTask {
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);

@@ -121,7 +121,7 @@ final class TaskPreparer implements Processor<byte[], byte[], byte[], Intake> {
         BigDecimal cost = costs.estimate(task.provider(), task.model(), task.request(), estimated.total(), pricedAt);
         return new PendingTask(task.taskId(), task.tenant(), task.jobId(), task.provider(), task.endpoint(), task.model(),
                 task.metadata(), task.notAfter(), task.submittedAt(), requestId, lane, line, lineBytes, estimated.total(),
-                cost, prefix.fingerprint(), estimated.prefix());
+                cost, prefix.fingerprint(), estimated.prefix(), task.mode());
     }
 
     private Problem tooLarge(PendingTask t) {

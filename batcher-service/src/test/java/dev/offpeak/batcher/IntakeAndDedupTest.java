@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offpeak.schemas.events.BatchItem;
 import dev.offpeak.schemas.events.TaskAccepted;
+import dev.offpeak.schemas.pricing.RequestedMode;
 import dev.offpeak.schemas.topics.DlqHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -109,6 +111,42 @@ class IntakeAndDedupTest {
         assertThat(accepted.get(1).estimatedCostUsd()).isPositive();
         assertThat(TopologyFixture.lines(f.batchRecords())).hasSize(1);
         assertThat(f.counter(BatcherMetrics.DUPLICATES)).isEqualTo(1);
+    }
+
+    /**
+     * Both routes: the request without a system prompt keys to one fixed partition; the system prompt
+     * moves it, so the first prompt landing elsewhere takes the other route.
+     */
+    @Test
+    void aTasksModeReachesItsLineOnEitherRouteAndADuplicateAskingAnotherSharesThatLine() {
+        ObjectNode plain = f.openai("mode question");
+        ObjectNode otherRoute = IntStream.range(0, 1000).mapToObj(n -> f.openai("System " + n, "q"))
+                .filter(t -> (f.partitionOf(t) == 0) != (f.partitionOf(plain) == 0)).findFirst().orElseThrow();
+        for (ObjectNode first : List.of(plain, otherRoute)) {
+            first.put("mode", "sync");
+            ObjectNode inBatch = first.deepCopy().put("task_id", first.get("task_id").asText() + "-batch")
+                    .put("mode", "batch");
+            ObjectNode askingNone = first.deepCopy().put("task_id", first.get("task_id").asText() + "-none");
+            askingNone.remove("mode");
+            f.send(first);
+            f.send(inBatch);
+            f.send(askingNone);
+
+            List<TaskAccepted> accepted = f.accepted.readValuesToList();
+            assertThat(accepted).extracting(TaskAccepted::duplicate).containsExactly(false, true, true);
+            assertThat(accepted).extracting(TaskAccepted::requestId).containsOnly(accepted.getFirst().requestId());
+            List<BatchItem> lines = TopologyFixture.lines(f.batchRecords());
+            assertThat(lines).singleElement().satisfies(line -> {
+                assertThat(line.taskId()).isEqualTo(first.get("task_id").asText());
+                assertThat(line.mode()).isEqualTo(RequestedMode.SYNC);
+            });
+        }
+        assertThat(f.moved.readRecordsToList()).as("one of the two took the repartition").isNotEmpty();
+
+        ObjectNode none = f.openai("asks no mode");
+        f.send(none);
+        assertThat(TopologyFixture.lines(f.batchRecords())).singleElement()
+                .satisfies(line -> assertThat(line.mode()).isNull());
     }
 
     @Test

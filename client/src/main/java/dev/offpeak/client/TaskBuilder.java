@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.events.TaskSubmitted;
 import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.pricing.RequestedMode;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,6 +27,7 @@ public final class TaskBuilder {
     private final Map<String, String> metadata = new LinkedHashMap<>();
     private Boolean dedup;
     private Instant notAfter;
+    private RequestedMode mode;
 
     TaskBuilder(OffpeakClient client, String taskId) {
         this.client = client;
@@ -91,10 +93,20 @@ public final class TaskBuilder {
         return this;
     }
 
+    /**
+     * The mode the task asks its line to run in ({@code auto}: the cheapest expected to meet the
+     * deadline). Left out, the tenant's or lane's default in result-service decides, else batch. Not
+     * part of the request identity: a duplicate of an earlier task shares that task's line and its mode.
+     */
+    public TaskBuilder mode(RequestedMode requested) {
+        this.mode = requested;
+        return this;
+    }
+
     /** The task.submitted record, validated; throws {@link InvalidTaskException} listing every problem. */
     public TaskSubmitted build() {
         TaskSubmitted task = new TaskSubmitted(taskId, client.tenant(), jobId, provider, model, endpoint, request,
-                metadata, dedup, null, notAfter, client.now());
+                metadata, dedup, null, notAfter, client.now(), mode);
         client.check(task);
         return task;
     }

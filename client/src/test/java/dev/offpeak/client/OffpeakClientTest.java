@@ -7,6 +7,8 @@ import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.events.TaskSubmitted;
 import dev.offpeak.schemas.json.Json;
 import dev.offpeak.schemas.packing.PackingKey;
+import dev.offpeak.schemas.pricing.RequestedMode;
+import dev.offpeak.schemas.topics.Topics;
 import dev.offpeak.schemas.validation.Problem;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -44,6 +46,22 @@ class OffpeakClientTest {
     }
 
     @Test
+    void aTaskCarriesTheModeItAsksForOnTheWireAndNoneWhenItAsksNone() {
+        String request = "{\"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
+        TaskSubmitted sync = client.task("t-1").openai("gpt-4o-mini", "/v1/chat/completions").request(request)
+                .mode(RequestedMode.SYNC).build();
+        TaskSubmitted plain = client.task("t-2").openai("gpt-4o-mini", "/v1/chat/completions").request(request).build();
+
+        TaskSubmitted published = Topics.TASKS.valueSerde().deserializer().deserialize("offpeak.tasks",
+                Json.writeBytes(sync));
+        assertThat(published.mode()).isEqualTo(RequestedMode.SYNC);
+        assertThat(Json.tree(sync).get("mode").asText()).isEqualTo("sync");
+        assertThat(plain.mode()).isNull();
+        assertThat(Json.tree(plain).has("mode")).isFalse();
+        assertThat(client.keyOf(sync)).as("the mode is not part of the packing key").isEqualTo(client.keyOf(plain));
+    }
+
+    @Test
     void anInvalidTaskFailsLocallyWithEveryProblem() {
         assertThatThrownBy(() -> client.task("").openai("gpt-9", "/v1/chat/completions").request("{}").submit())
                 .isInstanceOfSatisfying(InvalidTaskException.class, e -> assertThat(e.problems())
@@ -53,7 +71,7 @@ class OffpeakClientTest {
     @Test
     void aTaskOfAnotherTenantIsRefused() {
         TaskSubmitted other = new TaskSubmitted("t-2", "initech", null, Provider.OPENAI, "text-embedding-3-small",
-                "/v1/embeddings", Json.mapper().createObjectNode().put("input", "x"), null, null, null, null, NOW);
+                "/v1/embeddings", Json.mapper().createObjectNode().put("input", "x"), null, null, null, null, NOW, null);
         assertThatThrownBy(() -> client.submit(other)).isInstanceOfSatisfying(InvalidTaskException.class,
                 e -> assertThat(e.problems()).extracting(Problem::field).containsExactly("tenant"));
     }

@@ -57,6 +57,6 @@ public final class TaskKeys {
         JsonNode scope = task.get("dedup_scope");
         return new TaskSubmitted(task.get("task_id").asText(), task.get("tenant").asText(), null, provider, model,
                 endpoint, request, null, dedup == null ? null : dedup.asBoolean(),
-                scope == null ? null : DedupScope.valueOf(scope.asText().toUpperCase(Locale.ROOT)), null, null);
+                scope == null ? null : DedupScope.valueOf(scope.asText().toUpperCase(Locale.ROOT)), null, null, null);
     }
 }

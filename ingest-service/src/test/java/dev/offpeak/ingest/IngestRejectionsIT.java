@@ -170,6 +170,15 @@ class IngestRejectionsIT {
     }
 
     @Test
+    void anUnknownModeIs422NamingModeAndItsChoices() {
+        String fast = Tasks.chat("a-1").replace("{\"task_id\"", "{\"mode\": \"fast\", \"task_id\"");
+        JsonNode error = error(postTask(ACME_TOKEN, fast), 422, "invalid_task");
+        assertThat(fields(error)).isEqualTo("[mode]");
+        assertThat(error.path("problems").get(0).path("message").asText())
+                .isEqualTo("must be one of batch, flex, sync, auto");
+    }
+
+    @Test
     void missingRequiredFieldsAreNamed() {
         JsonNode error = error(postTask(ACME_TOKEN, "{}"), 422, "invalid_task");
         assertThat(fields(error)).contains("task_id", "provider", "model", "endpoint", "request");

@@ -11,6 +11,7 @@ import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.events.TaskSubmitted;
 import dev.offpeak.schemas.json.EventSerde;
 import dev.offpeak.schemas.packing.PackingKey;
+import dev.offpeak.schemas.pricing.RequestedMode;
 import dev.offpeak.schemas.topics.Topics;
 import dev.offpeak.testsupport.KafkaCluster;
 import dev.offpeak.testsupport.RealKafka;
@@ -74,6 +75,15 @@ class IngestServiceIT {
         assertThat(task.dedupScope()).isEqualTo(DedupScope.TENANT);
         assertThat(record.partition()).isEqualTo(response.json().path("partition").asInt());
         assertThat(record.offset()).isEqualTo(response.json().path("offset").asLong());
+    }
+
+    @Test
+    void aTasksModeIsPublishedAsSent() {
+        String sync = Tasks.chat("m-1").replace("{\"task_id\"", "{\"mode\": \"sync\", \"task_id\"");
+        Http.Response response = http.post("/v1/tasks", ACME_TOKEN, "application/json", sync);
+
+        assertThat(response.status()).as(response.toString()).isEqualTo(202);
+        assertThat(tasks(1).getFirst().value().mode()).isEqualTo(RequestedMode.SYNC);
     }
 
     @Test

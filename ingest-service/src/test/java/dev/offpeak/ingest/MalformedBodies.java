@@ -14,7 +14,7 @@ final class MalformedBodies {
     record Case(String name, String path, String contentType, byte[] body) {}
 
     private static final String[] FIELDS = {"task_id", "provider", "model", "endpoint", "request", "metadata",
-            "dedup", "dedup_scope", "not_after", "submitted_at", "job_id", "tenant", "type", "schema_version"};
+            "dedup", "dedup_scope", "not_after", "submitted_at", "job_id", "tenant", "type", "schema_version", "mode"};
     private static final String[] WRONG_VALUES = {"123", "-1.5e300", "true", "null", "[]", "{}", "[1,2,3]",
             "{\"a\":1}", "\"\"", "\"   \"", "1e999999", "\"\\u0000\""};
     private static final String[] CONTENT_TYPES = {"text/plain", "application/xml", "multipart/form-data; boundary=x",

@@ -7,6 +7,7 @@ import dev.offpeak.schemas.events.TaskSubmitted;
 import dev.offpeak.schemas.json.Json;
 import dev.offpeak.schemas.packing.PackingKey;
 import dev.offpeak.schemas.pricing.ModelRegistry;
+import dev.offpeak.schemas.pricing.RequestedMode;
 import dev.offpeak.schemas.tenants.TenantPolicy;
 import dev.offpeak.schemas.topics.Topics;
 import dev.offpeak.schemas.validation.TaskValidator;
@@ -91,6 +92,18 @@ class TaskKeysTest {
         JsonNode tree = Json.tree(published(ready(intake, TASKS.get(3), ACME)));
         IntakeResult.Ready ready = (IntakeResult.Ready) intake.prepare(tree, ACME);
         assertThat(ready.key()).isEqualTo(PackingKey.of(published(ready), 5).key());
+    }
+
+    @Test
+    void aTasksModeIsPublishedAsSentAndLeavesTheKeyAlone() {
+        TaskIntake intake = new TaskIntake(VALIDATOR, CLOCK, new TaskKeys(model -> 7));
+        for (String body : TASKS) {
+            IntakeResult.Ready asked = ready(intake, body.replaceFirst("\\{", "{\"mode\": \"sync\", "), ACME);
+            IntakeResult.Ready plain = ready(intake, body, ACME);
+            assertThat(published(asked).mode()).as(body).isEqualTo(RequestedMode.SYNC);
+            assertThat(published(plain).mode()).as(body).isNull();
+            assertThat(asked.key()).as(body).isEqualTo(plain.key());
+        }
     }
 
     private static IntakeResult.Ready ready(TaskIntake intake, String body, TenantPolicy tenant) {

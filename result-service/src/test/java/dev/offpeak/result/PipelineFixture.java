@@ -68,7 +68,7 @@ final class PipelineFixture {
     /** A task on {@code lane} with a request of the caller's making. */
     static Task task(Lane lane, String tenant, String taskId, ObjectNode request) {
         TaskSubmitted t = new TaskSubmitted(taskId, tenant, "job-1", lane.provider(), lane.model(), lane.endpoint(),
-                request, Map.of(), null, null, null, Instant.parse("2026-01-01T00:00:00Z"));
+                request, Map.of(), null, null, null, Instant.parse("2026-01-01T00:00:00Z"), null);
         return new Task(t, RequestIdentity.requestId(t));
     }
 
@@ -119,12 +119,13 @@ final class PipelineFixture {
             CacheablePrefix prefix = CacheablePrefix.of(lane.provider(), lane.endpoint(), t.submitted().request());
             records.add(new BatchItem(batchId, lane.id(), lane.provider(), lane.endpoint(), lane.model(), i,
                     t.requestId(), t.submitted().taskId(), t.submitted().tenant(), "job-1", line, lineBytes, 20, 1,
-                    prefix.fingerprint(), prefix.isNone() ? 0 : TOKENS.estimate(lane.provider(), lane.model(), prefix.parts())));
+                    prefix.fingerprint(), prefix.isNone() ? 0 : TOKENS.estimate(lane.provider(), lane.model(), prefix.parts()),
+                    t.submitted().mode()));
         }
         for (int d = 0; d < duplicates; d++) {
             Task first = originals.get(0);
             TaskSubmitted dup = new TaskSubmitted(batchId + "-dup" + d, "acme", "job-1", lane.provider(), lane.model(),
-                    lane.endpoint(), first.submitted().request(), Map.of(), null, null, null, now);
+                    lane.endpoint(), first.submitted().request(), Map.of(), null, null, null, now, null);
             accepted.add(accepted(new Task(dup, first.requestId()), true, first.submitted().taskId(), now));
         }
         int n = originals.size();
@@ -144,7 +145,8 @@ final class PipelineFixture {
     static Task withDeadline(Task task, Instant notAfter) {
         TaskSubmitted s = task.submitted();
         return new Task(new TaskSubmitted(s.taskId(), s.tenant(), s.jobId(), s.provider(), s.model(), s.endpoint(),
-                s.request(), s.metadata(), s.dedup(), s.dedupScope(), notAfter, s.submittedAt()), task.requestId());
+                s.request(), s.metadata(), s.dedup(), s.dedupScope(), notAfter, s.submittedAt(), s.mode()),
+                task.requestId());
     }
 
     /** Another task with the same request as {@code original}, accepted as its duplicate. */

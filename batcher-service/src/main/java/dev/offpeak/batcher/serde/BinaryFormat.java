@@ -13,7 +13,9 @@ import org.apache.kafka.common.errors.SerializationException;
 /**
  * The framing shared by the batcher's binary serdes ({@link PendingTaskSerde}, {@link
  * LaneStateSerde}): a leading format-version byte, then fields written with {@link DataOutputStream};
- * strings as length-prefixed UTF-8 with -1 for null (unlike {@code writeUTF}, no 64 KB limit).
+ * strings as length-prefixed UTF-8 with -1 for null (unlike {@code writeUTF}, no 64 KB limit). A
+ * serde writes its newest version and reads a range of them, so records a running deployment left
+ * on its topics and changelogs stay readable after a format change.
  */
 final class BinaryFormat {
     private BinaryFormat() {}
@@ -22,8 +24,9 @@ final class BinaryFormat {
         void write(DataOutputStream out) throws IOException;
     }
 
+    /** Reads the fields after the version byte; {@code version} is the one the record was written in. */
     interface Reader<T> {
-        T read(DataInputStream in) throws IOException;
+        T read(DataInputStream in, byte version) throws IOException;
     }
 
     static byte[] write(byte version, Writer writer) {
@@ -37,13 +40,15 @@ final class BinaryFormat {
         return buffer.toByteArray();
     }
 
-    static <T> T read(byte[] data, byte version, String what, Reader<T> reader) {
+    /** Reads a record written in any version from {@code oldest} to {@code newest}; any other is refused. */
+    static <T> T read(byte[] data, byte oldest, byte newest, String what, Reader<T> reader) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             byte found = in.readByte();
-            if (found != version) {
-                throw new SerializationException("unknown " + what + " format version " + found);
+            if (found < oldest || found > newest) {
+                throw new SerializationException("unknown " + what + " format version " + found + " (this batcher reads "
+                        + (oldest == newest ? "version " + newest : "versions " + oldest + " to " + newest) + ")");
             }
-            return reader.read(in);
+            return reader.read(in, found);
         } catch (IOException e) {
             throw new SerializationException("cannot read " + what + ": " + e.getMessage(), e);
         }

@@ -28,7 +28,8 @@ public final class LaneStateSerde implements Serde<LaneState> {
 
     @Override
     public Deserializer<LaneState> deserializer() {
-        return (topic, data) -> data == null ? null : BinaryFormat.read(data, VERSION, "LaneState", LaneStateSerde::read);
+        return (topic, data) -> data == null ? null : BinaryFormat.read(data, VERSION, VERSION, "LaneState",
+                (in, version) -> read(in));
     }
 
     private static void write(DataOutputStream out, LaneState state) throws IOException {

@@ -3,6 +3,7 @@ package dev.offpeak.batcher.serde;
 import dev.offpeak.batcher.PackingInput;
 import dev.offpeak.batcher.PendingTask;
 import dev.offpeak.schemas.events.Provider;
+import dev.offpeak.schemas.pricing.RequestedMode;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -19,10 +20,14 @@ import org.apache.kafka.common.serialization.Serializer;
  * repartition topic. Every task not already on its packing partition crosses it, and as JSON its
  * provider line (itself JSON) was escaped on write and unescaped on read: profiling put that at a
  * sixth of the batcher's CPU. Internal to the batcher; the leading version byte lets the format
- * change without misreading old records (version 2 added the prefix fingerprint and tokens).
+ * change without misreading old records (version 2 added the prefix fingerprint and tokens, version 3
+ * the requested mode). Version 2 is still read, as a task that asked no mode, so the records a
+ * running batcher left on the repartition topic are packed after an upgrade.
  */
 public final class PendingTaskSerde {
-    private static final byte VERSION = 2;
+    private static final byte VERSION = 3;
+    /** The oldest version still read: the records of a batcher from before the requested mode. */
+    private static final byte OLDEST = 2;
 
     private PendingTaskSerde() {}
 
@@ -48,9 +53,10 @@ public final class PendingTaskSerde {
 
             @Override
             public Deserializer<PackingInput> deserializer() {
-                return (topic, data) -> data == null ? null : BinaryFormat.read(data, VERSION, "PackingInput", in -> in.readByte() == 'I'
-                        ? PackingInput.item(readTask(in))
-                        : PackingInput.seal(seals.deserializer().deserialize(topic, BinaryFormat.bytes(in))));
+                return (topic, data) -> data == null ? null : BinaryFormat.read(data, OLDEST, VERSION, "PackingInput",
+                        (in, version) -> in.readByte() == 'I'
+                                ? PackingInput.item(readTask(in, version))
+                                : PackingInput.seal(seals.deserializer().deserialize(topic, BinaryFormat.bytes(in))));
             }
         };
     }
@@ -77,9 +83,10 @@ public final class PendingTaskSerde {
         BinaryFormat.string(out, t.estimatedCostUsd().toPlainString());
         BinaryFormat.string(out, t.prefixFingerprint());
         out.writeLong(t.prefixTokens());
+        BinaryFormat.string(out, t.mode() == null ? null : t.mode().id());
     }
 
-    private static PendingTask readTask(DataInputStream in) throws IOException {
+    private static PendingTask readTask(DataInputStream in, byte version) throws IOException {
         String taskId = BinaryFormat.string(in);
         String tenant = BinaryFormat.string(in);
         String jobId = BinaryFormat.string(in);
@@ -99,8 +106,12 @@ public final class PendingTaskSerde {
         long lineBytes = in.readLong();
         long estimatedTokens = in.readLong();
         BigDecimal cost = new BigDecimal(BinaryFormat.string(in));
+        String prefixFingerprint = BinaryFormat.string(in);
+        long prefixTokens = in.readLong();
+        String mode = version >= 3 ? BinaryFormat.string(in) : null;
         return new PendingTask(taskId, tenant, jobId, provider, endpoint, model, metadata,
                 notAfter == null ? null : Instant.parse(notAfter), submittedAt == null ? null : Instant.parse(submittedAt),
-                requestId, lane, line, lineBytes, estimatedTokens, cost, BinaryFormat.string(in), in.readLong());
+                requestId, lane, line, lineBytes, estimatedTokens, cost, prefixFingerprint, prefixTokens,
+                mode == null ? null : RequestedMode.of(mode));
     }
 }

@@ -1,10 +1,15 @@
 package dev.offpeak.schemas.events;
 
+import dev.offpeak.schemas.pricing.RequestedMode;
+
 /**
  * One provider-format line of a pipeline batch; see batch.item.schema.json. {@code line} is the
  * exact JSON text uploaded to the provider (without its newline). {@code prefixFingerprint} is the
  * request's {@link dev.offpeak.schemas.packing.CacheablePrefix} fingerprint ({@code "-"} for none;
  * null from batchers before cache-aware packing) and {@code prefixTokens} the estimate of that prefix.
+ * {@code mode} is the mode the line's first task asked for ({@link TaskSubmitted#mode()}; null when it
+ * asked none, or from batchers before tasks could ask): duplicates never bring a line of their own,
+ * so the line runs as its first task asked.
  */
 public record BatchItem(
         String batchId,
@@ -22,7 +27,8 @@ public record BatchItem(
         long estimatedTokens,
         int attempt,
         String prefixFingerprint,
-        long prefixTokens) implements BatchRecord {
+        long prefixTokens,
+        RequestedMode mode) implements BatchRecord {
 
     public static final String TYPE = "batch.item";
 

@@ -1,10 +1,16 @@
 package dev.offpeak.schemas.events;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.offpeak.schemas.pricing.RequestedMode;
 import java.time.Instant;
 import java.util.Map;
 
-/** A producer's task on {@code offpeak.tasks}; see task.submitted.schema.json. */
+/**
+ * A producer's task on {@code offpeak.tasks}; see task.submitted.schema.json. {@code mode} is the
+ * mode the task asks its line to run in (null: none asked, so result-service's tenant or lane default
+ * decides). It is not part of the request identity: a duplicate shares its original's line, and so
+ * that line's mode, whatever it asked.
+ */
 public record TaskSubmitted(
         String taskId,
         String tenant,
@@ -17,7 +23,8 @@ public record TaskSubmitted(
         Boolean dedup,
         DedupScope dedupScope,
         Instant notAfter,
-        Instant submittedAt) implements Event {
+        Instant submittedAt,
+        RequestedMode mode) implements Event {
 
     public static final String TYPE = "task.submitted";
 

@@ -46,7 +46,8 @@ class RequestIdentityVectorsTest {
         // The vectors express the tenant's opt-in as a flag beside the task; on the wire it is dedup_scope.
         return new TaskSubmitted(parsed.taskId(), parsed.tenant(), parsed.jobId(), parsed.provider(), parsed.model(),
                 parsed.endpoint(), parsed.request(), parsed.metadata(), parsed.dedup(),
-                v.globalDedup() ? DedupScope.GLOBAL : DedupScope.TENANT, parsed.notAfter(), parsed.submittedAt());
+                v.globalDedup() ? DedupScope.GLOBAL : DedupScope.TENANT, parsed.notAfter(), parsed.submittedAt(),
+                parsed.mode());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -61,13 +62,13 @@ class RequestIdentityVectorsTest {
     @Test
     void everyCaseIsCheckedAndTheSameAndDifferentCasesBehaveAsNoted() throws IOException {
         List<Vector> all = vectors();
-        assertThat(all).hasSize(14);
+        assertThat(all).hasSize(15);
         String base = all.stream().filter(v -> v.name().equals("base")).findFirst().orElseThrow().requestId();
         for (Vector v : all) {
             String id = RequestIdentity.requestId(task(v));
             boolean sameAsBase = switch (v.name()) {
-                case "base", "key-order-and-whitespace", "other-task-id-same-request", "model-inside-request-ignored",
-                        "number-forms" -> true;
+                case "base", "key-order-and-whitespace", "other-task-id-same-request", "other-mode-same-request",
+                        "model-inside-request-ignored", "number-forms" -> true;
                 default -> false;
             };
             assertThat(id.equals(base)).as(v.name()).isEqualTo(sameAsBase);

@@ -18,6 +18,7 @@ import dev.offpeak.schemas.events.TaskCompleted;
 import dev.offpeak.schemas.events.TaskStatus;
 import dev.offpeak.schemas.events.TaskSubmitted;
 import dev.offpeak.schemas.events.Usage;
+import dev.offpeak.schemas.pricing.RequestedMode;
 import dev.offpeak.schemas.validation.SchemaValidator;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -42,16 +43,17 @@ class EventContractTest {
         Usage usage = new Usage(10, 2048, 0, 0, 3, 1);
         List<Event> events = List.of(
                 new TaskSubmitted("t-1", "acme", "job-1", Provider.OPENAI, "gpt-4o-mini", "/v1/chat/completions",
-                        request, Map.of("feature", "x"), false, DedupScope.GLOBAL, T0.plusSeconds(3600), T0),
+                        request, Map.of("feature", "x"), false, DedupScope.GLOBAL, T0.plusSeconds(3600), T0,
+                        RequestedMode.SYNC),
                 new TaskSubmitted("t-2", "acme", null, Provider.GEMINI, "gemini-2.5-flash", "generateContent",
                         geminiRequest(),
-                        null, null, null, null, null),
+                        null, null, null, null, null, null),
                 new TaskAccepted("t-1", "acme", "job-1", RID, Provider.OPENAI, "gpt-4o-mini", "/v1/chat/completions",
                         "openai|/v1/chat/completions|gpt-4o-mini|0", true, "t-0", 16, new BigDecimal("0.0000012"),
                         Map.of(), T0.plusSeconds(60), T0, T0.plusMillis(1250)),
                 new BatchItem("b-openai-0-000001", "openai|/v1/chat/completions|gpt-4o-mini|0", Provider.OPENAI,
                         "/v1/chat/completions", "gpt-4o-mini", 0, RID, "t-1", "acme", "job-1",
-                        "{\"custom_id\":\"" + RID + "\"}", 80, 16, 1, "-", 0),
+                        "{\"custom_id\":\"" + RID + "\"}", 80, 16, 1, "-", 0, RequestedMode.AUTO),
                 new BatchClosed("b-openai-0-000001", "openai|/v1/chat/completions|gpt-4o-mini|0", Provider.OPENAI,
                         "/v1/chat/completions", "gpt-4o-mini", 1, 80, 16, RID, CloseReason.JOB_SEALED, T0,
                         T0.plusSeconds(5), List.of("job-1")),

@@ -3,10 +3,13 @@ package dev.offpeak.schemas.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offpeak.schemas.events.BatchClosed;
 import dev.offpeak.schemas.events.BatchItem;
 import dev.offpeak.schemas.events.BatchRecord;
 import dev.offpeak.schemas.events.TaskAccepted;
+import dev.offpeak.schemas.events.TaskSubmitted;
+import dev.offpeak.schemas.pricing.RequestedMode;
 import dev.offpeak.schemas.topics.Topic;
 import dev.offpeak.schemas.validation.SchemaValidator;
 import dev.offpeak.schemas.topics.Topics;
@@ -31,6 +34,25 @@ class EventSerdeTest {
         assertThat(item).isInstanceOf(BatchItem.class);
         assertThat(closed).isInstanceOf(BatchClosed.class);
         assertThat(item.batchId()).isEqualTo(closed.batchId());
+    }
+
+    @Test
+    void aTasksModeIsReadAndWrittenByItsIdAndLeftOutWhenNotGiven() {
+        ObjectNode json = SchemaValidator.get().schemaDocument(EventTypes.TASK_SUBMITTED).get("examples").get(0).deepCopy();
+        var serde = EventSerde.of(TaskSubmitted.class);
+        json.put("mode", "flex");
+        TaskSubmitted flex = serde.convert(json);
+        assertThat(flex.mode()).isEqualTo(RequestedMode.FLEX);
+        assertThat(Json.tree(flex).get("mode").asText()).isEqualTo("flex");
+
+        json.remove("mode");
+        TaskSubmitted none = serde.convert(json);
+        assertThat(none.mode()).isNull();
+        assertThat(Json.tree(none).has("mode")).isFalse();
+
+        json.put("mode", "fast");
+        assertThatThrownBy(() -> serde.convert(json)).isInstanceOf(SerializationException.class)
+                .hasMessageContaining("unknown mode 'fast'");
     }
 
     @Test
