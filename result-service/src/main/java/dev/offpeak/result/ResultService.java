@@ -122,7 +122,9 @@ public final class ResultService implements AutoCloseable {
             return new Parts(db, batches, settlement, completion,
                     new Submitter(batches, clients, settlement, new BudgetGate(catalog),
                             new PromptCaching(catalog, settings.promptCaching()), settings.submit(), clock,
-                            random, metrics, crashPoint),
+                            random, metrics, crashPoint)
+                            // tasks may ask for a mode even where no lane mode is configured
+                            .withLaneModes(new ModeChooser(catalog, Map.of(), ResultConfig.DEFAULT_SYNC_CONCURRENCY)),
                     new Poller(batches, clients, settlement, settings.poll(), clock, random, metrics));
         }
 
@@ -268,9 +270,7 @@ public final class ResultService implements AutoCloseable {
                 Submitter.CrashPoint.NONE);
         parts.submitter().withSyncRunner(new SyncRunner(parts.batches(), providerClients.syncClients(),
                 parts.settlement(), RetryPolicy.defaults(), config.syncConcurrency(), clock, RandomGenerator.getDefault()));
-        if (!config.laneModes().isEmpty()) {
-            parts.submitter().withLaneModes(new ModeChooser(catalog, config.laneModes(), config.syncConcurrency()));
-        }
+        parts.submitter().withLaneModes(new ModeChooser(catalog, config.laneModes(), config.syncConcurrency()));
         parts.poller().withRescue(new Rescue(config.rescueBuffer(), config.rescueProviders(),
                 (provider, model) -> catalog.find(provider, model).map(m -> m.offersFlex()).orElse(false)));
         EventIntake intake = new EventIntake(consumer, db, new IntakeStore(), parts.completion(), clock,
@@ -285,7 +285,9 @@ public final class ResultService implements AutoCloseable {
         Loop relayLoop = loop("outbox", Tuning.RELAY_IDLE, relay::relayOnce, metrics);
         Loop jobsLoop = loop("jobs", config.tick(), wakes(jobs::completeOnce, relayLoop), metrics);
         // a replica that lost its instance name to another process claims nothing
-        Loop submitLoop = loop("submit", config.tick(), holding(identity, parts.submitter()::submitOnce), metrics);
+        Loop syncLoop = loop("sync", config.tick(), holding(identity, parts.submitter()::runSynchronousOnce), metrics);
+        Loop submitLoop = loop("submit", config.tick(), holding(identity, wakes(parts.submitter()::submitOnce, syncLoop)),
+                metrics);
         Loop pollLoop = loop("poll", config.tick(),
                 holding(identity, wakes(parts.poller()::pollOnce, relayLoop, jobsLoop)), metrics);
         Loop leaseLoop = loop("leases", config.lease().dividedBy(3), () -> {
@@ -300,7 +302,7 @@ public final class ResultService implements AutoCloseable {
         Loop gaugeLoop = loop("gauges", Tuning.GAUGE_PERIOD, () -> gauges.refreshOnce() + budgetGauges.refreshOnce(),
                 metrics);
         intake.subscribe();
-        return List.of(intakeLoop, submitLoop, pollLoop, sweepLoop, jobsLoop, relayLoop, gaugeLoop, leaseLoop);
+        return List.of(intakeLoop, submitLoop, syncLoop, pollLoop, sweepLoop, jobsLoop, relayLoop, gaugeLoop, leaseLoop);
     }
 
     private static Loop loop(String name, Duration idle, IntSupplier work, ResultMetrics metrics) {

@@ -14,6 +14,7 @@ import dev.offpeak.result.submit.SyncRunner;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.json.Json;
 import dev.offpeak.schemas.pricing.ModelRegistry;
+import dev.offpeak.schemas.pricing.RequestedMode;
 import dev.offpeak.testsupport.KafkaCluster;
 import dev.offpeak.testsupport.RealKafka;
 import dev.offpeak.testsupport.RealPostgres;
@@ -73,7 +74,7 @@ class LaneModesIT {
 
             assertThat(h.text("SELECT mode FROM batches WHERE batch_id = 'b-auto-o4'")).isEqualTo("flex");
             assertThat(h.text("SELECT mode_reason FROM batches WHERE batch_id = 'b-auto-o4'"))
-                    .startsWith("auto:").contains("chose flex (cheapest in time)");
+                    .startsWith("auto (asked by lane modes openai/o4-mini):").contains("chose flex (cheapest in time)");
             assertThat(h.text("SELECT mode FROM batches WHERE batch_id = 'b-auto-4o'")).isEqualTo("batch");
             assertThat(h.text("SELECT mode_reason FROM batches WHERE batch_id = 'b-auto-4o'"))
                     .contains("chose batch (cheapest in time)").doesNotContain("flex $");
@@ -89,6 +90,80 @@ class LaneModesIT {
             assertThat(h.count("SELECT count(*) FROM results WHERE mode = 'flex' AND cached_input_tokens > 0"
                     + " AND cost_usd < batch_cost_usd")).isEqualTo(3);
             new CostRecomputation(h.db).assertEveryStoredCostIsExact();
+        }
+    }
+
+    @Test
+    void linesAskingOtherModesThanTheirBatchMoveToABatchOfTheirOwnAndFlexTurnaroundComesFromHistory(
+            KafkaCluster kafka, DataSource ds) {
+        try (MoneyPathHarness h = new MoneyPathHarness(kafka, ds, temp, Submitter.CrashPoint.NONE,
+                new Retries(3, Duration.ofMinutes(1)), tenant -> true, config -> config.withChoices(
+                        EmulatorConfig.Choices.defaults().withFlex(Duration.ofMillis(5), Duration.ofMillis(20), 0.0)))) {
+            ModelRegistry registry = ModelRegistry.loadDefault();
+            h.parts.submitter().withSyncRunner(new SyncRunner(h.parts.batches(), h.syncClients(), h.parts.settlement(),
+                    new RetryPolicy(4, Duration.ofMillis(10), 2.0, 0.0, Duration.ofMillis(100)), 4, h.clock,
+                    new Random(7))).withLaneModes(new ModeChooser(registry, ModeChooser.parse(
+                    "initech:*=sync, openai/o4-mini=auto"), 4));
+            // acme's o4-mini lines: six ask nothing (the lane is auto), two ask sync, one asks batch
+            String policy = "Answer the customer in one friendly sentence and name the product. ".repeat(120);
+            List<Task> mixed = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                Task t = task(O4_MINI, "mix-" + i, policy);
+                mixed.add(i < 6 ? t : PipelineFixture.withMode(t, i < 8 ? RequestedMode.SYNC : RequestedMode.BATCH));
+            }
+            // initech's gpt-4o-mini lines run sync by the tenant's default; one asks flex, which that model lacks
+            List<Task> tenant = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Task t = PipelineFixture.task(PipelineFixture.OPENAI, "initech", "ini-" + i, "review " + i + " is fine");
+                tenant.add(i == 2 ? PipelineFixture.withMode(t, RequestedMode.FLEX) : t);
+            }
+            h.publish(PipelineFixture.batch("b-mixed", O4_MINI, mixed, 0, h.clock.instant()));
+            h.publish(PipelineFixture.batch("b-initech", PipelineFixture.OPENAI, tenant, 0, h.clock.instant()));
+            h.intakeUntil(12, 2);
+            h.runUntilQuiet(60);
+
+            // b-mixed kept the six auto lines (flex: o4-mini's flex tier keeps the cache discount its batch tier loses),
+            // its sync and batch lines went to batches of their own, each sent once
+            assertThat(h.text("SELECT mode FROM batches WHERE batch_id = 'b-mixed'")).isEqualTo("flex");
+            assertThat(h.text("SELECT mode_reason FROM batches WHERE batch_id = 'b-mixed'"))
+                    .startsWith("auto (asked by lane modes openai/o4-mini):").contains("chose flex (cheapest in time)")
+                    .contains("2 lines asking sync moved to b-").contains("1 lines asking batch moved to b-");
+            assertThat(h.count("SELECT refused_count FROM batches WHERE batch_id = 'b-mixed'")).isEqualTo(3);
+            assertThat(h.text("SELECT string_agg(mode || ':' || expected_count, ',' ORDER BY mode) FROM batches"
+                    + " WHERE close_reason = 'mode_split' AND model = 'o4-mini'")).isEqualTo("batch:1,sync:2");
+            assertThat(h.text("SELECT mode_reason FROM batches WHERE close_reason = 'mode_split' AND mode = 'sync'"))
+                    .isEqualTo("sync (asked by task)");
+            assertThat(h.text("SELECT string_agg(r.mode, ',' ORDER BY t.task_id) FROM tasks t"
+                    + " JOIN results r ON r.request_id = t.request_id AND r.batch_id = t.result_batch_id"
+                    + " WHERE t.task_id LIKE 'mix-%'")).isEqualTo("flex,flex,flex,flex,flex,flex,sync,sync,batch");
+            // initech: the tenant default ran two lines sync; the flex line fell back to batch (no flex tier)
+            assertThat(h.text("SELECT mode_reason FROM batches WHERE batch_id = 'b-initech'"))
+                    .isEqualTo("sync (asked by lane modes initech:*); 1 lines asking batch moved to "
+                            + h.text("SELECT batch_id FROM batches WHERE close_reason = 'mode_split' AND model = 'gpt-4o-mini'"));
+            assertThat(h.text("SELECT mode_reason FROM batches WHERE close_reason = 'mode_split' AND model = 'gpt-4o-mini'"))
+                    .isEqualTo("batch (task asked flex; gpt-4o-mini has no flex tier in the model registry)");
+            // nothing ran twice: one answer per request, and the provider saw each line once
+            assertThat(h.count("SELECT count(*) FROM results WHERE status = 'succeeded'")).isEqualTo(12);
+            assertThat(h.count("SELECT count(DISTINCT request_id) FROM results")).isEqualTo(12);
+            assertThat(h.count("SELECT count(*) FROM tasks WHERE status = 'succeeded'")).isEqualTo(12);
+            assertThat(h.emulator.counters().batchesCreated(dev.offpeak.emulator.Provider.OPENAI)).isEqualTo(2);
+            assertThat(h.emulator.counters().syncAnswered(dev.offpeak.emulator.Provider.OPENAI, "flex")).isEqualTo(6);
+            assertThat(h.emulator.counters().syncAnswered(dev.offpeak.emulator.Provider.OPENAI, "standard")).isEqualTo(4);
+            assertThat(h.count("SELECT count(*) FROM sync_calls WHERE latency_ms IS NOT NULL")).isEqualTo(10);
+            new CostRecomputation(h.db).assertEveryStoredCostIsExact();
+
+            // a later auto batch of o4-mini expects flex to take what the six flex calls took, not the default
+            List<Task> later = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                later.add(task(O4_MINI, "later-" + i, policy));
+            }
+            h.publish(PipelineFixture.batch("b-later", O4_MINI, later, 0, h.clock.instant()));
+            long before = h.count("SELECT count(*) FROM batches WHERE state <> 'collecting'");
+            h.intakeUntil(15, (int) before + 1);
+            h.runUntilQuiet(60);
+            assertThat(h.text("SELECT mode_reason FROM batches WHERE batch_id = 'b-later'"))
+                    .containsPattern("flex \\$[0-9.]+ ~[0-9]+s \\(p95; p50 [0-9]+s, 6 calls\\)")
+                    .contains("batch $").contains("batches of history)");
         }
     }
 }

@@ -154,10 +154,11 @@ final class MoneyPathHarness implements AutoCloseable {
         }
     }
 
-    /** Steps submitter and poller, a minute of manual time per round, until no batch is in flight. */
+    /** Steps submitter, synchronous runner and poller, a minute of manual time per round, until no batch is in flight. */
     int runUntilQuiet(int maxRounds) {
         for (int round = 1; round <= maxRounds; round++) {
             parts.submitter().submitOnce();
+            parts.submitter().runSynchronousOnce();
             parts.poller().pollOnce();
             if (count("SELECT count(*) FROM batches WHERE state IN ('ready', 'submitting', 'in_flight')") == 0) {
                 return round;

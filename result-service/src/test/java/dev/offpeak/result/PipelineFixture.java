@@ -149,6 +149,14 @@ final class PipelineFixture {
                 task.requestId());
     }
 
+    /** {@code task} asking for {@code mode} (the same request: the mode is not part of its identity). */
+    static Task withMode(Task task, dev.offpeak.schemas.pricing.RequestedMode mode) {
+        TaskSubmitted s = task.submitted();
+        return new Task(new TaskSubmitted(s.taskId(), s.tenant(), s.jobId(), s.provider(), s.model(), s.endpoint(),
+                s.request(), s.metadata(), s.dedup(), s.dedupScope(), s.notAfter(), s.submittedAt(), mode),
+                task.requestId());
+    }
+
     /** Another task with the same request as {@code original}, accepted as its duplicate. */
     static TaskAccepted duplicateOf(Task original, String taskId, Instant now) {
         TaskSubmitted s = original.submitted();

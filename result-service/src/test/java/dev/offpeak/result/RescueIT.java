@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A deadline rescue end to end on the emulator's clock (real Kafka, real PostgreSQL): a batch that
  * cannot finish before its tasks' {@code not_after} is cancelled within the rescue buffer, the lines
  * the provider finished settle from the batch, the others run synchronously, every task ends before
- * its deadline, no line is billed twice, and the report shows what the rescue cost over batch.
+ * its deadline, no line is billed twice, and the report shows what the rescue cost over batch. A
+ * model with a flex tier is rescued by flex, at its flex price.
  */
 @RealKafka
 @RealPostgres
@@ -93,6 +94,55 @@ class RescueIT {
                 JobReport report = JobReport.load(c, "job-1", null);
                 assertThat(report.linesByMode()).containsEntry("sync", bySync).containsKey("batch");
                 assertThat(report.rescueCostUsd()).isPositive().isEqualByComparingTo(premium);
+            }
+        }
+    }
+
+    @Test
+    void aModelWithAFlexTierIsRescuedByFlexAtTheFlexPrice(KafkaCluster kafka, DataSource ds) throws Exception {
+        PipelineFixture.Lane o4Mini = new PipelineFixture.Lane(Provider.OPENAI, "/v1/chat/completions", "o4-mini");
+        try (MoneyPathHarness h = new MoneyPathHarness(kafka, ds, temp, Submitter.CrashPoint.NONE,
+                new Retries(3, Duration.ofMinutes(1)), tenant -> true, config -> config.withSpeed(SLOW).withChoices(
+                        EmulatorConfig.Choices.defaults().withFlex(Duration.ofMillis(5), Duration.ofMillis(20), 0.0)))) {
+            h.parts.submitter().withSyncRunner(new SyncRunner(h.parts.batches(), h.syncClients(), h.parts.settlement(),
+                    new RetryPolicy(4, Duration.ofMillis(10), 2.0, 0.0, Duration.ofMillis(100)), 3, h.clock,
+                    new Random(7)));
+            h.parts.poller().withRescue(new Rescue(Duration.ofMinutes(30), Set.of(Provider.OPENAI),
+                    (p, m) -> REGISTRY.find(p, m).map(info -> info.offersFlex()).orElse(false)));
+
+            Instant deadline = h.clock.instant().plus(Duration.ofMinutes(40));
+            List<Task> tasks = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                var request = dev.offpeak.schemas.json.Json.mapper().createObjectNode();
+                request.putArray("messages").addObject().put("role", "user").put("content", "summarise ticket " + i);
+                request.put("max_completion_tokens", 32);
+                tasks.add(PipelineFixture.withDeadline(PipelineFixture.task(o4Mini, "acme", "flex-late-" + i, request),
+                        deadline));
+            }
+            h.publish(PipelineFixture.batch("b-rescue-flex", o4Mini, tasks, 0, h.clock.instant()));
+            h.intakeUntil(tasks.size(), 1);
+            h.runUntilQuiet(60);
+
+            assertThat(h.emulator.counters().batchesCreated(dev.offpeak.emulator.Provider.OPENAI)).isEqualTo(1);
+            assertThat(h.text("SELECT rescue_mode FROM batches WHERE batch_id = 'b-rescue-flex'")).isEqualTo("flex");
+            assertThat(h.count("SELECT count(*) FROM tasks WHERE status = 'succeeded' AND completed_at <= not_after"))
+                    .isEqualTo(6);
+            assertThat(h.count("SELECT count(DISTINCT request_id) FROM results WHERE status = 'succeeded'")).isEqualTo(6);
+            long byFlex = h.count("SELECT count(*) FROM results WHERE status = 'succeeded' AND mode = 'flex'");
+            assertThat(byFlex).isBetween(1L, 5L);
+            assertThat(h.count("SELECT count(*) FROM results WHERE status = 'succeeded' AND mode = 'batch'"))
+                    .isEqualTo(6 - byFlex);
+            assertThat(h.emulator.counters().syncAnswered(dev.offpeak.emulator.Provider.OPENAI, "flex")).isEqualTo(byFlex);
+            assertThat(h.emulator.counters().syncAnswered(dev.offpeak.emulator.Provider.OPENAI, "standard")).isZero();
+            // o4-mini's flex tier bills what its batch tier does for uncached input: the rescue cost nothing extra
+            assertThat(h.count("SELECT count(*) FROM results WHERE mode = 'flex' AND cost_usd > 0"
+                    + " AND cost_usd = batch_cost_usd AND cost_usd < sync_cost_usd")).isEqualTo(byFlex);
+            new CostRecomputation(h.db).assertEveryStoredCostIsExact();
+            try (Connection c = ds.getConnection()) {
+                JobReport report = JobReport.load(c, "job-1", null);
+                // lines per attempt: all six went in the batch, the ones it did not finish again by flex
+                assertThat(report.linesByMode()).containsEntry("flex", byFlex).containsEntry("batch", 6L);
+                assertThat(report.rescueCostUsd()).isEqualByComparingTo(BigDecimal.ZERO);
             }
         }
     }

@@ -82,7 +82,7 @@ public record ResultConfig(
         Duration rescueBuffer,
         java.util.Set<Provider> rescueProviders,
         int syncConcurrency,
-        Map<String, dev.offpeak.result.submit.ModeChooser.LaneMode> laneModes) {
+        Map<String, dev.offpeak.schemas.pricing.RequestedMode> laneModes) {
 
     /** Whether Offpeak may change {@code tenant}'s requests for the provider's prompt cache. */
     public boolean promptCachingFor(String tenant) {
@@ -118,6 +118,8 @@ public record ResultConfig(
     public static final String RESCUE_PROVIDERS = PREFIX + "RESCUE_PROVIDERS";
     public static final String SYNC_CONCURRENCY = PREFIX + "SYNC_CONCURRENCY";
     public static final String LANE_MODES = PREFIX + "LANE_MODES";
+    /** Synchronous calls in flight at once per flex / sync batch, unless {@link #SYNC_CONCURRENCY} says otherwise. */
+    public static final int DEFAULT_SYNC_CONCURRENCY = 8;
     /** Shared by every service: the operator's model registry override file (docs/model-registry.md). */
     public static final String MODEL_REGISTRY_FILE = ModelRegistry.OVERRIDE_FILE_KEY;
     public static final String OPENAI_BASE_URL = "OFFPEAK_OPENAI_BASE_URL";
@@ -247,8 +249,8 @@ public record ResultConfig(
                 }
             }
         }
-        int syncConcurrency = r.intValue(SYNC_CONCURRENCY, 8, 1, 256);
-        Map<String, dev.offpeak.result.submit.ModeChooser.LaneMode> laneModes = Map.of();
+        int syncConcurrency = r.intValue(SYNC_CONCURRENCY, DEFAULT_SYNC_CONCURRENCY, 1, 256);
+        Map<String, dev.offpeak.schemas.pricing.RequestedMode> laneModes = Map.of();
         String laneModeText = r.string(LANE_MODES, null);
         try {
             laneModes = dev.offpeak.result.submit.ModeChooser.parse(laneModeText);

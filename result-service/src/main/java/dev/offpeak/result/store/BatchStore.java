@@ -61,17 +61,56 @@ public final class BatchStore {
 
     private List<BatchRow> claimRows(List<PipelineState> states, Instant now, String owner, Duration lease,
             int limit) {
+        return claimWhere("state = ANY (?)", now, owner, lease, limit,
+                new Db.TextArray(states.stream().map(PipelineState::db).toList()));
+    }
+
+    /**
+     * Claims the batches due for the submitter: new ones ({@code ready}, any mode: the submitter
+     * decides their mode and records their intent) and batch-mode ones left {@code submitting} by a
+     * crash. Flex / sync batches whose intent is recorded are the synchronous runner's
+     * ({@link #claimToRunSynchronously}).
+     */
+    public List<BatchRow> claimToSubmit(Instant now, String owner, Duration lease, int limit) {
+        List<BatchRow> claimed = claimWhere("(state = ? OR (state = ? AND mode = 'batch'))", now, owner, lease, limit,
+                PipelineState.READY.db(), PipelineState.SUBMITTING.db());
+        claimed.forEach(row -> held.add(row.batchId()));
+        return claimed;
+    }
+
+    /** Claims the due flex / sync batches whose intent is recorded ({@code submitting}): their lines are called next. */
+    public List<BatchRow> claimToRunSynchronously(Instant now, String owner, Duration lease, int limit) {
+        List<BatchRow> claimed = claimWhere("state = ? AND mode <> 'batch'", now, owner, lease, limit,
+                PipelineState.SUBMITTING.db());
+        claimed.forEach(row -> held.add(row.batchId()));
+        return claimed;
+    }
+
+    /** A flex / sync batch whose intent was just recorded: due at once for the synchronous runner, lease let go. */
+    public void handToSyncRunner(String batchId, Instant now) {
+        db.update("""
+                UPDATE batches SET next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, updated_at = ?
+                 WHERE batch_id = ?""", now, now, batchId);
+    }
+
+    private List<BatchRow> claimWhere(String which, Instant now, String owner, Duration lease, int limit,
+            Object... whichParams) {
+        Object[] params = new Object[whichParams.length + 5];
+        params[0] = owner;
+        params[1] = now.plus(lease);
+        System.arraycopy(whichParams, 0, params, 2, whichParams.length);
+        params[whichParams.length + 2] = now;
+        params[whichParams.length + 3] = now;
+        params[whichParams.length + 4] = limit;
         return db.query("""
                 UPDATE batches SET lease_owner = ?, lease_until = ?
                  WHERE batch_id IN (
                        SELECT batch_id FROM batches
-                        WHERE state = ANY (?) AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+                        WHERE %s AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
                         ORDER BY next_attempt_at
                         LIMIT ?
                         FOR UPDATE SKIP LOCKED)
-                RETURNING *""", BatchRow::map,
-                owner, now.plus(lease), new Db.TextArray(states.stream().map(PipelineState::db).toList()), now, now,
-                limit);
+                RETURNING *""".formatted(which), BatchRow::map, params);
     }
 
     /**
@@ -315,11 +354,12 @@ public final class BatchStore {
 
     /** Stores the answer of one call the moment it returns (once: a replay keeps the first). */
     public void storeSyncAnswer(String batchId, String requestId, com.fasterxml.jackson.databind.JsonNode resultLine,
-                                int attempts, Instant now) {
+                                int attempts, Duration latency, Instant now) {
         db.update("""
-                INSERT INTO sync_calls (batch_id, request_id, result_line, attempts, called_at)
-                VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
-                batchId, requestId, new Db.Jsonb(dev.offpeak.schemas.json.Json.write(resultLine)), attempts, now);
+                INSERT INTO sync_calls (batch_id, request_id, result_line, attempts, called_at, latency_ms)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                batchId, requestId, new Db.Jsonb(dev.offpeak.schemas.json.Json.write(resultLine)), attempts, now,
+                latency.toMillis());
     }
 
     /** The stored answers of a flex / sync batch, as results-file lines, streamed. */

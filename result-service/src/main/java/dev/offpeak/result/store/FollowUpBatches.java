@@ -13,7 +13,8 @@ import java.util.List;
 
 /**
  * A new pipeline batch made of some lines of an earlier one, ready at a given moment: the lines a
- * retry sends again, or the lines a hold budget keeps for its next period. It takes the earlier
+ * retry sends again, the lines a hold budget keeps for its next period, or the lines that ask
+ * for another mode than the rest of their batch. It takes the earlier
  * batch's lane and jobs, its own size, token estimate and checksum from the lines it holds.
  */
 public final class FollowUpBatches {
@@ -44,9 +45,9 @@ public final class FollowUpBatches {
                 new Db.TextArray(requestIds), IntakeStore.checksumOf(requestIds), closeReason, now, now, readyAt, now,
                 now, mode == null ? null : mode.name().toLowerCase(java.util.Locale.ROOT), from);
         Db.update(c, """
-                INSERT INTO batch_items (batch_id, seq, request_id, task_id, tenant, attempt)
+                INSERT INTO batch_items (batch_id, seq, request_id, task_id, tenant, attempt, mode_requested)
                 SELECT ?, row_number() OVER (ORDER BY bi.seq) - 1, bi.request_id, bi.task_id, bi.tenant,
-                       coalesce(?::int, bi.attempt)
+                       coalesce(?::int, bi.attempt), bi.mode_requested
                   FROM batch_items bi WHERE bi.batch_id = ? AND bi.request_id = ANY (?)""",
                 batchId, attempt, from, new Db.TextArray(requestIds));
     }

@@ -82,8 +82,8 @@ public final class IntakeStore {
                                       first_tenant, first_task_id, created_at, prefix_fingerprint, prefix_tokens)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING""");
              PreparedStatement lines = c.prepareStatement("""
-                INSERT INTO batch_items (batch_id, seq, request_id, task_id, tenant, attempt)
-                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")) {
+                INSERT INTO batch_items (batch_id, seq, request_id, task_id, tenant, attempt, mode_requested)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""")) {
             java.util.Set<String> seenBatches = new java.util.HashSet<>();
             for (BatchItem item : items) {
                 if (seenBatches.add(item.batchId())) {
@@ -111,7 +111,8 @@ public final class IntakeStore {
                 lines.setString(i++, item.requestId());
                 lines.setString(i++, item.taskId());
                 lines.setString(i++, item.tenant());
-                lines.setInt(i, item.attempt());
+                lines.setInt(i++, item.attempt());
+                lines.setString(i, item.mode() == null ? null : item.mode().id());
                 lines.addBatch();
             }
             batches.executeBatch();

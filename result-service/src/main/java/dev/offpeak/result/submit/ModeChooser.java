@@ -3,97 +3,184 @@ package dev.offpeak.result.submit;
 import dev.offpeak.result.db.Db;
 import dev.offpeak.result.store.BatchRow;
 import dev.offpeak.result.store.BatchStore;
+import dev.offpeak.result.store.FollowUpBatches;
 import dev.offpeak.result.store.ModeDecider;
+import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.pricing.Cost;
 import dev.offpeak.schemas.pricing.Mode;
 import dev.offpeak.schemas.pricing.ModelInfo;
 import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.schemas.pricing.PriceEntry;
+import dev.offpeak.schemas.pricing.RequestedMode;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
- * Chooses the mode a pipeline batch of an {@code auto} lane runs in, once, before its intent is
- * recorded: the cheapest of batch, flex (where the model has a flex tier) and sync that is expected
- * to finish before the earliest {@code not_after} of the batch's tasks; the fastest when none is.
- * Ties go to batch, then flex.
+ * Decides, once per new pipeline batch and before its intent is recorded, the mode its lines run in.
  *
- * <p>Expected cost: the registry's price row in force, for the batch's estimated input tokens, with
- * the prompt cache expected where lines share a prefix of at least the model's minimum (every line of
- * a prefix but the first reads it), and {@value #ASSUMED_OUTPUT_TOKENS} output tokens per line (an
- * assumption; output bills at the same multiple of list in batch and flex, so it rarely decides).
- * Expected turnaround: batch, the 95th percentile of this provider and model's last
- * {@value #HISTORY} settled batches (submission to settlement) once there are at least
- * {@value #MIN_SAMPLES}, else the providers' 24-hour window; flex and sync, the lines at the
- * runner's concurrency at {@link #FLEX_PER_LINE} / {@link #SYNC_PER_LINE} per line.
+ * <p>Each line asks for a mode: its first task's {@code mode} field, else the first entry of
+ * {@code OFFPEAK_RESULT_LANE_MODES} that matches, in this order: {@code tenant:provider/model},
+ * {@code tenant:*}, {@code provider/model}, {@code *}; else batch. A flex request for a model without
+ * a flex tier in the registry runs in batch. When the lines of a batch ask for different modes, the
+ * mode most of them ask for stays in the batch and each other mode's lines move to a follow-up batch
+ * of their own ({@code close_reason} {@code mode_split}, decided the same way in its turn); the moved
+ * lines are marked in the first batch as held lines are, so nothing is sent twice.
+ *
+ * <p>{@code auto} picks the cheapest of batch, flex (where the model has a flex tier) and sync that
+ * is expected to finish before the earliest {@code not_after} of the batch's tasks; the fastest when
+ * none is. Ties go to batch, then flex. Expected cost: the registry's price row in force, for the
+ * batch's estimated input tokens, with the prompt cache expected where lines share a prefix of at
+ * least the model's minimum (every line of a prefix but the first reads it), and
+ * {@value #ASSUMED_OUTPUT_TOKENS} output tokens per line (an assumption; output bills at the same
+ * multiple of list in batch and flex, so it rarely decides). Expected turnaround, from this
+ * deployment's own history of the provider and model in that mode: batch, the 95th percentile of the
+ * last {@value #HISTORY} settled batches (submission to settlement); flex and sync, the 95th
+ * percentile of the last {@value #CALL_HISTORY} calls (first attempt to answer, retries included)
+ * times the rounds the runner's concurrency needs. Until there are {@value #MIN_SAMPLES} samples,
+ * conservative defaults: the providers' 24-hour batch window, {@link #FLEX_PER_LINE} and
+ * {@link #SYNC_PER_LINE} per line.
  */
 public final class ModeChooser implements ModeDecider {
-    @Override
-    public Optional<Choice> decide(Connection c, BatchRow batch, Instant now) throws SQLException {
-        return choose(c, batch, now);
-    }
-
     static final int ASSUMED_OUTPUT_TOKENS = 40;
     static final int HISTORY = 50;
+    static final int CALL_HISTORY = 500;
     static final int MIN_SAMPLES = 5;
     static final Duration BATCH_DEFAULT = Duration.ofHours(24);
     static final Duration FLEX_PER_LINE = Duration.ofMinutes(2);
     static final Duration SYNC_PER_LINE = Duration.ofSeconds(10);
 
-    /** The mode a lane's batches run in; {@code AUTO} = chosen per batch here. */
-    public enum LaneMode { BATCH, FLEX, SYNC, AUTO }
+    /** In {@code OFFPEAK_RESULT_LANE_MODES}: the mode of every lane not named (alone or after {@code tenant:}). */
+    public static final String EVERY_LANE = "*";
 
     private final ModelRegistry registry;
-    private final Map<String, LaneMode> lanes;
+    private final Map<String, RequestedMode> lanes;
     private final int concurrency;
 
-    /** @param lanes {@code provider/model} → mode; lanes not named run in batch */
-    public ModeChooser(ModelRegistry registry, Map<String, LaneMode> lanes, int concurrency) {
+    /**
+     * @param lanes {@code [tenant:]provider/model} or {@code [tenant:]*} → mode ({@link #parse}); what
+     *              no entry matches runs in batch unless its task asks otherwise
+     */
+    public ModeChooser(ModelRegistry registry, Map<String, RequestedMode> lanes, int concurrency) {
         this.registry = registry;
         this.lanes = Map.copyOf(lanes);
         this.concurrency = concurrency;
     }
 
-    /** The lane's own entry, else the {@value #EVERY_LANE} entry, else batch. */
-    LaneMode laneMode(BatchRow batch) {
-        return lanes.getOrDefault(batch.provider().id() + "/" + batch.model(),
-                lanes.getOrDefault(EVERY_LANE, LaneMode.BATCH));
+    /** A line's mode and who asked for it, in words for the batch's {@code mode_reason} (null: nobody). */
+    record Asked(RequestedMode mode, String by) {}
+
+    /** What a line of {@code tenant} on a provider and model asks for when its task names no mode. */
+    Asked configured(Provider provider, String model, String tenant) {
+        String lane = provider.id() + "/" + model;
+        List<String> keys = tenant == null ? List.of(lane, EVERY_LANE)
+                : List.of(tenant + ":" + lane, tenant + ":" + EVERY_LANE, lane, EVERY_LANE);
+        for (String key : keys) {
+            RequestedMode m = lanes.get(key);
+            if (m != null) {
+                return new Asked(m, "asked by lane modes " + key);
+            }
+        }
+        return new Asked(RequestedMode.BATCH, null);
     }
 
-    /** In {@code OFFPEAK_RESULT_LANE_MODES}: the mode of every lane not named. */
-    public static final String EVERY_LANE = "*";
-
-    /**
-     * The mode for a new batch of its lane (still {@code ready}, never submitted): empty when its
-     * lane runs in batch, or when the batch is a retry or rescue of an earlier one (those keep theirs).
-     */
-    Optional<Choice> choose(Connection c, BatchRow batch, Instant now) throws SQLException {
-        LaneMode lane = laneMode(batch);
-        if (lane == LaneMode.BATCH || batch.mode() != Mode.BATCH || batch.submitAttempts() > 0) {
+    @Override
+    public Optional<Choice> decide(Connection c, BatchRow batch, Instant now) throws SQLException {
+        if (batch.mode() != Mode.BATCH || batch.submitAttempts() > 0) {
+            return Optional.empty(); // a rescue, or a batch whose intent was recorded before: it keeps its mode
+        }
+        record Line(String requestId, String tenant, String asked) {}
+        List<Line> lines = Db.query(c, """
+                SELECT request_id, tenant, mode_requested FROM batch_items
+                 WHERE batch_id = ? AND refused IS NULL ORDER BY seq""",
+                rs -> new Line(rs.getString(1), rs.getString(2), rs.getString(3)), batch.batchId());
+        if (lines.isEmpty()) {
             return Optional.empty();
         }
-        if (lane != LaneMode.AUTO) {
-            Mode fixed = Mode.valueOf(lane.name());
-            if (fixed == Mode.FLEX && !offersFlex(batch)) {
-                return Optional.of(new Choice(Mode.BATCH, "lane mode flex, but " + batch.model()
-                        + " has no flex tier in the model registry: batch"));
+        Map<RequestedMode, List<String>> ids = new EnumMap<>(RequestedMode.class);
+        Map<RequestedMode, Set<String>> askedBy = new EnumMap<>(RequestedMode.class);
+        for (Line line : lines) {
+            Asked asked = line.asked() != null ? new Asked(RequestedMode.of(line.asked()), "asked by task")
+                    : configured(batch.provider(), batch.model(), line.tenant());
+            if (asked.mode() == RequestedMode.FLEX && !offersFlex(batch)) {
+                asked = new Asked(RequestedMode.BATCH, (asked.by() == null ? "flex asked" : asked.by().replace("asked by ", "")
+                        + " asked flex") + "; " + batch.model() + " has no flex tier in the model registry");
             }
-            return Optional.of(new Choice(fixed, "lane mode " + lane.name().toLowerCase(Locale.ROOT)));
+            ids.computeIfAbsent(asked.mode(), k -> new ArrayList<>()).add(line.requestId());
+            if (asked.by() != null) {
+                askedBy.computeIfAbsent(asked.mode(), k -> new TreeSet<>()).add(asked.by());
+            }
         }
+        RequestedMode kept = ids.entrySet().stream()
+                .max(Comparator.<Map.Entry<RequestedMode, List<String>>>comparingInt(e -> e.getValue().size())
+                        .thenComparing(e -> -e.getKey().ordinal()))
+                .orElseThrow().getKey();
+        StringBuilder moved = new StringBuilder();
+        for (Map.Entry<RequestedMode, List<String>> group : ids.entrySet()) {
+            if (group.getKey() != kept) {
+                String to = moveLines(c, batch, group.getKey(), group.getValue(), now);
+                moved.append("; ").append(group.getValue().size()).append(" lines asking ")
+                        .append(group.getKey().id()).append(" moved to ").append(to);
+            }
+        }
+        Set<String> by = askedBy.getOrDefault(kept, Set.of());
+        if (kept == RequestedMode.BATCH && by.isEmpty() && moved.isEmpty()) {
+            return Optional.empty(); // nobody asked anything: batch, as always
+        }
+        String asked = by.isEmpty() ? "default" : String.join(", ", by);
+        if (kept != RequestedMode.AUTO) {
+            return Optional.of(new Choice(kept.fixed().orElseThrow(), kept.id() + " (" + asked + ")" + moved));
+        }
+        return Optional.of(auto(c, batch, ids.get(kept).size(), now, "auto (" + asked + "):", moved.toString()));
+    }
+
+    /**
+     * Moves {@code requestIds} out of {@code batch} into a follow-up batch of their own (ready now, in
+     * batch mode until its own turn decides it): marked in {@code batch} as lines it does not send.
+     */
+    private static String moveLines(Connection c, BatchRow batch, RequestedMode mode, List<String> requestIds,
+            Instant now) throws SQLException {
+        String to = FollowUpBatches.id(batch.batchId() + ":mode:" + mode.id(), "-" + mode.id());
+        try (PreparedStatement mark = c.prepareStatement(
+                "UPDATE batch_items SET refused = ? WHERE batch_id = ? AND request_id = ?")) {
+            for (String id : requestIds) {
+                mark.setString(1, "moved to batch " + to + " (asks " + mode.id() + ")");
+                mark.setString(2, batch.batchId());
+                mark.setString(3, id);
+                mark.addBatch();
+            }
+            mark.executeBatch();
+        }
+        Db.update(c, "UPDATE batches SET refused_count = refused_count + ? WHERE batch_id = ?", requestIds.size(),
+                batch.batchId());
+        FollowUpBatches.create(c, to, batch.batchId(), requestIds, MODE_SPLIT, null, now, now);
+        return to;
+    }
+
+    /** The close reason of a batch split off for its lines' mode. */
+    public static final String MODE_SPLIT = "mode_split";
+
+    /** The cheapest mode expected to be in time for {@code lines} lines of {@code batch}, the fastest when none is. */
+    private Choice auto(Connection c, BatchRow batch, long lines, Instant now, String why0, String moved)
+            throws SQLException {
         Optional<PriceEntry> price = registry.priceAt(batch.provider(), batch.model(), now);
         if (price.isEmpty()) {
-            return Optional.of(new Choice(Mode.BATCH, "auto: no price row, batch"));
+            return new Choice(Mode.BATCH, why0 + " no price row, batch" + moved);
         }
-        long lines = batch.sentCount();
         Usage expected = expectedUsage(c, batch, lines);
         Optional<Instant> deadline = BatchStore.earliestOpenDeadline(c, batch.batchId());
         List<Mode> candidates = new ArrayList<>(List.of(Mode.BATCH));
@@ -105,25 +192,26 @@ public final class ModeChooser implements ModeDecider {
         BigDecimal bestCost = null;
         Mode fastest = null;
         Duration fastestTime = null;
-        StringBuilder why = new StringBuilder("auto:");
+        StringBuilder why = new StringBuilder(why0);
         for (Mode m : candidates) {
             BigDecimal cost = Cost.of(expected, price.get(), m).batchUsd();
-            Duration takes = turnaround(c, batch, m, lines);
-            boolean inTime = deadline.isEmpty() || !now.plus(takes).isAfter(deadline.get());
+            Turnaround takes = turnaround(c, batch, m, lines);
+            boolean inTime = deadline.isEmpty() || !now.plus(takes.expected()).isAfter(deadline.get());
             why.append(' ').append(m.id()).append(" $").append(cost.stripTrailingZeros().toPlainString())
-                    .append(" ~").append(takes.toMinutes()).append("m").append(inTime ? "" : " (late)").append(';');
+                    .append(" ~").append(takes).append(inTime ? "" : " (late)").append(';');
             if (inTime && (bestCost == null || cost.compareTo(bestCost) < 0)) {
                 best = m;
                 bestCost = cost;
             }
-            if (fastestTime == null || takes.compareTo(fastestTime) < 0) {
+            if (fastestTime == null || takes.expected().compareTo(fastestTime) < 0) {
                 fastest = m;
-                fastestTime = takes;
+                fastestTime = takes.expected();
             }
         }
         Mode chosen = best != null ? best : fastest;
-        why.append(" chose ").append(chosen.id()).append(best != null ? " (cheapest in time)" : " (fastest: none in time)");
-        return Optional.of(new Choice(chosen, why.toString()));
+        why.append(" chose ").append(chosen.id()).append(best != null ? " (cheapest in time)" : " (fastest: none in time)")
+                .append(moved);
+        return new Choice(chosen, why.toString());
     }
 
     private boolean offersFlex(BatchRow batch) {
@@ -158,41 +246,79 @@ public final class ModeChooser implements ModeDecider {
         return new Usage(input, cached, 0, 0, lines * ASSUMED_OUTPUT_TOKENS, 0);
     }
 
-    private Duration turnaround(Connection c, BatchRow batch, Mode mode, long lines) throws SQLException {
-        long rounds = (lines + concurrency - 1) / concurrency;
-        return switch (mode) {
-            case FLEX -> FLEX_PER_LINE.multipliedBy(rounds);
-            case SYNC -> SYNC_PER_LINE.multipliedBy(rounds);
-            case BATCH -> {
-                List<Double> seconds = Db.query(c, """
-                        SELECT extract(epoch FROM settled_at - submitted_at) FROM batches
-                         WHERE provider = ? AND model = ? AND mode = 'batch' AND state = 'settled'
-                           AND submitted_at IS NOT NULL AND settled_at IS NOT NULL AND provider_batch_id IS NOT NULL
-                         ORDER BY settled_at DESC LIMIT ?""", rs -> rs.getDouble(1), batch.provider().id(),
-                        batch.model(), HISTORY);
-                if (seconds.size() < MIN_SAMPLES) {
-                    yield BATCH_DEFAULT;
-                }
-                List<Double> sorted = seconds.stream().sorted().toList();
-                double p95 = sorted.get((int) Math.ceil(0.95 * sorted.size()) - 1);
-                yield Duration.ofMillis((long) (p95 * 1000));
-            }
-        };
+    /**
+     * How long a batch of {@code lines} lines is expected to take in a mode: {@code expected} is the
+     * 95th percentile from history (per batch, or per call times rounds), or the default without
+     * enough history; {@code median} the 50th, when there is history.
+     */
+    record Turnaround(Duration expected, Duration median, int samples, String unit) {
+        @Override
+        public String toString() {
+            return median == null
+                    ? human(expected) + " (default: " + samples + " " + unit + " of history)"
+                    : human(expected) + " (p95; p50 " + human(median) + ", " + samples + " " + unit + ")";
+        }
+
+        private static String human(Duration d) {
+            return d.toHours() >= 2 ? d.toHours() + "h" : d.toMinutes() >= 2 ? d.toMinutes() + "m"
+                    : Math.max(d.toSeconds(), d.isZero() ? 0 : 1) + "s";
+        }
     }
 
-    /** Parses {@code provider/model=mode,...} ({@code *=mode} for every other lane); an entry it cannot read is an IllegalArgumentException naming it. */
-    public static Map<String, LaneMode> parse(String text) {
-        Map<String, LaneMode> out = new java.util.TreeMap<>();
+    Turnaround turnaround(Connection c, BatchRow batch, Mode mode, long lines) throws SQLException {
+        long rounds = Math.max(1, (lines + concurrency - 1) / concurrency);
+        if (mode == Mode.BATCH) {
+            List<Double> seconds = Db.query(c, """
+                    SELECT extract(epoch FROM settled_at - submitted_at) FROM batches
+                     WHERE provider = ? AND model = ? AND mode = 'batch' AND state = 'settled'
+                       AND submitted_at IS NOT NULL AND settled_at IS NOT NULL AND provider_batch_id IS NOT NULL
+                     ORDER BY settled_at DESC LIMIT ?""", rs -> rs.getDouble(1), batch.provider().id(),
+                    batch.model(), HISTORY);
+            if (seconds.size() < MIN_SAMPLES) {
+                return new Turnaround(BATCH_DEFAULT, null, seconds.size(), "batches");
+            }
+            return new Turnaround(percentile(seconds, 0.95), percentile(seconds, 0.50), seconds.size(), "batches");
+        }
+        List<Double> perCall = Db.query(c, """
+                SELECT s.latency_ms / 1000.0 FROM sync_calls s JOIN batches b ON b.batch_id = s.batch_id
+                 WHERE b.provider = ? AND b.model = ? AND b.mode = ? AND s.latency_ms IS NOT NULL
+                 ORDER BY s.called_at DESC LIMIT ?""", rs -> rs.getDouble(1), batch.provider().id(), batch.model(),
+                mode.id(), CALL_HISTORY);
+        if (perCall.size() < MIN_SAMPLES) {
+            return new Turnaround((mode == Mode.FLEX ? FLEX_PER_LINE : SYNC_PER_LINE).multipliedBy(rounds), null,
+                    perCall.size(), "calls");
+        }
+        return new Turnaround(percentile(perCall, 0.95).multipliedBy(rounds),
+                percentile(perCall, 0.50).multipliedBy(rounds), perCall.size(), "calls");
+    }
+
+    /** The nearest-rank percentile {@code p} of {@code seconds}, as a duration. */
+    private static Duration percentile(List<Double> seconds, double p) {
+        List<Double> sorted = seconds.stream().sorted().toList();
+        double s = sorted.get(Math.max(0, (int) Math.ceil(p * sorted.size()) - 1));
+        return Duration.ofMillis((long) (s * 1000));
+    }
+
+    private static final Pattern KEY = Pattern.compile(
+            "(?:(?<tenant>[a-z0-9][a-z0-9_-]{0,62}):)?(?<lane>\\*|[a-z]+/[^\\s=,]+)");
+
+    /**
+     * Parses {@code [tenant:]provider/model=mode,...} ({@code [tenant:]*=mode} for every lane not
+     * named); an entry it cannot read is an IllegalArgumentException naming it.
+     */
+    public static Map<String, RequestedMode> parse(String text) {
+        Map<String, RequestedMode> out = new TreeMap<>();
         if (text == null || text.isBlank()) {
             return out;
         }
         for (String entry : text.split(",")) {
             String[] kv = entry.strip().split("=", 2);
-            if (kv.length != 2 || !(kv[0].contains("/") || kv[0].strip().equals(EVERY_LANE))) {
-                throw new IllegalArgumentException("entry '" + entry.strip() + "' is not provider/model=mode or *=mode");
+            if (kv.length != 2 || !KEY.matcher(kv[0].strip()).matches()) {
+                throw new IllegalArgumentException("entry '" + entry.strip()
+                        + "' is not [tenant:]provider/model=mode or [tenant:]*=mode");
             }
             try {
-                out.put(kv[0].strip(), LaneMode.valueOf(kv[1].strip().toUpperCase(Locale.ROOT)));
+                out.put(kv[0].strip(), RequestedMode.of(kv[1]));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("entry '" + entry.strip() + "': mode must be batch, flex, sync or auto");
             }

@@ -32,7 +32,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Submitter {
     private static final Logger log = LoggerFactory.getLogger(Submitter.class);
-    private static final List<PipelineState> DUE_STATES = List.of(PipelineState.READY, PipelineState.SUBMITTING);
     /** How long a batch waits when a budgeted line's task.accepted has not been taken in yet. */
     private static final Duration TASKS_PENDING_WAIT = Duration.ofSeconds(2);
 
@@ -84,14 +83,30 @@ public final class Submitter {
         return this;
     }
 
-    /** Claims the due batches and submits each; returns how many it handled. */
+    /**
+     * Claims the due batches and submits each (a flex / sync one: decides and records its intent, and
+     * hands it to {@link #runSynchronousOnce}); returns how many it handled.
+     */
     public int submitOnce() {
-        List<BatchRow> due = batches.claim(DUE_STATES, clock.instant(), settings.owner(), settings.lease(),
-                settings.claimLimit());
+        return each(batches.claimToSubmit(clock.instant(), settings.owner(), settings.lease(), settings.claimLimit()),
+                this::submit);
+    }
+
+    /**
+     * Claims the due flex / sync batches whose intent is recorded and runs each one's calls to the
+     * end ({@link SyncRunner}); returns how many it handled. Its own loop, so a long synchronous batch
+     * never holds up batch submissions.
+     */
+    public int runSynchronousOnce() {
+        return each(batches.claimToRunSynchronously(clock.instant(), settings.owner(), settings.lease(),
+                settings.claimLimit()), batch -> runSynchronously(batch, clock.instant()));
+    }
+
+    private int each(List<BatchRow> due, java.util.function.Consumer<BatchRow> work) {
         try {
             for (BatchRow batch : due) {
                 try {
-                    submit(batch);
+                    work.accept(batch);
                 } catch (RuntimeException e) {
                     failed(batch, e); // one batch's failure never holds up the others of the round
                 } finally {
@@ -146,7 +161,7 @@ public final class Submitter {
         // the admission may have kept lines back: what is sent is what the row says now
         BatchRow recorded = batches.find(batch.batchId()).orElse(batch);
         if (recorded.mode() != Mode.BATCH) {
-            runSynchronously(recorded, now);
+            batches.handToSyncRunner(recorded.batchId(), now);
             return;
         }
         if (earlierAttempt && adoptEarlierCreation(recorded, client, now)) {

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * synchronous calls, at most {@code concurrency} at a time, then settles it like a batch whose
  * results file holds what the calls answered.
  *
- * <p>Each answer is stored ({@code sync_calls}) the moment its call returns, before the next page
+ * <p>Each answer is stored ({@code sync_calls}, with how long the call took, retries included: the
+ * history {@code ModeChooser} reads flex / sync turnaround from) the moment its call returns, before the next page
  * of lines starts, so a crash part-way re-runs only the calls that were in flight: a synchronous API
  * has no idempotency key, so those few may be billed twice by the provider (at most
  * {@code concurrency} lines per crash); a line with a stored answer is never called again, and a
@@ -108,12 +109,13 @@ public final class SyncRunner {
     }
 
     private void call(BatchRow batch, SyncClient client, BatchStore.PendingLine line) {
+        long started = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
             Outcome<SyncClient.Answer> outcome = client.run(line.line(), batch.model(), batch.mode());
             switch (outcome) {
                 case Outcome.Ok<SyncClient.Answer> ok -> {
                     batches.storeSyncAnswer(batch.batchId(), line.requestId(), ok.value().resultLine(), attempt,
-                            clock.instant());
+                            Duration.ofNanos(System.nanoTime() - started), clock.instant());
                     return;
                 }
                 case Outcome.Failed<SyncClient.Answer> failed -> {
@@ -123,7 +125,8 @@ public final class SyncRunner {
                 case Outcome.RetryLater<SyncClient.Answer> later -> {
                     if (attempt >= retry.attempts()) {
                         batches.storeSyncAnswer(batch.batchId(), line.requestId(),
-                                gaveUp(batch.provider(), line.requestId(), later.reason()), attempt, clock.instant());
+                                gaveUp(batch.provider(), line.requestId(), later.reason()), attempt,
+                                Duration.ofNanos(System.nanoTime() - started), clock.instant());
                         return;
                     }
                     Duration wait = retry.delayAfter(later, attempt, random);

@@ -3,24 +3,54 @@ package dev.offpeak.result.submit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.offpeak.result.config.ResultConfig;
 import dev.offpeak.config.ConfigException;
+import dev.offpeak.result.config.ResultConfig;
+import dev.offpeak.schemas.events.Provider;
+import dev.offpeak.schemas.pricing.ModelRegistry;
+import dev.offpeak.schemas.pricing.RequestedMode;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ModeChooserTest {
     @Test
-    void laneModesParseWithAWildcardForEveryOtherLane() {
-        assertThat(ModeChooser.parse("openai/o4-mini=auto, *=batch, anthropic/claude-haiku-4-5 = SYNC"))
-                .containsExactlyInAnyOrderEntriesOf(Map.of("openai/o4-mini", ModeChooser.LaneMode.AUTO,
-                        "*", ModeChooser.LaneMode.BATCH, "anthropic/claude-haiku-4-5", ModeChooser.LaneMode.SYNC));
+    void laneModesParseWithAWildcardForEveryOtherLaneAndTenantEntries() {
+        assertThat(ModeChooser.parse("openai/o4-mini=auto, *=batch, anthropic/claude-haiku-4-5 = SYNC,"
+                + " acme:*=flex, acme:openai/ft:gpt-4o-mini:org:custom=sync"))
+                .containsExactlyInAnyOrderEntriesOf(Map.of("openai/o4-mini", RequestedMode.AUTO,
+                        "*", RequestedMode.BATCH, "anthropic/claude-haiku-4-5", RequestedMode.SYNC,
+                        "acme:*", RequestedMode.FLEX, "acme:openai/ft:gpt-4o-mini:org:custom", RequestedMode.SYNC));
         assertThat(ModeChooser.parse(null)).isEmpty();
+    }
+
+    @Test
+    void aLineTakesTheMostSpecificEntryTenantBeforeLane() {
+        ModeChooser chooser = new ModeChooser(ModelRegistry.loadDefault(), ModeChooser.parse(
+                "acme:openai/o4-mini=sync, acme:*=flex, openai/o4-mini=auto, *=batch"), 8);
+        assertThat(chooser.configured(Provider.OPENAI, "o4-mini", "acme").mode()).isEqualTo(RequestedMode.SYNC);
+        assertThat(chooser.configured(Provider.OPENAI, "gpt-5-mini", "acme"))
+                .isEqualTo(new ModeChooser.Asked(RequestedMode.FLEX, "asked by lane modes acme:*"));
+        assertThat(chooser.configured(Provider.OPENAI, "o4-mini", "initech").mode()).isEqualTo(RequestedMode.AUTO);
+        assertThat(chooser.configured(Provider.ANTHROPIC, "claude-sonnet-4-5", null))
+                .isEqualTo(new ModeChooser.Asked(RequestedMode.BATCH, "asked by lane modes *"));
+        assertThat(new ModeChooser(ModelRegistry.loadDefault(), Map.of(), 8)
+                .configured(Provider.OPENAI, "o4-mini", "acme")).isEqualTo(new ModeChooser.Asked(RequestedMode.BATCH, null));
+    }
+
+    @Test
+    void turnaroundSaysWhetherItIsHistoryOrTheDefault() {
+        assertThat(new ModeChooser.Turnaround(Duration.ofHours(24), null, 2, "batches"))
+                .hasToString("24h (default: 2 batches of history)");
+        assertThat(new ModeChooser.Turnaround(Duration.ofSeconds(150), Duration.ofSeconds(40), 37, "calls"))
+                .hasToString("2m (p95; p50 40s, 37 calls)");
     }
 
     @Test
     void aBadEntryIsNamed() {
         assertThatThrownBy(() -> ModeChooser.parse("gpt-4o-mini=auto"))
-                .hasMessageContaining("'gpt-4o-mini=auto' is not provider/model=mode");
+                .hasMessageContaining("'gpt-4o-mini=auto' is not [tenant:]provider/model=mode");
+        assertThatThrownBy(() -> ModeChooser.parse("Acme Corp:*=auto"))
+                .hasMessageContaining("'Acme Corp:*=auto' is not [tenant:]provider/model=mode");
         assertThatThrownBy(() -> ModeChooser.parse("openai/gpt-4o-mini=cheap"))
                 .hasMessageContaining("mode must be batch, flex, sync or auto");
         assertThatThrownBy(() -> ResultConfig.fromEnv(Map.of(ResultConfig.DB_URL, "jdbc:postgresql://db/offpeak",
