@@ -13,6 +13,7 @@ import dev.offpeak.cli.source.DatabaseSource;
 import dev.offpeak.cli.source.ReadApiSource;
 import dev.offpeak.cli.source.ReadSource;
 import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.pricing.RequestedMode;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +57,11 @@ public final class SubmitCommand implements Callable<Integer> {
 
     @Option(names = "--job", required = true, description = "Job id of these tasks (sealed when all are sent).")
     String job;
+
+    @Option(names = "--mode", paramLabel = "MODE", converter = ModeConverter.class,
+            description = "Mode every task asks for: batch, flex, sync or auto (a task.submitted line's own mode wins);"
+                    + " default: none (the tenant's or lane's default in result-service, else batch).")
+    RequestedMode mode;
 
     @Option(names = "--wait", description = "Show a progress bar until every task of the job has settled, then its cost report.")
     boolean waitForJob;
@@ -111,7 +117,7 @@ public final class SubmitCommand implements Callable<Integer> {
         Map<String, Integer> resent = new LinkedHashMap<>();
         for (int from = 0; from < lines.size(); from += CHUNK) {
             List<Line> chunk = lines.subList(from, Math.min(lines.size(), from + CHUNK));
-            IngestClient.Upload upload = openAi ? ingest.openAiBatch(job, chunk) : ingest.bulk(withJob(chunk));
+            IngestClient.Upload upload = openAi ? ingest.openAiBatch(job, mode, chunk) : ingest.bulk(withJob(chunk));
             accepted.addAll(upload.acceptedTaskIds());
             rejections.addAll(upload.rejections());
             upload.resends().forEach(r -> resent.merge(r.cause(), r.lines(), Integer::sum));
@@ -218,8 +224,23 @@ public final class SubmitCommand implements Callable<Integer> {
                 throw new CliException(file + ":" + line.number() + ": job_id is " + existing + ", not --job " + job);
             }
             task.put("job_id", job);
+            if (mode != null && !task.has("mode")) {
+                task.put("mode", mode.id());
+            }
             out.add(new Line(line.number(), Json.write(task)));
         }
         return out;
+    }
+
+    /** {@code --mode}: a mode's id, any case; anything else is a usage error naming the modes. */
+    static final class ModeConverter implements picocli.CommandLine.ITypeConverter<RequestedMode> {
+        @Override
+        public RequestedMode convert(String value) {
+            try {
+                return RequestedMode.of(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
     }
 }

@@ -62,6 +62,7 @@ class LocalModeIT {
             }
             submitAnOpenAiBatchFileAndWait();
             aGpt35TurboBatchFileSettlesAndIsPriced(endpoints.path("jdbc_url").asText());
+            aFileAskingSyncRunsSynchronously(endpoints.path("jdbc_url").asText());
             aRejectedLineIsReportedWithItsNumber();
         });
         assertThat(refused(first.path("ingest_url").asText())).as("ingest stopped").isTrue();
@@ -113,6 +114,34 @@ class LocalModeIT {
             assertThat(rs.getLong(1)).as("distinct requests settled (one line repeats)").isEqualTo(5);
             assertThat(rs.getLong(2)).as("priced at gpt-3.5-turbo's row").isEqualTo(5);
         }
+    }
+
+    /**
+     * `offpeak submit --mode sync`: the mode travels from the upload through ingest and the batcher to
+     * result-service, whose lines run as synchronous calls and are priced at the list rates.
+     */
+    private void aFileAskingSyncRunsSynchronously(String jdbcUrl) throws Exception {
+        Path file = dataDir.resolve("openai-sync.jsonl");
+        java.nio.file.Files.write(file, OpenAiBatchFile.lines(5, 0).stream()
+                .map(line -> line.replace("great product", "asked synchronously").replace("\"req-", "\"sync-")).toList());
+        Cli cli = Cli.run("submit", file.toString(), "--job", "it-sync", "--mode", "sync", "--wait", "--data-dir",
+                dataDir.toString(), "--timeout", "4m");
+        assertThat(cli.exitCode()).as("submit output:%n%s%n%s", cli.out(), cli.err()).isZero();
+        assertThat(cli.out()).contains("5/5 settled (0 failed)");
+        try (Connection c = DriverManager.getConnection(jdbcUrl, "postgres", "");
+             ResultSet rs = c.createStatement().executeQuery("""
+                     SELECT count(*) FILTER (WHERE r.mode = 'sync' AND r.cost_usd = r.sync_cost_usd AND r.cost_usd > 0),
+                            count(*)
+                       FROM tasks t JOIN results r ON r.request_id = t.request_id AND r.batch_id = t.result_batch_id
+                      WHERE t.job_id = 'it-sync'""")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(2)).isEqualTo(5);
+            assertThat(rs.getLong(1)).as("ran synchronously, priced at list").isEqualTo(5);
+        }
+        Cli bad = Cli.run("submit", file.toString(), "--job", "it-bad-mode", "--mode", "fast", "--data-dir",
+                dataDir.toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--mode").contains("unknown mode 'fast'");
     }
 
     private void aRejectedLineIsReportedWithItsNumber() throws IOException {

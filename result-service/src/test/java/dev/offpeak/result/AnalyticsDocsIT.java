@@ -49,7 +49,7 @@ class AnalyticsDocsIT {
     void everyDocumentedQueryRunsAsTheAnalystAndReturnsRows(KafkaCluster kafka, PostgresDatabase db) throws Exception {
         populate(kafka, db);
         List<String> queries = queries();
-        assertThat(queries).hasSize(12);
+        assertThat(queries).hasSize(13);
         try (Connection analyst = analyst(db)) {
             for (String sql : queries) {
                 try (Statement st = analyst.createStatement(); ResultSet rs = st.executeQuery(sql)) {

@@ -9,6 +9,7 @@ import dev.offpeak.ingest.Rejection;
 import dev.offpeak.ingest.TaskIntake;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.pricing.RequestedMode;
 import dev.offpeak.schemas.tenants.TenantPolicy;
 import dev.offpeak.schemas.validation.Problem;
 import java.io.IOException;
@@ -18,16 +19,32 @@ import java.util.List;
 /**
  * Reads an OpenAI Batch input file as is: each line {@code {custom_id, method, url, body}} becomes a
  * task of the job — custom_id → task_id, url → endpoint, body.model → model, body → request,
- * provider openai. Problems are reported under the line's own field names ({@code custom_id},
+ * provider openai, and the upload's mode (if it names one) → mode. Problems are reported under the line's own field names ({@code custom_id},
  * {@code url}, {@code body.model}, ...), since those are what the uploader wrote.
  */
 public final class OpenAiBatchLines implements LineDecoder {
     private final TaskIntake intake;
     private final String jobId;
+    private final RequestedMode mode;
 
-    public OpenAiBatchLines(TaskIntake intake, String jobId) {
+    /** @param mode the mode every task of the file asks for; null: none (the tenant's or lane's default) */
+    public OpenAiBatchLines(TaskIntake intake, String jobId, RequestedMode mode) {
         this.intake = intake;
         this.jobId = jobId;
+        this.mode = mode;
+    }
+
+    /** The {@code mode} query parameter: absent or blank is none; anything else must name a mode. */
+    public static RequestedMode checkMode(String mode) {
+        if (mode == null || mode.isBlank()) {
+            return null;
+        }
+        try {
+            return RequestedMode.of(mode);
+        } catch (IllegalArgumentException e) {
+            throw Rejection.of(ErrorCode.INVALID_TASK, "mode", "must be one of batch, flex, sync, auto, was '"
+                    + (mode.length() > 32 ? mode.substring(0, 32) + "…" : mode) + "'").exception();
+        }
     }
 
     @Override
@@ -55,6 +72,9 @@ public final class OpenAiBatchLines implements LineDecoder {
         task.set("model", object.get("body").get("model"));
         task.set("endpoint", object.get("url"));
         task.set("request", object.get("body"));
+        if (mode != null) {
+            task.put("mode", mode.id());
+        }
         return switch (intake.prepare(task, tenant)) {
             case Rejection rejection -> rejection.renameFields(OpenAiBatchLines::lineField);
             case IntakeResult.Ready ready -> ready;

@@ -12,6 +12,7 @@ import dev.offpeak.ingest.bulk.BulkIngest;
 import dev.offpeak.ingest.bulk.BulkResult;
 import dev.offpeak.ingest.bulk.LineDecoder;
 import dev.offpeak.ingest.bulk.OpenAiBatchLines;
+import dev.offpeak.schemas.pricing.RequestedMode;
 import dev.offpeak.ingest.config.IngestConfig;
 import dev.offpeak.ingest.kafka.SendFailedException;
 import dev.offpeak.ingest.kafka.TaskPublisher;
@@ -73,11 +74,15 @@ public final class IngestApi {
         answerBulk(ctx, null, bulk.run(ctx.bodyInputStream(), tenant, ndjson, Endpoint.BULK));
     }
 
-    /** POST /v1/jobs/{job_id}/openai-batch: an OpenAI Batch input file, as is. */
+    /**
+     * POST /v1/jobs/{job_id}/openai-batch: an OpenAI Batch input file, as is; {@code ?mode=} (batch,
+     * flex, sync, auto) is the mode every task of the file asks for.
+     */
     public void importOpenAiBatch(Context ctx, TenantPolicy tenant) throws InterruptedException {
         String jobId = JobSeals.checkJobId(ctx.pathParam("job_id"));
+        RequestedMode mode = OpenAiBatchLines.checkMode(ctx.queryParam("mode"));
         ContentTypes.require(ctx.contentType(), ContentTypes.JSONL_FILE);
-        OpenAiBatchLines decoder = new OpenAiBatchLines(deps.intake(), jobId);
+        OpenAiBatchLines decoder = new OpenAiBatchLines(deps.intake(), jobId, mode);
         answerBulk(ctx, jobId, bulk.run(ctx.bodyInputStream(), tenant, decoder, Endpoint.OPENAI_BATCH));
     }
 

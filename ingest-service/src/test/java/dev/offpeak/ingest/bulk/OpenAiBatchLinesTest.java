@@ -1,9 +1,12 @@
 package dev.offpeak.ingest.bulk;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.offpeak.ingest.IntakeResult;
 import dev.offpeak.ingest.Rejection;
+import dev.offpeak.ingest.RejectedException;
+import dev.offpeak.schemas.json.Json;
 import dev.offpeak.ingest.TaskIntake;
 import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.schemas.tenants.TenantPolicy;
@@ -19,7 +22,7 @@ class OpenAiBatchLinesTest {
     private static final TenantPolicy ACME = new TenantPolicy("acme", Set.of(), Set.of(), false);
     private final OpenAiBatchLines lines = new OpenAiBatchLines(new TaskIntake(
             new TaskValidator(ModelRegistry.loadDefault()), InstantSource.fixed(Instant.parse("2026-12-04T00:00:00Z"))),
-            "job-1");
+            "job-1", null);
 
     private IntakeResult decode(String line) {
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
@@ -48,6 +51,21 @@ class OpenAiBatchLinesTest {
             assertThat(result).as(customId).isInstanceOf(Rejection.class);
             assertThat(((Rejection) result).problems()).as(customId).extracting(Problem::field).containsExactly("custom_id");
         }
+    }
+
+    @Test
+    void theUploadsModeIsEveryTasksModeAndABadOneIsRefusedNamingMode() throws Exception {
+        OpenAiBatchLines sync = new OpenAiBatchLines(new TaskIntake(new TaskValidator(ModelRegistry.loadDefault()),
+                InstantSource.fixed(Instant.parse("2026-12-04T00:00:00Z"))), "job-1", OpenAiBatchLines.checkMode("SYNC"));
+        byte[] bytes = line("m-1").getBytes(StandardCharsets.UTF_8);
+        IntakeResult.Ready ready = (IntakeResult.Ready) sync.decode(bytes, 0, bytes.length, ACME);
+        assertThat(Json.mapper().readTree(ready.value()).path("mode").asText()).isEqualTo("sync");
+        IntakeResult.Ready none = (IntakeResult.Ready) decode(line("m-2"));
+        assertThat(Json.mapper().readTree(none.value()).has("mode")).isFalse();
+        assertThat(OpenAiBatchLines.checkMode(" ")).isNull();
+        assertThatThrownBy(() -> OpenAiBatchLines.checkMode("fast")).isInstanceOf(RejectedException.class)
+                .satisfies(e -> assertThat(((RejectedException) e).rejection().problems()).extracting(Problem::field)
+                        .containsExactly("mode"));
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.offpeak.cli.CliException;
 import dev.offpeak.cli.http.ServiceHttp.Answer;
 import dev.offpeak.cli.http.ServiceHttp.Exchange;
 import dev.offpeak.cli.http.ServiceHttp.NoAnswer;
+import dev.offpeak.schemas.pricing.RequestedMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,9 +80,13 @@ public final class IngestClient {
         return upload("/v1/tasks:bulk", "application/x-ndjson", lines);
     }
 
-    /** POST /v1/jobs/{job}/openai-batch with lines of an OpenAI batch input file (none blank). */
-    public Upload openAiBatch(String jobId, List<Line> lines) {
-        return upload("/v1/jobs/" + ServiceHttp.segment(jobId) + "/openai-batch", "application/jsonl", lines);
+    /**
+     * POST /v1/jobs/{job}/openai-batch with lines of an OpenAI batch input file (none blank), every
+     * task asking {@code mode} (null: none).
+     */
+    public Upload openAiBatch(String jobId, RequestedMode mode, List<Line> lines) {
+        return upload("/v1/jobs/" + ServiceHttp.segment(jobId) + "/openai-batch" + (mode == null ? "" : "?mode=" + mode.id()),
+                "application/jsonl", lines);
     }
 
     /** POST /v1/jobs/{job}:seal: no more tasks; the batcher flushes the job's open batches. Safe to repeat. */
