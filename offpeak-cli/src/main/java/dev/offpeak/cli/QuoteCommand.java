@@ -168,8 +168,8 @@ public final class QuoteCommand implements Callable<Integer> {
         }
         long assumed = outputTokens == null ? DEFAULT_OUTPUT_TOKENS : outputTokens;
         Quote.Result result = new Quote(registry, tokens).quote(tasks, assumed, now);
-        print(result, out, demo ? "demo workload (--size " + size + " --seed " + seed + ")" : file.toString());
-        due.ifPresent(d -> printDeadline(result.total(), now, d, out));
+        print(result, out, demo ? "demo workload (--size " + size + " --seed " + seed + ")" : file.toString(), now, due);
+        due.ifPresent(d -> printDeadline(result, now, d, out));
         out.println();
         out.println(ESTIMATE_ERROR);
         out.flush();
@@ -241,16 +241,55 @@ public final class QuoteCommand implements Callable<Integer> {
         }
     }
 
-    private static void print(Quote.Result r, PrintWriter out, String what) {
+    /**
+     * What {@code auto} would run a model's lines in, as result-service's ModeChooser decides a batch:
+     * the cheapest mode expected to finish by the deadline (no deadline: the cheapest; ties go to batch,
+     * then flex), else the fastest; turnarounds are this command's conservative defaults.
+     */
+    record AutoPick(String mode, BigDecimal usd, boolean inTime) {}
+
+    AutoPick auto(Figures f, Instant now, Optional<Instant> due) {
+        record Option(String mode, BigDecimal usd, Duration takes) {}
+        List<Option> options = new ArrayList<>();
+        options.add(new Option("batch", f.batch(Output.ASSUMED), BATCH_P95));
+        if (f.flex(Output.ASSUMED) != null && f.flexForAll()) {
+            options.add(new Option("flex", f.flex(Output.ASSUMED), FLEX_PER_LINE.multipliedBy(waves(f.flexUnique))));
+        }
+        options.add(new Option("sync", f.sync(Output.ASSUMED), SYNC_PER_LINE.multipliedBy(waves(f.unique))));
+        Option best = null;
+        Option fastest = null;
+        for (Option o : options) {
+            boolean inTime = due.isEmpty() || !now.plus(o.takes()).isAfter(due.get());
+            if (inTime && (best == null || o.usd().compareTo(best.usd()) < 0)) {
+                best = o;
+            }
+            if (fastest == null || o.takes().compareTo(fastest.takes()) < 0) {
+                fastest = o;
+            }
+        }
+        Option chosen = best != null ? best : fastest;
+        return new AutoPick(chosen.mode(), chosen.usd(), best != null);
+    }
+
+    private long waves(long lines) {
+        return Math.max(1, (lines + concurrency - 1) / concurrency);
+    }
+
+    private void print(Quote.Result r, PrintWriter out, String what, Instant now, Optional<Instant> due) {
         out.println("Quote of " + what + " — ESTIMATES, nothing was sent (prices in force "
                 + r.pricedAt().truncatedTo(ChronoUnit.SECONDS) + "; output assumed " + r.assumedOutputTokens()
                 + " tokens per line, at most its cap)");
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"provider", "model", "tasks", "unique", "prompt tok", "cached", "list", "batch", "flex", "sync"});
+        rows.add(new String[] {"provider", "model", "tasks", "unique", "prompt tok", "cached", "list", "batch", "flex", "sync",
+                "auto"});
+        BigDecimal autoTotal = BigDecimal.ZERO;
         for (ModelQuote m : r.models()) {
-            rows.add(row(m.provider().id(), m.model(), m.figures()));
+            AutoPick pick = auto(m.figures(), now, due);
+            autoTotal = autoTotal.add(pick.usd());
+            rows.add(row(m.provider().id(), m.model(), m.figures(), usd(pick.usd()) + " " + pick.mode()
+                    + (pick.inTime() ? "" : " (late)")));
         }
-        String[] total = row("all", "", r.total());
+        String[] total = row("all", "", r.total(), usd(autoTotal));
         if (r.total().flex(Output.ASSUMED) != null && !r.total().flexForAll()) {
             total[8] = total[8] + "*";
         }
@@ -265,6 +304,8 @@ public final class QuoteCommand implements Callable<Integer> {
         }
         out.println("  list = every task at synchronous list rates, no cache; batch, flex, sync = unique requests, "
                 + "expected cache; cached = prompt tokens expected from cache");
+        out.println("  auto = the mode result-service's auto would choose per model: the cheapest expected "
+                + (due.isPresent() ? "to finish by the deadline (late: none is; the fastest)" : "(no --deadline given)"));
         if (r.models().stream().anyMatch(m -> syncBeatsBatch(m.figures()))) {
             out.println("  ! sync is expected to cost less than batch: the batch tier bills this model's cache hits "
                     + "as plain input (batch_cached_input: as_input)");
@@ -282,19 +323,20 @@ public final class QuoteCommand implements Callable<Integer> {
         return t.flex(o) == null ? "" : "  flex " + usd(t.flex(o)) + (t.flexForAll() ? "" : "*");
     }
 
-    private static String[] row(String provider, String model, Figures f) {
+    private static String[] row(String provider, String model, Figures f, String auto) {
         return new String[] {provider, model, String.valueOf(f.tasks), String.valueOf(f.unique),
                 String.format("%,d", f.promptTokens), percent(f.cachedTokens, f.promptTokens),
                 usd(f.list(Output.ASSUMED)), usd(f.batch(Output.ASSUMED)),
                 f.flex(Output.ASSUMED) == null ? "n/a" : usd(f.flex(Output.ASSUMED)),
-                usd(f.sync(Output.ASSUMED)) + (syncBeatsBatch(f) ? " !" : "")};
+                usd(f.sync(Output.ASSUMED)) + (syncBeatsBatch(f) ? " !" : ""), auto};
     }
 
     private static boolean syncBeatsBatch(Figures f) {
         return f.sync(Output.ASSUMED).compareTo(f.batch(Output.ASSUMED)) < 0;
     }
 
-    private void printDeadline(Figures total, Instant now, Instant due, PrintWriter out) {
+    private void printDeadline(Quote.Result r, Instant now, Instant due, PrintWriter out) {
+        Figures total = r.total();
         out.println();
         out.println("Deadline " + due.truncatedTo(ChronoUnit.SECONDS) + " (in " + human(Duration.between(now, due))
                 + "): conservative default turnarounds, not measured history (result-service's "
@@ -311,6 +353,11 @@ public final class QuoteCommand implements Callable<Integer> {
         }
         check(out, "sync", SYNC_PER_LINE.multipliedBy(waves), SYNC_PER_LINE.toSeconds() + " s per line at "
                 + concurrency + " in parallel, " + total.unique + " lines", now, due);
+        List<String> late = r.models().stream().filter(m -> !auto(m.figures(), now, Optional.of(due)).inTime())
+                .map(ModelQuote::model).toList();
+        out.println("  auto   " + (late.isEmpty() ? "in time: every model has a mode expected to finish by the deadline"
+                : "TOO LATE for " + String.join(", ", late) + " (no mode expected in time; auto runs the fastest)")
+                + " (per model, as auto decides each batch on its own)");
     }
 
     private static void check(PrintWriter out, String mode, Duration takes, String why, Instant now, Instant due) {

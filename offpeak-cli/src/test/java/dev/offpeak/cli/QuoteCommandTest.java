@@ -162,7 +162,10 @@ class QuoteCommandTest {
         assertThat(cli.exitCode()).as(cli.err()).isZero();
         assertThat(cli.out()).contains("ESTIMATES, nothing was sent", "output assumed 40 tokens per line")
                 .containsPattern("gemini\\s+gemini-2\\.5-flash\\s+3\\s+2\\s+2,422\\s+49\\.7%\\s+\\$0\\.001390\\s+"
-                        + "\\$0\\.000319\\s+n/a\\s+\\$0\\.000602")
+                        + "\\$0\\.000319\\s+n/a\\s+\\$0\\.000602\\s+\\$0\\.000602 sync\\R")
+                .contains("auto = the mode result-service's auto would choose per model: the cheapest expected to finish"
+                        + " by the deadline")
+                .contains("auto   in time: every model has a mode expected to finish by the deadline")
                 .contains("* flex: only the 1 of 6 unique requests", "dedup saves 1 of 7 tasks")
                 .contains("analytics.batch_health is not consulted")
                 .containsPattern("batch\\s+~24h\\s+TOO LATE").containsPattern("sync\\s+~10s\\s+in time")
@@ -198,7 +201,9 @@ class QuoteCommandTest {
         Cli cli = Cli.run("quote", "--demo", "--size", "300", "--seed", "7");
         assertThat(cli.exitCode()).as(cli.err()).isZero();
         assertThat(cli.out()).contains("demo workload (--size 300 --seed 7)", "gpt-4o-mini", "claude-haiku-4-5",
-                "gemini-2.5-flash-lite", "text-embedding-3-small").containsPattern("all\\s+300\\s");
+                "gemini-2.5-flash-lite", "text-embedding-3-small").containsPattern("all\\s+300\\s")
+                .containsPattern("sync\\s+auto\\R").contains("(no --deadline given)")
+                .containsPattern("gemini-2\\.5-flash\\s.*\\$[0-9.]+ batch\\R");
         assertThat(Cli.run("quote", "--help").out()).contains("Usage: offpeak quote", "--output-tokens", "--deadline",
                 "ESTIMATE");
     }
