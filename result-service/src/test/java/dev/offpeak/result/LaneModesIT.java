@@ -50,16 +50,20 @@ class LaneModesIT {
         return PipelineFixture.task(lane, "acme", id, request);
     }
 
+    /** A money path whose emulator serves flex quickly and never sheds, with a synchronous runner and these lane modes. */
+    private MoneyPathHarness harness(KafkaCluster kafka, DataSource ds, String laneModes) {
+        MoneyPathHarness h = new MoneyPathHarness(kafka, ds, temp, Submitter.CrashPoint.NONE,
+                new Retries(3, Duration.ofMinutes(1)), tenant -> true, config -> config.withChoices(
+                        EmulatorConfig.Choices.defaults().withFlex(Duration.ofMillis(5), Duration.ofMillis(20), 0.0)));
+        h.parts.submitter().withSyncRunner(new SyncRunner(h.parts.batches(), h.syncClients(), h.parts.settlement(),
+                new RetryPolicy(4, Duration.ofMillis(10), 2.0, 0.0, Duration.ofMillis(100)), 4, h.clock,
+                new Random(7))).withLaneModes(new ModeChooser(ModelRegistry.loadDefault(), ModeChooser.parse(laneModes), 4));
+        return h;
+    }
+
     @Test
     void autoPicksFlexWhereFlexWithCacheIsCheaperThanBatchAndBatchElsewhere(KafkaCluster kafka, DataSource ds) {
-        try (MoneyPathHarness h = new MoneyPathHarness(kafka, ds, temp, Submitter.CrashPoint.NONE,
-                new Retries(3, Duration.ofMinutes(1)), tenant -> true, config -> config.withChoices(
-                        EmulatorConfig.Choices.defaults().withFlex(Duration.ofMillis(5), Duration.ofMillis(20), 0.0)))) {
-            ModelRegistry registry = ModelRegistry.loadDefault();
-            h.parts.submitter().withSyncRunner(new SyncRunner(h.parts.batches(), h.syncClients(), h.parts.settlement(),
-                    new RetryPolicy(4, Duration.ofMillis(10), 2.0, 0.0, Duration.ofMillis(100)), 4, h.clock,
-                    new Random(7))).withLaneModes(new ModeChooser(registry, ModeChooser.parse(
-                    "openai/o4-mini=auto, openai/gpt-4o-mini=auto"), 4));
+        try (MoneyPathHarness h = harness(kafka, ds, "openai/o4-mini=auto, openai/gpt-4o-mini=auto")) {
             String policy = "Summarise the support ticket in two sentences and name the product. ".repeat(120);
             List<Task> flexTasks = new ArrayList<>();
             List<Task> batchTasks = new ArrayList<>();
@@ -96,14 +100,7 @@ class LaneModesIT {
     @Test
     void linesAskingOtherModesThanTheirBatchMoveToABatchOfTheirOwnAndFlexTurnaroundComesFromHistory(
             KafkaCluster kafka, DataSource ds) {
-        try (MoneyPathHarness h = new MoneyPathHarness(kafka, ds, temp, Submitter.CrashPoint.NONE,
-                new Retries(3, Duration.ofMinutes(1)), tenant -> true, config -> config.withChoices(
-                        EmulatorConfig.Choices.defaults().withFlex(Duration.ofMillis(5), Duration.ofMillis(20), 0.0)))) {
-            ModelRegistry registry = ModelRegistry.loadDefault();
-            h.parts.submitter().withSyncRunner(new SyncRunner(h.parts.batches(), h.syncClients(), h.parts.settlement(),
-                    new RetryPolicy(4, Duration.ofMillis(10), 2.0, 0.0, Duration.ofMillis(100)), 4, h.clock,
-                    new Random(7))).withLaneModes(new ModeChooser(registry, ModeChooser.parse(
-                    "initech:*=sync, openai/o4-mini=auto"), 4));
+        try (MoneyPathHarness h = harness(kafka, ds, "initech:*=sync, openai/o4-mini=auto")) {
             // acme's o4-mini lines: six ask nothing (the lane is auto), two ask sync, one asks batch
             String policy = "Answer the customer in one friendly sentence and name the product. ".repeat(120);
             List<Task> mixed = new ArrayList<>();
