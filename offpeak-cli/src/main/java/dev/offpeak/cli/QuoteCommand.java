@@ -248,7 +248,18 @@ public final class QuoteCommand implements Callable<Integer> {
      */
     record AutoPick(String mode, BigDecimal usd, boolean inTime) {}
 
-    AutoPick auto(Figures f, Instant now, Optional<Instant> due) {
+    AutoPick auto(Figures all, Instant now, Optional<Instant> due) {
+        Figures f = all.autoLines();
+        if (f == null) {
+            return new AutoPick("as asked", all.askedUsd(), true);
+        }
+        AutoPick pick = autoOf(f, now, due);
+        return all.askedUnique == 0 ? pick
+                : new AutoPick(pick.mode() + " + asked", pick.usd().add(all.askedUsd()), pick.inTime());
+    }
+
+    /** The pick for lines that all leave the mode to auto. */
+    private AutoPick autoOf(Figures f, Instant now, Optional<Instant> due) {
         record Option(String mode, BigDecimal usd, Duration takes) {}
         List<Option> options = new ArrayList<>();
         options.add(new Option("batch", f.batch(Output.ASSUMED), BATCH_P95));
@@ -305,7 +316,9 @@ public final class QuoteCommand implements Callable<Integer> {
         out.println("  list = every task at synchronous list rates, no cache; batch, flex, sync = unique requests, "
                 + "expected cache; cached = prompt tokens expected from cache");
         out.println("  auto = the mode result-service's auto would choose per model: the cheapest expected "
-                + (due.isPresent() ? "to finish by the deadline (late: none is; the fastest)" : "(no --deadline given)"));
+                + (due.isPresent() ? "to finish by the deadline (late: none is; the fastest)" : "(no --deadline given)")
+                + "; lines whose task asks batch, flex or sync are priced in that mode (\"+ asked\"), lines asking"
+                + " none are taken as auto");
         if (r.models().stream().anyMatch(m -> syncBeatsBatch(m.figures()))) {
             out.println("  ! sync is expected to cost less than batch: the batch tier bills this model's cache hits "
                     + "as plain input (batch_cached_input: as_input)");

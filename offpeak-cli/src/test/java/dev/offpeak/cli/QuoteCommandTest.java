@@ -155,6 +155,34 @@ class QuoteCommandTest {
     }
 
     @Test
+    void linesWhoseTaskAsksAModeArePricedInItAndTheRestLeftToAuto() throws IOException {
+        // a1 asks sync, a2 asks flex (claude-haiku-4-5 has none: batch), a3 asks nothing; the gemini lines ask batch
+        List<String> lines = new ArrayList<>(workload());
+        lines.replaceAll(l -> l.startsWith("{\"task_id\":\"a1\"") ? l.replaceFirst("\\{", "{\"mode\":\"sync\",")
+                : l.startsWith("{\"task_id\":\"a2\"") ? l.replaceFirst("\\{", "{\"mode\":\"flex\",")
+                : l.startsWith("{\"task_id\":\"g") ? l.replaceFirst("\\{", "{\"mode\":\"batch\",") : l);
+        Quote.Result asked = new Quote(REGISTRY, TOKENS).quote(tasks(lines), 40, NOW);
+        Quote.Result plain = new Quote(REGISTRY, TOKENS).quote(tasks(workload()), 40, NOW);
+        Figures haiku = figures(asked, "claude-haiku-4-5");
+        assertThat(haiku.askedUnique).isEqualTo(2);
+        assertThat(haiku.autoLines().unique).isEqualTo(1);
+        // the per-mode columns still price every line in that mode, whatever it asks
+        Figures plainHaiku = figures(plain, "claude-haiku-4-5");
+        assertThat(haiku.batch(Output.ASSUMED)).isEqualByComparingTo(plainHaiku.batch(Output.ASSUMED));
+        Figures gemini = figures(asked, "gemini-2.5-flash");
+        assertThat(gemini.autoLines()).isNull();
+        assertThat(gemini.askedUsd()).isEqualByComparingTo(gemini.batch(Output.ASSUMED));
+
+        Path file = dir.resolve("asked.ndjson");
+        Files.write(file, lines);
+        Cli cli = Cli.run("quote", file.toString(), "--tenant", "acme");
+        assertThat(cli.exitCode()).as(cli.err()).isZero();
+        assertThat(cli.out()).containsPattern("gemini-2\\.5-flash\\s.*\\$0\\.000319 as asked\\R")
+                .containsPattern("claude-haiku-4-5\\s.*\\$[0-9.]+ batch \\+ asked\\R")
+                .contains("lines whose task asks batch, flex or sync are priced in that mode");
+    }
+
+    @Test
     void theCommandPrintsEveryModeLabelledAsAnEstimateWithTheDeadlineCheck() throws IOException {
         Path file = dir.resolve("tasks.ndjson");
         Files.write(file, workload());

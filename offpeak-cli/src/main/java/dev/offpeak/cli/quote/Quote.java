@@ -13,6 +13,7 @@ import dev.offpeak.schemas.pricing.ModelInfo;
 import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.schemas.pricing.OutputCap;
 import dev.offpeak.schemas.pricing.PriceEntry;
+import dev.offpeak.schemas.pricing.RequestedMode;
 import dev.offpeak.schemas.validation.TokenEstimator;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -22,6 +23,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -57,6 +59,21 @@ public final class Quote {
         final Map<Output, BigDecimal> sync = zeros();
         /** Batch with no cache hit at all: what the batch costs if the providers' caches miss. */
         BigDecimal batchNoCache = BigDecimal.ZERO;
+        /** Unique requests whose first task asked batch, flex or sync, and their price in that mode (assumed output). */
+        public long askedUnique;
+        BigDecimal askedUsd = BigDecimal.ZERO;
+        /** The unique requests that ask no fixed mode (none, or auto): what auto decides for; null when there are none. */
+        Figures autoLines;
+
+        /** What the lines asking a fixed mode cost in it (a flex request of a model without flex: batch). */
+        public BigDecimal askedUsd() {
+            return askedUsd;
+        }
+
+        /** The figures of the lines asking no fixed mode; null when every line asks one. */
+        public Figures autoLines() {
+            return autoLines;
+        }
 
         public BigDecimal list(Output o) {
             return list.get(o);
@@ -98,6 +115,14 @@ public final class Quote {
                 sync.merge(v, o.sync.get(v), BigDecimal::add);
             }
             batchNoCache = batchNoCache.add(o.batchNoCache);
+            askedUnique += o.askedUnique;
+            askedUsd = askedUsd.add(o.askedUsd);
+            if (o.autoLines != null) {
+                if (autoLines == null) {
+                    autoLines = new Figures();
+                }
+                autoLines.add(o.autoLines);
+            }
         }
 
         private static Map<Output, BigDecimal> zeros() {
@@ -117,7 +142,7 @@ public final class Quote {
 
     /** One unique request, as the cache grouping needs it. */
     private record UniqueLine(PriceEntry price, long prompt, long prefix, long output, long cap, boolean cacheControl,
-            boolean ttl1h) {}
+            boolean ttl1h, RequestedMode asked) {}
 
     private final ModelRegistry registry;
     private final TokenEstimator tokens;
@@ -162,7 +187,7 @@ public final class Quote {
             boolean cacheControl = text.contains("\"cache_control\"");
             groups.computeIfAbsent(task.provider().id() + "/" + info.id() + "|" + lane + "|" + prefix.fingerprint(),
                     k -> new ArrayList<>()).add(new UniqueLine(price, prompt, Math.min(prefixEstimate, prompt), output, cap,
-                    cacheControl, cacheControl && text.contains("\"ttl\":\"1h\"")));
+                    cacheControl, cacheControl && text.contains("\"ttl\":\"1h\""), task.mode()));
         }
         for (Map.Entry<String, List<UniqueLine>> g : groups.entrySet()) {
             String modelKey = g.getKey().substring(0, g.getKey().indexOf('|'));
@@ -209,6 +234,28 @@ public final class Quote {
             }
             f.batchNoCache = f.batchNoCache.add(
                     Cost.of(new Usage(l.prompt(), 0, 0, 0, l.output(), 0), l.price(), Mode.BATCH).billedUsd());
+            Optional<Mode> asked = Optional.ofNullable(l.asked()).flatMap(RequestedMode::fixed)
+                    .map(m -> m == Mode.FLEX && !l.price().offersFlex() ? Mode.BATCH : m);
+            if (asked.isPresent()) {
+                f.askedUnique++;
+                f.askedUsd = f.askedUsd.add(Cost.of(new Usage(prompt[0], prompt[1], prompt[2], prompt[3], l.output(), 0),
+                        l.price(), asked.get()).billedUsd());
+            } else {
+                if (f.autoLines == null) {
+                    f.autoLines = new Figures();
+                }
+                Figures a = f.autoLines;
+                a.unique++;
+                a.promptTokens += l.prompt();
+                a.cachedTokens += read;
+                a.outputTokens += l.output();
+                add(a.batch, l.price(), prompt, l.output(), l.cap(), Mode.BATCH, false);
+                add(a.sync, l.price(), prompt, l.output(), l.cap(), Mode.SYNC, false);
+                if (l.price().offersFlex()) {
+                    a.flexUnique++;
+                    add(a.flex, l.price(), prompt, l.output(), l.cap(), Mode.FLEX, false);
+                }
+            }
         }
     }
 
