@@ -269,7 +269,8 @@ public final class ResultService implements AutoCloseable {
         Parts parts = Parts.build(db, catalog, clients, settings, clock, RandomGenerator.getDefault(), metrics,
                 Submitter.CrashPoint.NONE);
         parts.submitter().withSyncRunner(new SyncRunner(parts.batches(), providerClients.syncClients(),
-                parts.settlement(), RetryPolicy.defaults(), config.syncConcurrency(), clock, RandomGenerator.getDefault()));
+                parts.settlement(), RetryPolicy.defaults(), config.syncConcurrency(), clock, RandomGenerator.getDefault(),
+                metrics));
         parts.submitter().withLaneModes(new ModeChooser(catalog, config.laneModes(), config.syncConcurrency()));
         parts.poller().withRescue(new Rescue(config.rescueBuffer(), config.rescueProviders(),
                 (provider, model) -> catalog.find(provider, model).map(m -> m.offersFlex()).orElse(false)));

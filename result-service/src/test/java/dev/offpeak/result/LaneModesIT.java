@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.offpeak.emulator.EmulatorConfig;
 import dev.offpeak.result.PipelineFixture.Lane;
 import dev.offpeak.result.PipelineFixture.Task;
+import dev.offpeak.result.metrics.ResultMetrics;
 import dev.offpeak.result.provider.RetryPolicy;
 import dev.offpeak.result.settle.Retries;
 import dev.offpeak.result.submit.ModeChooser;
@@ -57,8 +58,13 @@ class LaneModesIT {
                         EmulatorConfig.Choices.defaults().withFlex(Duration.ofMillis(5), Duration.ofMillis(20), 0.0)));
         h.parts.submitter().withSyncRunner(new SyncRunner(h.parts.batches(), h.syncClients(), h.parts.settlement(),
                 new RetryPolicy(4, Duration.ofMillis(10), 2.0, 0.0, Duration.ofMillis(100)), 4, h.clock,
-                new Random(7))).withLaneModes(new ModeChooser(ModelRegistry.loadDefault(), ModeChooser.parse(laneModes), 4));
+                new Random(7), h.metrics)).withLaneModes(new ModeChooser(ModelRegistry.loadDefault(), ModeChooser.parse(laneModes), 4));
         return h;
+    }
+
+    private static double syncCalls(MoneyPathHarness h, String mode, String outcome) {
+        return h.metrics.registry().get(ResultMetrics.SYNC_CALLS).tag("provider", "openai").tag("mode", mode)
+                .tag("outcome", outcome).counter().count();
     }
 
     @Test
@@ -147,6 +153,9 @@ class LaneModesIT {
             assertThat(h.emulator.counters().syncAnswered(dev.offpeak.emulator.Provider.OPENAI, "flex")).isEqualTo(6);
             assertThat(h.emulator.counters().syncAnswered(dev.offpeak.emulator.Provider.OPENAI, "standard")).isEqualTo(4);
             assertThat(h.count("SELECT count(*) FROM sync_calls WHERE latency_ms IS NOT NULL")).isEqualTo(10);
+            assertThat(syncCalls(h, "flex", "answered")).isEqualTo(6.0);
+            assertThat(syncCalls(h, "sync", "answered")).isEqualTo(4.0);
+            assertThat(syncCalls(h, "flex", "gave_up") + syncCalls(h, "sync", "gave_up")).isZero();
             new CostRecomputation(h.db).assertEveryStoredCostIsExact();
 
             // a later auto batch of o4-mini expects flex to take what the six flex calls took, not the default

@@ -41,6 +41,7 @@ final class MoneyPathHarness implements AutoCloseable {
     static final String KEY = "sk-test-never-logged-0123456789";
 
     final ManualClock clock = ManualClock.startingAt2026();
+    final ResultMetrics metrics = new ResultMetrics(new SimpleMeterRegistry());
     final ProviderEmulator emulator;
     final Db db;
     final ResultService.Parts parts;
@@ -88,7 +89,7 @@ final class MoneyPathHarness implements AutoCloseable {
         }
         this.parts = ResultService.Parts.build(db, catalog, byProvider, new ResultService.WorkSettings(
                 submitSettings(), pollSettings(spool), retries, 65_536, promptCaching), clock, new Random(7),
-                new ResultMetrics(new SimpleMeterRegistry()), crashPoint);
+                metrics, crashPoint);
         this.acceptedTopic = kafka.createUniqueTopic("accepted", 2);
         this.itemsTopic = kafka.createUniqueTopic("items", 2);
         this.jobsTopic = kafka.createUniqueTopic("jobs", 1);

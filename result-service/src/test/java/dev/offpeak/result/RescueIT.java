@@ -53,7 +53,7 @@ class RescueIT {
                 new Retries(3, Duration.ofMinutes(1)), tenant -> true, config -> config.withSpeed(SLOW))) {
             h.parts.submitter().withSyncRunner(new SyncRunner(h.parts.batches(), h.syncClients(), h.parts.settlement(),
                     new RetryPolicy(4, Duration.ofMillis(10), 2.0, 0.0, Duration.ofMillis(100)), 3, h.clock,
-                    new Random(7)));
+                    new Random(7), h.metrics));
             h.parts.poller().withRescue(new Rescue(Duration.ofMinutes(30), Set.of(Provider.OPENAI, Provider.ANTHROPIC),
                     (p, m) -> REGISTRY.find(p, m).map(info -> info.offersFlex()).orElse(false)));
 
@@ -106,7 +106,7 @@ class RescueIT {
                         EmulatorConfig.Choices.defaults().withFlex(Duration.ofMillis(5), Duration.ofMillis(20), 0.0)))) {
             h.parts.submitter().withSyncRunner(new SyncRunner(h.parts.batches(), h.syncClients(), h.parts.settlement(),
                     new RetryPolicy(4, Duration.ofMillis(10), 2.0, 0.0, Duration.ofMillis(100)), 3, h.clock,
-                    new Random(7)));
+                    new Random(7), h.metrics));
             h.parts.poller().withRescue(new Rescue(Duration.ofMinutes(30), Set.of(Provider.OPENAI),
                     (p, m) -> REGISTRY.find(p, m).map(info -> info.offersFlex()).orElse(false)));
 

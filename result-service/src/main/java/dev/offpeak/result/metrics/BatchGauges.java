@@ -17,7 +17,7 @@ public final class BatchGauges {
 
     /** One refresh; returns 0 so its loop waits a period before the next one. */
     public int refreshOnce() {
-        metrics.batchStates(batches.countByState());
+        metrics.batchStates(batches.countByStateAndMode());
         for (BatchStore.Reserved r : batches.reservedByModel()) {
             metrics.reservedTokens(r.provider().id(), r.model(), r.tokens(), submit.quotaTokens(r.provider(), r.model()));
         }

@@ -28,7 +28,10 @@ public final class ResultMetrics {
     public static final String LINES_SETTLED = "offpeak.result.lines.settled";
     public static final String BATCHES_SETTLED = "offpeak.result.batches.settled";
     public static final String COUNT_MISMATCHES = "offpeak.result.settlement.mismatches";
+    /** Pipeline batches by state and mode (tags state, mode): a flex / sync batch runs its calls in {@code submitting}. */
     public static final String BATCHES = "offpeak.result.batches";
+    /** Calls of flex / sync batches (tags provider, mode, outcome: answered, retried, gave_up). */
+    public static final String SYNC_CALLS = "offpeak.result.sync.calls";
     public static final String COST = "offpeak.result.cost.usd";
     public static final String SAVED = "offpeak.result.saved.usd";
     public static final String SETTLEMENT_SECONDS = "offpeak.result.settlement.seconds";
@@ -58,6 +61,14 @@ public final class ResultMetrics {
     /** Outcomes of a submission attempt ({@link #submitCall}). */
     public static final List<String> SUBMIT_OUTCOMES =
             List.of("created", "adopted", "failed", "quota_wait", "retry_later");
+    /** Modes a batch runs in (tag {@code mode} of {@link #BATCHES}). */
+    public static final List<String> MODES = List.of("batch", "flex", "sync");
+    /**
+     * Outcomes of a synchronous call ({@link #syncCall}): answered (the provider's answer, success or
+     * a request error, stored), retried (408 / 429 / 5xx, tried again), gave_up (still refused after
+     * the retry policy's attempts; settled as a retryable error).
+     */
+    public static final List<String> SYNC_OUTCOMES = List.of("answered", "retried", "gave_up");
     /** Outcomes of a poll ({@link #pollCall}). */
     public static final List<String> POLL_OUTCOMES =
             List.of("in_progress", "token_limit_exceeded", "terminal", "retry_later", "failed");
@@ -72,10 +83,12 @@ public final class ResultMetrics {
         this.registry = registry;
         this.taskCosts = new TaskCostHistogram(registry, FEATURES_PER_TENANT);
         for (String state : STATES) {
-            AtomicLong value = new AtomicLong();
-            batchesByState.put(state, value);
-            Gauge.builder(BATCHES, value, AtomicLong::get).description("pipeline batches by state")
-                    .tag("state", state).register(registry);
+            for (String mode : MODES) {
+                AtomicLong value = new AtomicLong();
+                batchesByState.put(state + "|" + mode, value);
+                Gauge.builder(BATCHES, value, AtomicLong::get).description("pipeline batches by state and mode")
+                        .tag("state", state).tag("mode", mode).register(registry);
+            }
         }
         // every counter with tags known in advance starts at 0, so dashboards show 0 instead of "no
         // data" and increase() sees the first event (model-tagged ones appear with their first model)
@@ -84,10 +97,23 @@ public final class ResultMetrics {
             POLL_OUTCOMES.forEach(outcome -> pollCounter(provider, outcome));
             settledCounter(provider);
             mismatchCounter(provider);
+            for (String mode : List.of("flex", "sync")) {
+                SYNC_OUTCOMES.forEach(outcome -> syncCounter(provider, mode, outcome));
+            }
         }
     }
 
-    /** Sets the batches-by-state gauges from a fresh count (states absent from the map are zero). */
+    /** One synchronous call of a flex / sync batch, by outcome ({@link #SYNC_OUTCOMES}). */
+    public void syncCall(Provider provider, String mode, String outcome) {
+        syncCounter(provider, mode, outcome).increment();
+    }
+
+    private Counter syncCounter(Provider provider, String mode, String outcome) {
+        return Counter.builder(SYNC_CALLS).description("calls of flex / sync batches by outcome")
+                .tag("provider", provider.id()).tag("mode", mode).tag("outcome", outcome).register(registry);
+    }
+
+    /** Sets the batches-by-state-and-mode gauges from a fresh count keyed {@code state|mode} (absent keys are zero). */
     public void batchStates(Map<String, Long> counts) {
         batchesByState.forEach((state, value) -> value.set(counts.getOrDefault(state, 0L)));
     }

@@ -280,11 +280,11 @@ public final class BatchStore {
                  WHERE batch_id = ?""", PipelineState.READY.db(), next, error, now, batchId);
     }
 
-    /** Batches per state, for the gauges. */
-    public java.util.Map<String, Long> countByState() {
+    /** Batches per state and mode, for the gauges: key {@code state|mode}. */
+    public java.util.Map<String, Long> countByStateAndMode() {
         java.util.Map<String, Long> counts = new java.util.HashMap<>();
-        db.query("SELECT state, count(*) FROM batches GROUP BY state",
-                rs -> counts.put(rs.getString(1), rs.getLong(2)));
+        db.query("SELECT state, mode, count(*) FROM batches GROUP BY state, mode",
+                rs -> counts.put(rs.getString(1) + "|" + rs.getString(2), rs.getLong(3)));
         return counts;
     }
 

@@ -1,6 +1,7 @@
 package dev.offpeak.result.submit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.offpeak.result.metrics.ResultMetrics;
 import dev.offpeak.result.provider.Outcome;
 import dev.offpeak.result.provider.ProviderBatch;
 import dev.offpeak.result.provider.BatchState;
@@ -53,9 +54,10 @@ public final class SyncRunner {
     private final int concurrency;
     private final InstantSource clock;
     private final RandomGenerator random;
+    private final ResultMetrics metrics;
 
     public SyncRunner(BatchStore batches, Map<Provider, SyncClient> clients, Settlement settlement, RetryPolicy retry,
-                      int concurrency, InstantSource clock, RandomGenerator random) {
+                      int concurrency, InstantSource clock, RandomGenerator random, ResultMetrics metrics) {
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
         }
@@ -66,6 +68,7 @@ public final class SyncRunner {
         this.concurrency = concurrency;
         this.clock = clock;
         this.random = random;
+        this.metrics = metrics;
     }
 
     /** Whether this runner can run {@code batch}'s lines (a client for its provider is configured). */
@@ -114,6 +117,7 @@ public final class SyncRunner {
             Outcome<SyncClient.Answer> outcome = client.run(line.line(), batch.model(), batch.mode());
             switch (outcome) {
                 case Outcome.Ok<SyncClient.Answer> ok -> {
+                    metrics.syncCall(batch.provider(), batch.mode().id(), "answered");
                     batches.storeSyncAnswer(batch.batchId(), line.requestId(), ok.value().resultLine(), attempt,
                             Duration.ofNanos(System.nanoTime() - started), clock.instant());
                     return;
@@ -124,11 +128,13 @@ public final class SyncRunner {
                 }
                 case Outcome.RetryLater<SyncClient.Answer> later -> {
                     if (attempt >= retry.attempts()) {
+                        metrics.syncCall(batch.provider(), batch.mode().id(), "gave_up");
                         batches.storeSyncAnswer(batch.batchId(), line.requestId(),
                                 gaveUp(batch.provider(), line.requestId(), later.reason()), attempt,
                                 Duration.ofNanos(System.nanoTime() - started), clock.instant());
                         return;
                     }
+                    metrics.syncCall(batch.provider(), batch.mode().id(), "retried");
                     Duration wait = retry.delayAfter(later, attempt, random);
                     sleep(wait.compareTo(Duration.ofSeconds(MAX_WAIT_SECONDS)) > 0 ? Duration.ofSeconds(MAX_WAIT_SECONDS)
                             : wait);
