@@ -223,15 +223,7 @@ public final class Quote {
             long read = cached && i > 0 ? l.prefix() : 0;
             long write = cached && anthropic && i == 0 ? l.prefix() : 0;
             long[] prompt = {l.prompt() - read - write, read, ttl1h ? 0 : write, ttl1h ? write : 0};
-            f.promptTokens += l.prompt();
-            f.cachedTokens += read;
-            f.outputTokens += l.output();
-            add(f.batch, l.price(), prompt, l.output(), l.cap(), Mode.BATCH, false);
-            add(f.sync, l.price(), prompt, l.output(), l.cap(), Mode.SYNC, false);
-            if (l.price().offersFlex()) {
-                f.flexUnique++;
-                add(f.flex, l.price(), prompt, l.output(), l.cap(), Mode.FLEX, false);
-            }
+            addLine(f, l, prompt, read);
             f.batchNoCache = f.batchNoCache.add(
                     Cost.of(new Usage(l.prompt(), 0, 0, 0, l.output(), 0), l.price(), Mode.BATCH).billedUsd());
             Optional<Mode> asked = Optional.ofNullable(l.asked()).flatMap(RequestedMode::fixed)
@@ -244,18 +236,22 @@ public final class Quote {
                 if (f.autoLines == null) {
                     f.autoLines = new Figures();
                 }
-                Figures a = f.autoLines;
-                a.unique++;
-                a.promptTokens += l.prompt();
-                a.cachedTokens += read;
-                a.outputTokens += l.output();
-                add(a.batch, l.price(), prompt, l.output(), l.cap(), Mode.BATCH, false);
-                add(a.sync, l.price(), prompt, l.output(), l.cap(), Mode.SYNC, false);
-                if (l.price().offersFlex()) {
-                    a.flexUnique++;
-                    add(a.flex, l.price(), prompt, l.output(), l.cap(), Mode.FLEX, false);
-                }
+                f.autoLines.unique++;
+                addLine(f.autoLines, l, prompt, read);
             }
+        }
+    }
+
+    /** One unique line's tokens and its price in batch, sync and (where the model has it) flex. */
+    private static void addLine(Figures f, UniqueLine l, long[] prompt, long read) {
+        f.promptTokens += l.prompt();
+        f.cachedTokens += read;
+        f.outputTokens += l.output();
+        add(f.batch, l.price(), prompt, l.output(), l.cap(), Mode.BATCH, false);
+        add(f.sync, l.price(), prompt, l.output(), l.cap(), Mode.SYNC, false);
+        if (l.price().offersFlex()) {
+            f.flexUnique++;
+            add(f.flex, l.price(), prompt, l.output(), l.cap(), Mode.FLEX, false);
         }
     }
 
