@@ -8,6 +8,7 @@ import dev.offpeak.result.PipelineFixture.Lane;
 import dev.offpeak.result.PipelineFixture.Task;
 import dev.offpeak.result.metrics.ResultMetrics;
 import dev.offpeak.result.provider.RetryPolicy;
+import dev.offpeak.result.provider.SyncCaller;
 import dev.offpeak.result.settle.Retries;
 import dev.offpeak.result.submit.ModeChooser;
 import dev.offpeak.result.submit.Submitter;
@@ -21,9 +22,18 @@ import dev.offpeak.testsupport.RealKafka;
 import dev.offpeak.testsupport.RealPostgres;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -171,5 +181,66 @@ class LaneModesIT {
                     .containsPattern("flex \\$[0-9.]+ ~[0-9]+s \\(p95; p50 [0-9]+s, 6 calls\\)")
                     .contains("batch $").contains("batches of history)");
         }
+    }
+
+    @Test
+    void synchronousBatchesOfDifferentProvidersRunTogetherAndOneProvidersEarliestDeadlineFirst(KafkaCluster kafka,
+            DataSource ds) {
+        try (MoneyPathHarness h = harness(kafka, ds, "*=sync")) {
+            // each provider's first call waits until the other provider's first call has started
+            CountDownLatch bothStarted = new CountDownLatch(2);
+            AtomicBoolean together = new AtomicBoolean(true);
+            Set<Provider> started = ConcurrentHashMap.newKeySet();
+            List<String> openAiModels = Collections.synchronizedList(new ArrayList<>());
+            Map<Provider, SyncCaller> callers = new EnumMap<>(Provider.class);
+            h.syncClients().forEach((provider, client) -> callers.put(provider, (line, model, mode) -> {
+                if (provider == Provider.OPENAI) {
+                    openAiModels.add(model);
+                }
+                if (started.add(provider)) {
+                    bothStarted.countDown();
+                    try {
+                        together.compareAndSet(true, bothStarted.await(20, TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return client.run(line, model, mode);
+            }));
+            h.parts.submitter().withSyncRunner(new SyncRunner(h.parts.batches(), callers, h.parts.settlement(),
+                    new RetryPolicy(4, Duration.ofMillis(10), 2.0, 0.0, Duration.ofMillis(100)), 2, h.clock,
+                    new Random(7), h.metrics));
+            Lane gpt41Mini = new Lane(Provider.OPENAI, "/v1/chat/completions", "gpt-4.1-mini");
+            Instant now = h.clock.instant();
+            h.publish(PipelineFixture.batch("b-late", PipelineFixture.OPENAI, deadlined("late", PipelineFixture.OPENAI,
+                    now.plus(Duration.ofHours(5))), 0, now));
+            h.publish(PipelineFixture.batch("b-soon", gpt41Mini, deadlined("soon", gpt41Mini,
+                    now.plus(Duration.ofHours(1))), 0, now));
+            h.publish(PipelineFixture.batch("b-claude", PipelineFixture.ANTHROPIC, deadlined("claude",
+                    PipelineFixture.ANTHROPIC, now.plus(Duration.ofHours(3))), 0, now));
+            h.intakeUntil(9, 3);
+            h.parts.submitter().submitOnce();
+            assertThat(h.count("SELECT count(*) FROM batches WHERE state = 'submitting' AND mode = 'sync'")).isEqualTo(3);
+            // the later deadline is due first: only the deadline can put b-soon before it
+            h.db.update("UPDATE batches SET next_attempt_at = next_attempt_at - interval '1 minute' WHERE batch_id = 'b-late'");
+
+            assertThat(h.parts.submitter().runSynchronousOnce()).isEqualTo(3);
+
+            assertThat(together).as("OpenAI and Anthropic batches ran at the same time").isTrue();
+            assertThat(openAiModels.getFirst()).as("b-soon (deadline in 1 h) before b-late (5 h)").isEqualTo("gpt-4.1-mini");
+            assertThat(openAiModels).hasSize(6);
+            assertThat(h.count("SELECT count(*) FROM tasks WHERE status = 'succeeded' AND completed_at <= not_after"))
+                    .isEqualTo(9);
+            new CostRecomputation(h.db).assertEveryStoredCostIsExact();
+        }
+    }
+
+    private static List<Task> deadlined(String prefix, Lane lane, Instant notAfter) {
+        List<Task> tasks = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            tasks.add(PipelineFixture.withDeadline(PipelineFixture.task(lane, "acme", prefix + "-" + i,
+                    "question " + prefix + " " + i), notAfter));
+        }
+        return tasks;
     }
 }

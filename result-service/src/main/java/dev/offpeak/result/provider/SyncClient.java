@@ -22,7 +22,7 @@ import java.util.Map;
  * ran. A refusal (4xx other than 408 / 429) is the request's errored result; 408, 429 (flex load
  * shedding included) and 5xx are RetryLater, for the caller's backoff.
  */
-public final class SyncClient implements AutoCloseable {
+public final class SyncClient implements SyncCaller, AutoCloseable {
     private final Provider provider;
     private final HttpCalls http;
 
@@ -50,7 +50,7 @@ public final class SyncClient implements AutoCloseable {
         };
     }
 
-    /** The result of {@code line} (a stored provider line, hints applied) run now in {@code mode}. */
+    @Override
     public Outcome<Answer> run(String line, String model, Mode mode) {
         if (mode == Mode.BATCH) {
             throw new IllegalArgumentException("a batch line is not run synchronously");

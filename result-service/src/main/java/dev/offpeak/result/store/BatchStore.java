@@ -86,6 +86,22 @@ public final class BatchStore {
         return claimed;
     }
 
+    /** {@code rows} ordered by the earliest {@code not_after} of their open tasks (none last), else as given. */
+    public List<BatchRow> byEarliestDeadline(List<BatchRow> rows) {
+        if (rows.size() < 2) {
+            return rows;
+        }
+        java.util.Map<String, Instant> deadline = new java.util.HashMap<>();
+        db.inTransaction(c -> {
+            for (BatchRow row : rows) {
+                earliestOpenDeadline(c, row.batchId()).ifPresent(d -> deadline.put(row.batchId(), d));
+            }
+            return null;
+        });
+        return rows.stream().sorted(java.util.Comparator.comparing((BatchRow r) -> deadline.get(r.batchId()),
+                java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder()))).toList();
+    }
+
     /** A flex / sync batch whose intent was just recorded: due at once for the synchronous runner, lease let go. */
     public void handToSyncRunner(String batchId, Instant now) {
         db.update("""

@@ -95,11 +95,40 @@ public final class Submitter {
     /**
      * Claims the due flex / sync batches whose intent is recorded and runs each one's calls to the
      * end ({@link SyncRunner}); returns how many it handled. Its own loop, so a long synchronous batch
-     * never holds up batch submissions.
+     * never holds up batch submissions. The batches of one provider run one after another, earliest
+     * task deadline first; those of different providers at the same time (each provider's calls within
+     * the runner's concurrency).
      */
     public int runSynchronousOnce() {
-        return each(batches.claimToRunSynchronously(clock.instant(), settings.owner(), settings.lease(),
-                settings.claimLimit()), batch -> runSynchronously(batch, clock.instant()));
+        List<BatchRow> due = batches.claimToRunSynchronously(clock.instant(), settings.owner(), settings.lease(),
+                settings.claimLimit());
+        Map<Provider, List<BatchRow>> byProvider = new java.util.EnumMap<>(Provider.class);
+        for (BatchRow batch : batches.byEarliestDeadline(due)) {
+            byProvider.computeIfAbsent(batch.provider(), p -> new java.util.ArrayList<>()).add(batch);
+        }
+        if (byProvider.size() <= 1) {
+            return each(due.isEmpty() ? due : byProvider.values().iterator().next(),
+                    batch -> runSynchronously(batch, clock.instant()));
+        }
+        try (var lanes = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+                Thread.ofPlatform().name("sync-lane-", 0).daemon().factory())) {
+            List<java.util.concurrent.Future<Integer>> runs = new java.util.ArrayList<>();
+            for (List<BatchRow> ofProvider : byProvider.values()) {
+                runs.add(lanes.submit(() -> each(ofProvider, batch -> runSynchronously(batch, clock.instant()))));
+            }
+            int handled = 0;
+            for (var run : runs) {
+                handled += run.get();
+            }
+            return handled;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return due.size(); // the leases of what did not run run out; another round takes it
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("a synchronous lane failed", e.getCause());
+        } finally {
+            due.forEach(batch -> batches.letGo(batch.batchId()));
+        }
     }
 
     private int each(List<BatchRow> due, java.util.function.Consumer<BatchRow> work) {

@@ -6,6 +6,7 @@ import dev.offpeak.result.provider.Outcome;
 import dev.offpeak.result.provider.ProviderBatch;
 import dev.offpeak.result.provider.BatchState;
 import dev.offpeak.result.provider.RetryPolicy;
+import dev.offpeak.result.provider.SyncCaller;
 import dev.offpeak.result.provider.SyncClient;
 import dev.offpeak.result.settle.Settlement;
 import dev.offpeak.result.store.BatchRow;
@@ -48,7 +49,7 @@ public final class SyncRunner {
     private static final int PAGE = 500;
 
     private final BatchStore batches;
-    private final Map<Provider, SyncClient> clients;
+    private final Map<Provider, SyncCaller> clients;
     private final Settlement settlement;
     private final RetryPolicy retry;
     private final int concurrency;
@@ -56,7 +57,8 @@ public final class SyncRunner {
     private final RandomGenerator random;
     private final ResultMetrics metrics;
 
-    public SyncRunner(BatchStore batches, Map<Provider, SyncClient> clients, Settlement settlement, RetryPolicy retry,
+    public SyncRunner(BatchStore batches, Map<Provider, ? extends SyncCaller> clients, Settlement settlement,
+                      RetryPolicy retry,
                       int concurrency, InstantSource clock, RandomGenerator random, ResultMetrics metrics) {
         if (concurrency < 1) {
             throw new IllegalArgumentException("concurrency must be >= 1, was " + concurrency);
@@ -78,7 +80,7 @@ public final class SyncRunner {
 
     /** Calls every line without a stored answer, then settles the batch. */
     public Settlement.Settled run(BatchRow batch) {
-        SyncClient client = clients.get(batch.provider());
+        SyncCaller client = clients.get(batch.provider());
         batches.markSyncStarted(batch.batchId(), clock.instant());
         ExecutorService pool = Executors.newFixedThreadPool(concurrency, r -> {
             Thread t = new Thread(r, "sync-" + batch.provider().id());
@@ -111,7 +113,7 @@ public final class SyncRunner {
                 json -> sink.accept(SyncClient.parse(batch.provider(), json))), clock.instant());
     }
 
-    private void call(BatchRow batch, SyncClient client, BatchStore.PendingLine line) {
+    private void call(BatchRow batch, SyncCaller client, BatchStore.PendingLine line) {
         long started = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
             Outcome<SyncClient.Answer> outcome = client.run(line.line(), batch.model(), batch.mode());
