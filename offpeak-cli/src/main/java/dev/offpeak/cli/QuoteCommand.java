@@ -9,9 +9,11 @@ import dev.offpeak.cli.quote.Quote.Figures;
 import dev.offpeak.cli.quote.Quote.ModelQuote;
 import dev.offpeak.cli.quote.Quote.Output;
 import dev.offpeak.config.Durations;
+import dev.offpeak.result.submit.ModeChooser;
 import dev.offpeak.schemas.events.TaskSubmitted;
 import dev.offpeak.schemas.json.EventSerde;
 import dev.offpeak.schemas.json.Json;
+import dev.offpeak.schemas.pricing.Mode;
 import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.schemas.pricing.RegistryException;
 import dev.offpeak.schemas.validation.Problem;
@@ -258,28 +260,17 @@ public final class QuoteCommand implements Callable<Integer> {
                 : new AutoPick(pick.mode() + " + asked", pick.usd().add(all.askedUsd()), pick.inTime());
     }
 
-    /** The pick for lines that all leave the mode to auto. */
+    /** The pick for lines that all leave the mode to auto (result-service's rule, {@link ModeChooser#cheapestInTime}). */
     private AutoPick autoOf(Figures f, Instant now, Optional<Instant> due) {
-        record Option(String mode, BigDecimal usd, Duration takes) {}
-        List<Option> options = new ArrayList<>();
-        options.add(new Option("batch", f.batch(Output.ASSUMED), BATCH_P95));
+        List<ModeChooser.Option> options = new ArrayList<>();
+        options.add(new ModeChooser.Option(Mode.BATCH, f.batch(Output.ASSUMED), BATCH_P95));
         if (f.flex(Output.ASSUMED) != null && f.flexForAll()) {
-            options.add(new Option("flex", f.flex(Output.ASSUMED), FLEX_PER_LINE.multipliedBy(waves(f.flexUnique))));
+            options.add(new ModeChooser.Option(Mode.FLEX, f.flex(Output.ASSUMED),
+                    FLEX_PER_LINE.multipliedBy(waves(f.flexUnique))));
         }
-        options.add(new Option("sync", f.sync(Output.ASSUMED), SYNC_PER_LINE.multipliedBy(waves(f.unique))));
-        Option best = null;
-        Option fastest = null;
-        for (Option o : options) {
-            boolean inTime = due.isEmpty() || !now.plus(o.takes()).isAfter(due.get());
-            if (inTime && (best == null || o.usd().compareTo(best.usd()) < 0)) {
-                best = o;
-            }
-            if (fastest == null || o.takes().compareTo(fastest.takes()) < 0) {
-                fastest = o;
-            }
-        }
-        Option chosen = best != null ? best : fastest;
-        return new AutoPick(chosen.mode(), chosen.usd(), best != null);
+        options.add(new ModeChooser.Option(Mode.SYNC, f.sync(Output.ASSUMED), SYNC_PER_LINE.multipliedBy(waves(f.unique))));
+        ModeChooser.Pick pick = ModeChooser.cheapestInTime(options, now, due);
+        return new AutoPick(pick.option().mode().id(), pick.option().cost(), pick.inTime());
     }
 
     private long waves(long lines) {

@@ -264,19 +264,16 @@ public final class BudgetGate {
         if (refusals.isEmpty()) {
             return;
         }
-        try (PreparedStatement mark = c.prepareStatement(
-                     "UPDATE batch_items SET refused = ? WHERE batch_id = ? AND request_id = ?");
-             PreparedStatement result = c.prepareStatement("""
+        Map<String, String> reasons = new java.util.LinkedHashMap<>();
+        refusals.forEach(r -> reasons.put(r.requestId(), r.reason()));
+        FollowUpBatches.keepBack(c, batchId, reasons);
+        try (PreparedStatement result = c.prepareStatement("""
                      INSERT INTO results (request_id, batch_id, attempt, status, error_code, error_message, retryable,
                                           input_tokens, cached_input_tokens, cache_write_5m_tokens,
                                           cache_write_1h_tokens, output_tokens, reasoning_tokens, cost_usd,
                                           sync_cost_usd, list_cost_usd, settled_at, final)
                      VALUES (?, ?, ?, 'errored', ?, ?, false, 0, 0, 0, 0, 0, 0, 0, 0, 0, ?, true)""")) {
             for (Refusal r : refusals) {
-                mark.setString(1, r.reason);
-                mark.setString(2, batchId);
-                mark.setString(3, r.requestId);
-                mark.addBatch();
                 result.setString(1, r.requestId);
                 result.setString(2, batchId);
                 result.setInt(3, r.attempt);
@@ -285,10 +282,8 @@ public final class BudgetGate {
                 result.setTimestamp(6, Timestamp.from(now));
                 result.addBatch();
             }
-            mark.executeBatch();
             result.executeBatch();
         }
-        Db.update(c, "UPDATE batches SET refused_count = refused_count + ? WHERE batch_id = ?", refusals.size(), batchId);
         TaskCompletion.endRefused(c, batchId, REFUSED_CODE, now);
     }
 
@@ -300,17 +295,9 @@ public final class BudgetGate {
         if (held.isEmpty()) {
             return;
         }
-        try (PreparedStatement mark = c.prepareStatement(
-                "UPDATE batch_items SET refused = ? WHERE batch_id = ? AND request_id = ?")) {
-            for (Refusal r : held) {
-                mark.setString(1, r.reason);
-                mark.setString(2, batchId);
-                mark.setString(3, r.requestId);
-                mark.addBatch();
-            }
-            mark.executeBatch();
-        }
-        Db.update(c, "UPDATE batches SET refused_count = refused_count + ? WHERE batch_id = ?", held.size(), batchId);
+        Map<String, String> reasons = new java.util.LinkedHashMap<>();
+        held.forEach(r -> reasons.put(r.requestId(), r.reason()));
+        FollowUpBatches.keepBack(c, batchId, reasons);
         Map<Instant, List<String>> byMoment = new java.util.TreeMap<>();
         for (Refusal r : held) {
             byMoment.computeIfAbsent(r.holdUntil(), k -> new ArrayList<>()).add(r.requestId());

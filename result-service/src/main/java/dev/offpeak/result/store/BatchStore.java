@@ -42,9 +42,8 @@ public final class BatchStore {
      * only the batches between the two are kept alive by {@link #renewLeases}.
      */
     public List<BatchRow> claim(List<PipelineState> states, Instant now, String owner, Duration lease, int limit) {
-        List<BatchRow> claimed = claimRows(states, now, owner, lease, limit);
-        claimed.forEach(row -> held.add(row.batchId()));
-        return claimed;
+        return claimWhere("state = ANY (?)", now, owner, lease, limit,
+                new Db.TextArray(states.stream().map(PipelineState::db).toList()));
     }
 
     /**
@@ -59,12 +58,6 @@ public final class BatchStore {
     /** Batches claimed by this process and not let go: the ones its heartbeat keeps. */
     private final Set<String> held = ConcurrentHashMap.newKeySet();
 
-    private List<BatchRow> claimRows(List<PipelineState> states, Instant now, String owner, Duration lease,
-            int limit) {
-        return claimWhere("state = ANY (?)", now, owner, lease, limit,
-                new Db.TextArray(states.stream().map(PipelineState::db).toList()));
-    }
-
     /**
      * Claims the batches due for the submitter: new ones ({@code ready}, any mode: the submitter
      * decides their mode and records their intent) and batch-mode ones left {@code submitting} by a
@@ -72,18 +65,13 @@ public final class BatchStore {
      * ({@link #claimToRunSynchronously}).
      */
     public List<BatchRow> claimToSubmit(Instant now, String owner, Duration lease, int limit) {
-        List<BatchRow> claimed = claimWhere("(state = ? OR (state = ? AND mode = 'batch'))", now, owner, lease, limit,
+        return claimWhere("(state = ? OR (state = ? AND mode = 'batch'))", now, owner, lease, limit,
                 PipelineState.READY.db(), PipelineState.SUBMITTING.db());
-        claimed.forEach(row -> held.add(row.batchId()));
-        return claimed;
     }
 
     /** Claims the due flex / sync batches whose intent is recorded ({@code submitting}): their lines are called next. */
     public List<BatchRow> claimToRunSynchronously(Instant now, String owner, Duration lease, int limit) {
-        List<BatchRow> claimed = claimWhere("state = ? AND mode <> 'batch'", now, owner, lease, limit,
-                PipelineState.SUBMITTING.db());
-        claimed.forEach(row -> held.add(row.batchId()));
-        return claimed;
+        return claimWhere("state = ? AND mode <> 'batch'", now, owner, lease, limit, PipelineState.SUBMITTING.db());
     }
 
     /** {@code rows} ordered by the earliest {@code not_after} of their open tasks (none last), else as given. */
@@ -91,13 +79,8 @@ public final class BatchStore {
         if (rows.size() < 2) {
             return rows;
         }
-        java.util.Map<String, Instant> deadline = new java.util.HashMap<>();
-        db.inTransaction(c -> {
-            for (BatchRow row : rows) {
-                earliestOpenDeadline(c, row.batchId()).ifPresent(d -> deadline.put(row.batchId(), d));
-            }
-            return null;
-        });
+        java.util.Map<String, Instant> deadline = db.inTransaction(
+                c -> earliestOpenDeadlines(c, rows.stream().map(BatchRow::batchId).toList()));
         return rows.stream().sorted(java.util.Comparator.comparing((BatchRow r) -> deadline.get(r.batchId()),
                 java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder()))).toList();
     }
@@ -109,6 +92,7 @@ public final class BatchStore {
                  WHERE batch_id = ?""", now, now, batchId);
     }
 
+    /** Claims the due, unleased batches {@code which} selects, and holds them ({@link #letGo}). */
     private List<BatchRow> claimWhere(String which, Instant now, String owner, Duration lease, int limit,
             Object... whichParams) {
         Object[] params = new Object[whichParams.length + 5];
@@ -118,7 +102,7 @@ public final class BatchStore {
         params[whichParams.length + 2] = now;
         params[whichParams.length + 3] = now;
         params[whichParams.length + 4] = limit;
-        return db.query("""
+        List<BatchRow> claimed = db.query("""
                 UPDATE batches SET lease_owner = ?, lease_until = ?
                  WHERE batch_id IN (
                        SELECT batch_id FROM batches
@@ -127,6 +111,8 @@ public final class BatchStore {
                         LIMIT ?
                         FOR UPDATE SKIP LOCKED)
                 RETURNING *""".formatted(which), BatchRow::map, params);
+        claimed.forEach(row -> held.add(row.batchId()));
+        return claimed;
     }
 
     /**
@@ -404,13 +390,19 @@ public final class BatchStore {
 
     /** As above, inside the caller's transaction. */
     public static Optional<Instant> earliestOpenDeadline(Connection c, String batchId) throws SQLException {
-        return Db.query(c, """
-                SELECT min(t.not_after) FROM batch_items i JOIN tasks t ON t.request_id = i.request_id
-                 WHERE i.batch_id = ? AND i.refused IS NULL AND t.status = %s AND t.not_after IS NOT NULL"""
-                .formatted(TaskState.ACCEPTED.sql()), rs -> {
-                    java.sql.Timestamp ts = rs.getTimestamp(1);
-                    return ts == null ? null : ts.toInstant();
-                }, batchId).stream().filter(java.util.Objects::nonNull).findFirst();
+        return Optional.ofNullable(earliestOpenDeadlines(c, List.of(batchId)).get(batchId));
+    }
+
+    /** The earliest open-task deadline of each of {@code batchIds} that has one, in one query. */
+    private static java.util.Map<String, Instant> earliestOpenDeadlines(Connection c, List<String> batchIds)
+            throws SQLException {
+        java.util.Map<String, Instant> out = new java.util.HashMap<>();
+        Db.query(c, """
+                SELECT i.batch_id, min(t.not_after) FROM batch_items i JOIN tasks t ON t.request_id = i.request_id
+                 WHERE i.batch_id = ANY (?) AND i.refused IS NULL AND t.status = %s AND t.not_after IS NOT NULL
+                 GROUP BY i.batch_id""".formatted(TaskState.ACCEPTED.sql()),
+                rs -> out.put(rs.getString(1), rs.getTimestamp(2).toInstant()), new Db.TextArray(batchIds));
+        return out;
     }
 
     /** The batch's provider batch was cancelled for a deadline: poll it soon, settle it as a rescue. */

@@ -6,10 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A new pipeline batch made of some lines of an earlier one, ready at a given moment: the lines a
@@ -50,6 +52,29 @@ public final class FollowUpBatches {
                        coalesce(?::int, bi.attempt), bi.mode_requested
                   FROM batch_items bi WHERE bi.batch_id = ? AND bi.request_id = ANY (?)""",
                 batchId, attempt, from, new Db.TextArray(requestIds));
+    }
+
+    /**
+     * Marks lines of {@code batchId} as not sent in it ({@code batch_items.refused}, the reason per
+     * request id) and counts them on the batch: what a hard budget refuses, a hold budget keeps for later,
+     * or a line asking another mode moves on.
+     */
+    public static void keepBack(Connection c, String batchId, Map<String, String> reasonByRequest) throws SQLException {
+        if (reasonByRequest.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement mark = c.prepareStatement(
+                "UPDATE batch_items SET refused = ? WHERE batch_id = ? AND request_id = ?")) {
+            for (Map.Entry<String, String> line : reasonByRequest.entrySet()) {
+                mark.setString(1, line.getValue());
+                mark.setString(2, batchId);
+                mark.setString(3, line.getKey());
+                mark.addBatch();
+            }
+            mark.executeBatch();
+        }
+        Db.update(c, "UPDATE batches SET refused_count = refused_count + ? WHERE batch_id = ?", reasonByRequest.size(),
+                batchId);
     }
 
     /** A follow-up batch's id, the same for the same {@code seed} on any replay: {@code b-<hash><suffix>}. */

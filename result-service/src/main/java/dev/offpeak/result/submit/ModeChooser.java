@@ -18,10 +18,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -155,18 +155,9 @@ public final class ModeChooser implements ModeDecider {
     private static String moveLines(Connection c, BatchRow batch, RequestedMode mode, List<String> requestIds,
             Instant now) throws SQLException {
         String to = FollowUpBatches.id(batch.batchId() + ":mode:" + mode.id(), "-" + mode.id());
-        try (PreparedStatement mark = c.prepareStatement(
-                "UPDATE batch_items SET refused = ? WHERE batch_id = ? AND request_id = ?")) {
-            for (String id : requestIds) {
-                mark.setString(1, "moved to batch " + to + " (asks " + mode.id() + ")");
-                mark.setString(2, batch.batchId());
-                mark.setString(3, id);
-                mark.addBatch();
-            }
-            mark.executeBatch();
-        }
-        Db.update(c, "UPDATE batches SET refused_count = refused_count + ? WHERE batch_id = ?", requestIds.size(),
-                batch.batchId());
+        Map<String, String> reasons = new LinkedHashMap<>();
+        requestIds.forEach(id -> reasons.put(id, "moved to batch " + to + " (asks " + mode.id() + ")"));
+        FollowUpBatches.keepBack(c, batch.batchId(), reasons);
         FollowUpBatches.create(c, to, batch.batchId(), requestIds, MODE_SPLIT, null, now, now);
         return to;
     }
@@ -188,30 +179,49 @@ public final class ModeChooser implements ModeDecider {
             candidates.add(Mode.FLEX);
         }
         candidates.add(Mode.SYNC);
-        Mode best = null;
-        BigDecimal bestCost = null;
-        Mode fastest = null;
-        Duration fastestTime = null;
+        List<Option> options = new ArrayList<>();
         StringBuilder why = new StringBuilder(why0);
         for (Mode m : candidates) {
             BigDecimal cost = Cost.of(expected, price.get(), m).batchUsd();
             Turnaround takes = turnaround(c, batch, m, lines);
-            boolean inTime = deadline.isEmpty() || !now.plus(takes.expected()).isAfter(deadline.get());
+            options.add(new Option(m, cost, takes.expected()));
             why.append(' ').append(m.id()).append(" $").append(cost.stripTrailingZeros().toPlainString())
-                    .append(" ~").append(takes).append(inTime ? "" : " (late)").append(';');
-            if (inTime && (bestCost == null || cost.compareTo(bestCost) < 0)) {
-                best = m;
-                bestCost = cost;
-            }
-            if (fastestTime == null || takes.expected().compareTo(fastestTime) < 0) {
-                fastest = m;
-                fastestTime = takes.expected();
-            }
+                    .append(" ~").append(takes).append(inTime(takes.expected(), now, deadline) ? "" : " (late)")
+                    .append(';');
         }
-        Mode chosen = best != null ? best : fastest;
-        why.append(" chose ").append(chosen.id()).append(best != null ? " (cheapest in time)" : " (fastest: none in time)")
+        Pick pick = cheapestInTime(options, now, deadline);
+        Mode chosen = pick.option().mode();
+        why.append(" chose ").append(chosen.id()).append(pick.inTime() ? " (cheapest in time)" : " (fastest: none in time)")
                 .append(moved);
         return new Choice(chosen, why.toString());
+    }
+
+    /** A mode auto may choose, with its expected cost and turnaround. */
+    public record Option(Mode mode, BigDecimal cost, Duration takes) {}
+
+    /** What auto chose, and whether it is expected to finish by the deadline. */
+    public record Pick(Option option, boolean inTime) {}
+
+    /**
+     * Auto's rule, for a batch here and for a quote: the cheapest option expected to finish by the
+     * deadline (none: every option is in time; ties go to the earlier option), else the fastest.
+     */
+    public static Pick cheapestInTime(List<Option> options, Instant now, Optional<Instant> deadline) {
+        Option best = null;
+        Option fastest = null;
+        for (Option o : options) {
+            if (inTime(o.takes(), now, deadline) && (best == null || o.cost().compareTo(best.cost()) < 0)) {
+                best = o;
+            }
+            if (fastest == null || o.takes().compareTo(fastest.takes()) < 0) {
+                fastest = o;
+            }
+        }
+        return best != null ? new Pick(best, true) : new Pick(fastest, false);
+    }
+
+    private static boolean inTime(Duration takes, Instant now, Optional<Instant> deadline) {
+        return deadline.isEmpty() || !now.plus(takes).isAfter(deadline.get());
     }
 
     private boolean offersFlex(BatchRow batch) {

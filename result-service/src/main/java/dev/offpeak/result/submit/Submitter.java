@@ -17,10 +17,18 @@ import dev.offpeak.schemas.pricing.Mode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,38 +108,34 @@ public final class Submitter {
      * the runner's concurrency).
      */
     public int runSynchronousOnce() {
-        List<BatchRow> due = batches.claimToRunSynchronously(clock.instant(), settings.owner(), settings.lease(),
-                settings.claimLimit());
-        Map<Provider, List<BatchRow>> byProvider = new java.util.EnumMap<>(Provider.class);
-        for (BatchRow batch : batches.byEarliestDeadline(due)) {
-            byProvider.computeIfAbsent(batch.provider(), p -> new java.util.ArrayList<>()).add(batch);
-        }
+        List<BatchRow> due = batches.byEarliestDeadline(batches.claimToRunSynchronously(clock.instant(),
+                settings.owner(), settings.lease(), settings.claimLimit()));
+        Consumer<BatchRow> run = batch -> runSynchronously(batch, clock.instant());
+        Map<Provider, List<BatchRow>> byProvider = due.stream()
+                .collect(Collectors.groupingBy(BatchRow::provider, () -> new EnumMap<>(Provider.class), Collectors.toList()));
         if (byProvider.size() <= 1) {
-            return each(due.isEmpty() ? due : byProvider.values().iterator().next(),
-                    batch -> runSynchronously(batch, clock.instant()));
+            return each(due, run);
         }
-        try (var lanes = java.util.concurrent.Executors.newThreadPerTaskExecutor(
+        try (ExecutorService lanes = Executors.newThreadPerTaskExecutor(
                 Thread.ofPlatform().name("sync-lane-", 0).daemon().factory())) {
-            List<java.util.concurrent.Future<Integer>> runs = new java.util.ArrayList<>();
-            for (List<BatchRow> ofProvider : byProvider.values()) {
-                runs.add(lanes.submit(() -> each(ofProvider, batch -> runSynchronously(batch, clock.instant()))));
-            }
+            List<Future<Integer>> runs = new ArrayList<>();
+            byProvider.values().forEach(ofProvider -> runs.add(lanes.submit(() -> each(ofProvider, run))));
             int handled = 0;
-            for (var run : runs) {
-                handled += run.get();
+            for (Future<Integer> r : runs) {
+                handled += r.get();
             }
             return handled;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return due.size(); // the leases of what did not run run out; another round takes it
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             throw new IllegalStateException("a synchronous lane failed", e.getCause());
         } finally {
             due.forEach(batch -> batches.letGo(batch.batchId()));
         }
     }
 
-    private int each(List<BatchRow> due, java.util.function.Consumer<BatchRow> work) {
+    private int each(List<BatchRow> due, Consumer<BatchRow> work) {
         try {
             for (BatchRow batch : due) {
                 try {
@@ -217,14 +221,14 @@ public final class Submitter {
     private void runSynchronously(BatchRow batch, Instant now) {
         if (syncRunner == null || !syncRunner.canRun(batch)) {
             batches.retryLater(batch.batchId(), now.plus(settings.quotaWait()), "no synchronous client for provider "
-                    + batch.provider().id() + " to run this " + batch.mode().name().toLowerCase(java.util.Locale.ROOT)
+                    + batch.provider().id() + " to run this " + batch.mode().id()
                     + " batch", now);
             return;
         }
         var settled = syncRunner.run(batch);
-        metrics.submitCall(batch.provider(), batch.mode().name().toLowerCase(java.util.Locale.ROOT));
+        metrics.submitCall(batch.provider(), batch.mode().id());
         log.info("batch {} ({} lines) ran {}: {} ({} tasks ended)", batch.batchId(), batch.sentCount(),
-                batch.mode().name().toLowerCase(java.util.Locale.ROOT), settled.counts(), settled.tasksEnded());
+                batch.mode().id(), settled.counts(), settled.tasksEnded());
     }
 
     /**
