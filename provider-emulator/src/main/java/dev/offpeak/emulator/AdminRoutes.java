@@ -36,6 +36,7 @@ public final class AdminRoutes {
         r.post(BASE + "/batch-faults", guard(this::armBatchFault));
         r.post(BASE + "/flex-shed", guard(this::armFlexShed));
         r.post(BASE + "/quotas", guard(this::setQuota));
+        r.post(BASE + "/rate-limits", guard(this::setRateLimit));
         r.get(BASE + "/clock", guard(ctx -> Json.send(ctx, clock())));
         r.post(BASE + "/clock/advance", guard(this::advance));
         r.get(BASE + "/cached-contents", guard(ctx -> Json.send(ctx, cachedContents())));
@@ -93,6 +94,26 @@ public final class AdminRoutes {
             throw new IllegalArgumentException("model and enqueued_tokens are required");
         }
         emulator.faults().setEnqueuedTokenQuota(p, model, b.get("enqueued_tokens").asLong());
+        Json.send(ctx, Map.of("set", true));
+    }
+
+    /**
+     * {@code {"provider":"openai","model":"gpt-4o-mini","requests":500,"per_seconds":60}}: the synchronous calls of
+     * the provider's models starting with {@code model} are limited to {@code requests} per {@code per_seconds}
+     * (default 60); see {@link SyncRateLimits}.
+     */
+    private void setRateLimit(Context ctx) {
+        ObjectNode b = Json.parseObject(ctx.bodyInputStream());
+        Provider p = Provider.fromWire(b.path("provider").asText());
+        String model = b.path("model").asText();
+        if (model.isEmpty() || !b.path("requests").canConvertToLong() || b.path("requests").asLong() < 1) {
+            throw new IllegalArgumentException("model and requests (>= 1) are required");
+        }
+        double seconds = b.path("per_seconds").asDouble(60);
+        if (!(seconds > 0)) {
+            throw new IllegalArgumentException("per_seconds must be > 0");
+        }
+        emulator.rateLimits().set(p, model, b.get("requests").asLong(), Duration.ofMillis(Math.round(seconds * 1000)));
         Json.send(ctx, Map.of("set", true));
     }
 

@@ -10,6 +10,7 @@ public final class ApiException extends RuntimeException {
     private final String param;
     private final String code;
     private final String type;
+    private final java.time.Duration retryAfter;
 
     public ApiException(int status, String message) {
         this(status, message, null, null);
@@ -24,7 +25,17 @@ public final class ApiException extends RuntimeException {
      *             tier's 429 {@code resource_unavailable}); null otherwise
      */
     public ApiException(int status, String message, String param, String code, String type) {
+        this(status, message, param, code, type, null);
+    }
+
+    /**
+     * @param retryAfter how long the caller should wait (a rate limit's 429), sent as the provider's retry hint;
+     *                   null: none (an injected fault may still bring its own)
+     */
+    public ApiException(int status, String message, String param, String code, String type,
+                        java.time.Duration retryAfter) {
         super(message, null, false, false);
+        this.retryAfter = retryAfter;
         this.status = status;
         this.param = param;
         this.code = code;
@@ -41,6 +52,11 @@ public final class ApiException extends RuntimeException {
 
     public String code() {
         return code;
+    }
+
+    /** The wait this error asks for, or null. */
+    public java.time.Duration retryAfter() {
+        return retryAfter;
     }
 
     /** The OpenAI {@code error.type} to send instead of the status's, or null. */

@@ -18,7 +18,9 @@ public final class Counters {
         /** Refused 4xx for its content: request rules, model limits, a tier the model does not offer. */
         REFUSED,
         /** Flex capacity shed it (OpenAI 429 resource_unavailable, Gemini 503). */
-        SHED;
+        SHED,
+        /** Over the lane's requests-per-window limit ({@link SyncRateLimits}): 429 with a retry hint. */
+        RATE_LIMITED;
 
         public String wire() {
             return name().toLowerCase(java.util.Locale.ROOT);
@@ -61,6 +63,11 @@ public final class Counters {
     /** Flex calls of the provider shed (answered 429 / 503 for lack of capacity), all endpoints together. */
     public long flexShed(Provider provider) {
         return sumSync(provider, "flex", SyncOutcome.SHED);
+    }
+
+    /** Synchronous calls of the provider refused by a rate limit ({@link SyncRateLimits}), every endpoint and tier. */
+    public long syncRateLimited(Provider provider) {
+        return sumSync(provider, "standard", SyncOutcome.RATE_LIMITED) + sumSync(provider, "flex", SyncOutcome.RATE_LIMITED);
     }
 
     private long sumSync(Provider provider, String tier, SyncOutcome outcome) {

@@ -20,6 +20,7 @@ public final class Emulation {
     private final TtlKeys anthropicCache = new TtlKeys();
     private final CachedContentStore cachedContents = new CachedContentStore();
     private final FlexTier flex;
+    private final SyncRateLimits rateLimits = new SyncRateLimits();
     private volatile String baseUrl;
 
     public Emulation(EmulatorConfig config, FileStore files, long seed) {
@@ -28,6 +29,11 @@ public final class Emulation {
         this.ids = new Ids(seed);
         this.engine = new BatchEngine(config.clock(), new Timeline(config.speed()), counters);
         this.flex = new FlexTier(config, faults);
+    }
+
+    /** Requests-per-window limits of the synchronous endpoints (none until set). */
+    public SyncRateLimits rateLimits() {
+        return rateLimits;
     }
 
     /** The flex tier of the synchronous endpoints: models, latency, shedding. */

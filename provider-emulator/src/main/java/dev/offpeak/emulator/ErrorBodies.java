@@ -31,10 +31,10 @@ public final class ErrorBodies {
         };
         String code = e.code() != null ? e.code() : (e.status() == 429 ? "rate_limit_exceeded" : null);
         if (retryAfter != null) {
-            ctx.header("retry-after", String.valueOf(Math.max(0, retryAfter.toSeconds())));
+            ctx.header("retry-after", wholeSeconds(retryAfter));
             ctx.header("retry-after-ms", String.valueOf(retryAfter.toMillis()));
         }
-        if (e.status() == 429) {
+        if (e.status() == 429 && ctx.attribute(SyncRateLimits.HEADERS_SENT) == null) {
             ctx.header("x-ratelimit-limit-requests", "500");
             ctx.header("x-ratelimit-remaining-requests", "0");
             ctx.header("x-ratelimit-reset-requests", (retryAfter == null ? 1 : retryAfter.toSeconds()) + "s");
@@ -64,9 +64,9 @@ public final class ErrorBodies {
             default -> e.status() >= 500 ? "api_error" : "invalid_request_error";
         };
         if (retryAfter != null) {
-            ctx.header("retry-after", String.valueOf(Math.max(0, retryAfter.toSeconds())));
+            ctx.header("retry-after", wholeSeconds(retryAfter));
         }
-        if (e.status() == 429) {
+        if (e.status() == 429 && ctx.attribute(SyncRateLimits.HEADERS_SENT) == null) {
             ctx.header("anthropic-ratelimit-requests-limit", "50");
             ctx.header("anthropic-ratelimit-requests-remaining", "0");
             ctx.header("anthropic-ratelimit-requests-reset",
@@ -80,6 +80,12 @@ public final class ErrorBodies {
         body.set("error", err);
         body.put("request_id", (String) ctx.attribute(Gate.REQUEST_ID));
         return body;
+    }
+
+    /** {@code retry-after} in whole seconds, rounded up: a wait of 300 ms is "1", never "0". */
+    private static String wholeSeconds(Duration d) {
+        long ms = Math.max(0, d.toMillis());
+        return String.valueOf((ms + 999) / 1000);
     }
 
     private static ObjectNode gemini(ApiException e, Duration retryAfter) {
@@ -107,7 +113,8 @@ public final class ErrorBodies {
                     .put("url", "https://ai.google.dev/gemini-api/docs/rate-limits");
             if (retryAfter != null) {
                 details.addObject().put("@type", "type.googleapis.com/google.rpc.RetryInfo")
-                        .put("retryDelay", Math.max(0, retryAfter.toSeconds()) + "s");
+                        .put("retryDelay", java.math.BigDecimal.valueOf(Math.max(0, retryAfter.toMillis()), 3)
+                                .stripTrailingZeros().toPlainString() + "s");
             }
         } else if ("API_KEY_INVALID".equals(e.param())) {
             err.putArray("details").addObject().put("@type", "type.googleapis.com/google.rpc.ErrorInfo")

@@ -62,7 +62,7 @@ public final class Gate {
                 handler.handle(ctx);
             } catch (ApiException e) {
                 drainBody(ctx);
-                ErrorBodies.render(provider, ctx, e, retryAfter, emu.now());
+                ErrorBodies.render(provider, ctx, e, e.retryAfter() != null ? e.retryAfter() : retryAfter, emu.now());
             } catch (RuntimeException e) {
                 LOG.error("{} {} failed", provider.wireName(), op, e);
                 drainBody(ctx);

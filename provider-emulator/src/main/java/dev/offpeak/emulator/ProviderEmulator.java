@@ -112,6 +112,11 @@ public final class ProviderEmulator implements AutoCloseable {
         return emu.faults();
     }
 
+    /** Requests-per-window limits of the synchronous endpoints. */
+    public SyncRateLimits rateLimits() {
+        return emu.rateLimits();
+    }
+
     public Counters counters() {
         return emu.counters();
     }
@@ -146,6 +151,7 @@ public final class ProviderEmulator implements AutoCloseable {
         emu.engine().clear();
         emu.clearCaches();
         emu.faults().clear();
+        emu.rateLimits().clear();
         emu.counters().clear();
         try {
             emu.files().clear();

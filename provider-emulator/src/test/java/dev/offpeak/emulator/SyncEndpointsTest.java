@@ -265,6 +265,61 @@ class SyncEndpointsTest {
                 .isEqualTo(200);
     }
 
+    @Test
+    void rateLimitedLanesAnswerWithTheProvidersHeadersAndRefuseOverTheLimitWith429() {
+        // two requests per minute: the bucket starts full, refills one every 30 s (wall clock)
+        emu.rateLimits().set(Provider.OPENAI, "gpt-4o-mini", 2, Duration.ofMinutes(1));
+        emu.rateLimits().set(Provider.ANTHROPIC, "claude-sonnet", 1, Duration.ofMinutes(1));
+        emu.rateLimits().set(Provider.GEMINI, "gemini-2.5-flash", 1, Duration.ofMinutes(1));
+        TestHttp openAi = TestHttp.openAi(emu, "sk-limited");
+        String body = chatBody("gpt-4o-mini", "Classify: fine", null);
+        TestHttp.Resp first = openAi.post("/chat/completions", body);
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(first.header("x-ratelimit-limit-requests")).isEqualTo("2");
+        assertThat(first.header("x-ratelimit-remaining-requests")).isEqualTo("1");
+        assertThat(first.header("x-ratelimit-reset-requests")).matches("(29\\.[0-9]+|30)s");
+        assertThat(openAi.post("/chat/completions", body).header("x-ratelimit-remaining-requests")).isEqualTo("0");
+        TestHttp.Resp over = openAi.post("/chat/completions", body);
+        assertThat(over.status()).isEqualTo(429);
+        assertThat(over.json().at("/error/code").asText()).isEqualTo("rate_limit_exceeded");
+        assertThat(over.header("x-ratelimit-remaining-requests")).isEqualTo("0");
+        assertThat(over.header("x-ratelimit-reset-requests")).matches("(59\\.[0-9]+|1m0)s");
+        assertThat(Long.parseLong(over.header("retry-after-ms"))).isBetween(29_000L, 30_000L);
+        assertThat(over.header("retry-after")).isEqualTo("30");
+        // another caller (another organization) and another model have buckets of their own
+        assertThat(TestHttp.openAi(emu, "sk-other").post("/chat/completions", body).status()).isEqualTo(200);
+        TestHttp.Resp unlimited = openAi.post("/chat/completions", chatBody("gpt-4.1-mini", "Classify: fine", null));
+        assertThat(unlimited.status()).isEqualTo(200);
+        assertThat(unlimited.header("x-ratelimit-limit-requests")).isNull();
+
+        TestHttp anthropic = TestHttp.anthropic(emu, "sk-ant");
+        TestHttp.Resp message = anthropic.post("/v1/messages", anthropicBody("hi", null));
+        assertThat(message.status()).as(message.body()).isEqualTo(200);
+        assertThat(message.header("anthropic-ratelimit-requests-limit")).isEqualTo("1");
+        assertThat(message.header("anthropic-ratelimit-requests-remaining")).isEqualTo("0");
+        assertThat(java.time.Instant.parse(message.header("anthropic-ratelimit-requests-reset")))
+                .isAfter(java.time.Instant.now().plusSeconds(50));
+        TestHttp.Resp refused = anthropic.post("/v1/messages", anthropicBody("hi", null));
+        assertThat(refused.status()).isEqualTo(429);
+        assertThat(refused.json().at("/error/type").asText()).isEqualTo("rate_limit_error");
+        assertThat(refused.header("retry-after")).isIn("59", "60");
+
+        TestHttp gemini = TestHttp.gemini(emu, "g");
+        assertThat(gemini.post("/v1beta/models/gemini-2.5-flash:generateContent", geminiBody("hi", null)).status())
+                .isEqualTo(200);
+        TestHttp.Resp exhausted = gemini.post("/v1beta/models/gemini-2.5-flash:generateContent", geminiBody("hi", null));
+        assertThat(exhausted.status()).isEqualTo(429);
+        assertThat(exhausted.json().at("/error/status").asText()).isEqualTo("RESOURCE_EXHAUSTED");
+        assertThat(exhausted.json().at("/error/details/1/retryDelay").asText()).matches("(59\\.[0-9]+|60)s");
+
+        assertThat(emu.counters().syncRateLimited(Provider.OPENAI)).isEqualTo(1);
+        assertThat(emu.counters().syncRateLimited(Provider.ANTHROPIC)).isEqualTo(1);
+        assertThat(emu.counters().syncRateLimited(Provider.GEMINI)).isEqualTo(1);
+        assertThat(emu.counters().syncAnswered(Provider.OPENAI, "standard")).isEqualTo(4);
+        emu.reset();
+        assertThat(openAi.post("/chat/completions", body).header("x-ratelimit-limit-requests")).isNull();
+    }
+
     // ---- Anthropic -------------------------------------------------------------------------------
 
     private static String anthropicBody(String text, String system) {

@@ -27,6 +27,7 @@ import dev.offpeak.result.provider.RetryPolicy;
 import dev.offpeak.result.poll.Rescue;
 import dev.offpeak.result.submit.ModeChooser;
 import dev.offpeak.result.submit.SyncRunner;
+import dev.offpeak.result.submit.SyncThrottle;
 import dev.offpeak.result.settle.Pricing;
 import dev.offpeak.result.settle.Retries;
 import dev.offpeak.result.settle.Settlement;
@@ -270,7 +271,7 @@ public final class ResultService implements AutoCloseable {
                 Submitter.CrashPoint.NONE);
         parts.submitter().withSyncRunner(new SyncRunner(parts.batches(), providerClients.syncClients(),
                 parts.settlement(), RetryPolicy.defaults(), config.syncConcurrency(), clock, RandomGenerator.getDefault(),
-                metrics));
+                metrics).withThrottle(new SyncThrottle(config.syncRateLimits(), InstantSource.system())));
         parts.submitter().withLaneModes(new ModeChooser(catalog, config.laneModes(), config.syncConcurrency()));
         parts.poller().withRescue(new Rescue(config.rescueBuffer(), config.rescueProviders(),
                 (provider, model) -> catalog.find(provider, model).map(m -> m.offersFlex()).orElse(false)));

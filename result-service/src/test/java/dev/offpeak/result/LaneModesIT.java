@@ -13,6 +13,7 @@ import dev.offpeak.result.settle.Retries;
 import dev.offpeak.result.submit.ModeChooser;
 import dev.offpeak.result.submit.Submitter;
 import dev.offpeak.result.submit.SyncRunner;
+import dev.offpeak.result.submit.SyncThrottle;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.json.Json;
 import dev.offpeak.schemas.pricing.ModelRegistry;
@@ -233,6 +234,60 @@ class LaneModesIT {
                     .isEqualTo(9);
             new CostRecomputation(h.db).assertEveryStoredCostIsExact();
         }
+    }
+
+    @Test
+    void synchronousCallsKeepWithinTheProvidersRateLimitsByItsHeadersOrByConfiguredLimits(KafkaCluster kafka,
+            DataSource ds) {
+        try (MoneyPathHarness h = harness(kafka, ds, "*=sync")) {
+            // the provider allows 4 requests a second per model (a token bucket, as the providers' limits are)
+            Lane gpt41Mini = new Lane(Provider.OPENAI, "/v1/chat/completions", "gpt-4.1-mini");
+            h.emulator.rateLimits().set(dev.offpeak.emulator.Provider.OPENAI, "gpt-4o-mini", 4, Duration.ofSeconds(1));
+            h.emulator.rateLimits().set(dev.offpeak.emulator.Provider.OPENAI, "gpt-4.1-mini", 4, Duration.ofSeconds(1));
+            // 8 calls at once; gpt-4.1-mini also has a configured limit of the same 240 a minute
+            h.parts.submitter().withSyncRunner(new SyncRunner(h.parts.batches(), h.syncClients(), h.parts.settlement(),
+                    new RetryPolicy(4, Duration.ofMillis(10), 2.0, 0.0, Duration.ofMillis(100)), 8, h.clock,
+                    new Random(7), h.metrics).withThrottle(new SyncThrottle(
+                            SyncThrottle.parse("openai/gpt-4.1-mini=rpm:240"), java.time.InstantSource.system())));
+            List<Task> headersOnly = new ArrayList<>();
+            List<Task> configured = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                headersOnly.add(PipelineFixture.task(PipelineFixture.OPENAI, "acme", "rl-" + i, "review " + i + " is fine"));
+                configured.add(PipelineFixture.task(gpt41Mini, "acme", "cf-" + i, "review " + i + " is fine"));
+            }
+            h.publish(PipelineFixture.batch("b-headers", PipelineFixture.OPENAI, headersOnly, 0, h.clock.instant()));
+            h.intakeUntil(16, 1);
+            h.runUntilQuiet(60);
+            long refusedByHeaders = h.emulator.counters().syncRateLimited(dev.offpeak.emulator.Provider.OPENAI);
+            h.publish(PipelineFixture.batch("b-configured", gpt41Mini, configured, 0, h.clock.instant()));
+            h.intakeUntil(32, 2);
+            h.runUntilQuiet(60);
+            long refusedConfigured = h.emulator.counters().syncRateLimited(dev.offpeak.emulator.Provider.OPENAI)
+                    - refusedByHeaders;
+            System.out.printf("LaneModesIT: 429s by the provider's rate limit: headers only %d, configured %d;"
+                    + " waited provider_limit %.2fs, retry_after %.2fs, configured %.2fs%n", refusedByHeaders,
+                    refusedConfigured, throttled(h, "provider_limit"), throttled(h, "retry_after"),
+                    throttled(h, "configured"));
+
+            // every line answered once, none given up
+            assertThat(h.count("SELECT count(*) FROM tasks WHERE status = 'succeeded'")).isEqualTo(32);
+            assertThat(h.emulator.counters().syncAnswered(dev.offpeak.emulator.Provider.OPENAI, "standard")).isEqualTo(32);
+            assertThat(syncCalls(h, "sync", "gave_up")).isZero();
+            // with nothing known, the first 8 calls go at once and those over the limit get 429s; from then on
+            // the answers' headers (and each 429's pause of the whole lane) keep the calls within the limit
+            // (the headers read against the service's clock instead of the wall clock: 51 429s and lines given up)
+            assertThat(refusedByHeaders).isLessThanOrEqualTo(8L);
+            assertThat(throttled(h, "provider_limit") + throttled(h, "retry_after")).isPositive();
+            // a configured limit paces the calls from the first one
+            assertThat(refusedConfigured).isLessThanOrEqualTo(2L);
+            assertThat(throttled(h, "configured")).isPositive();
+            new CostRecomputation(h.db).assertEveryStoredCostIsExact();
+        }
+    }
+
+    private static double throttled(MoneyPathHarness h, String cause) {
+        return h.metrics.registry().get(ResultMetrics.SYNC_THROTTLE_SECONDS).tag("provider", "openai")
+                .tag("cause", cause).counter().count();
     }
 
     private static List<Task> deadlined(String prefix, Lane lane, Instant notAfter) {

@@ -91,6 +91,13 @@ public final class AnthropicRoutes {
      */
     private void message(Context ctx) {
         ObjectNode params = Json.parseObject(ctx.bodyInputStream());
+        try {
+            emu.rateLimits().admit(Provider.ANTHROPIC, params.path("model").asText(), Gate.scope(ctx), ctx);
+        } catch (ApiException e) {
+            emu.counters().syncCall(Provider.ANTHROPIC, Operations.MESSAGES, "standard",
+                    Counters.SyncOutcome.RATE_LIMITED);
+            throw e;
+        }
         ApiException refused = params.path("stream").asBoolean(false)
                 ? new ApiException(400, STREAM_MESSAGE, null, "invalid_request_error")
                 : AnthropicAnswers.error(params, emu.config().models());

@@ -42,6 +42,13 @@ final class GeminiSync {
         String tier = tier(tierNode);
         boolean flex = "flex".equals(tier);
         String counted = flex ? "flex" : "standard";
+        try {
+            emu.rateLimits().admit(Provider.GEMINI, model, Gate.scope(ctx), ctx);
+        } catch (ApiException e) {
+            emu.counters().syncCall(Provider.GEMINI, Operations.GENERATE_CONTENT, counted,
+                    Counters.SyncOutcome.RATE_LIMITED);
+            throw e;
+        }
         ApiException refused = GeminiModelChecks.geminiModel(emu.config().models(), version, model, "generateContent");
         if (refused == null && tier == null) {
             refused = new ApiException(400, "Invalid value at 'service_tier' "

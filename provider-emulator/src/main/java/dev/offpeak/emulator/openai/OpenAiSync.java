@@ -49,6 +49,7 @@ final class OpenAiSync {
         boolean flex = "flex".equals(tierNode.asText(null)) && tierNode.isTextual();
         String counted = flex ? "flex" : "standard";
         String model = body.path("model").asText();
+        admit(ctx, model, operation, counted);
         Encoding encoding = emu.tokens().openAiEncoding(model);
         ApiException refused = body.path("stream").asBoolean(false)
                 ? new ApiException(400, STREAM_MESSAGE, "stream", "unsupported_value")
@@ -84,6 +85,16 @@ final class OpenAiSync {
                 tiered ? (flex ? "flex" : "default") : null);
         emu.counters().syncCall(Provider.OPENAI, operation, counted, Counters.SyncOutcome.ANSWERED);
         Json.send(ctx, answer);
+    }
+
+    /** The lane's rate limit first, as the API checks it before the request's content. */
+    private void admit(Context ctx, String model, String operation, String counted) {
+        try {
+            emu.rateLimits().admit(Provider.OPENAI, model, Gate.scope(ctx), ctx);
+        } catch (ApiException e) {
+            emu.counters().syncCall(Provider.OPENAI, operation, counted, Counters.SyncOutcome.RATE_LIMITED);
+            throw e;
+        }
     }
 
     /** 400 for a {@code service_tier} that is not one of the API's values, or null. */

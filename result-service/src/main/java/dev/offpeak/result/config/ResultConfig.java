@@ -82,7 +82,8 @@ public record ResultConfig(
         Duration rescueBuffer,
         java.util.Set<Provider> rescueProviders,
         int syncConcurrency,
-        Map<String, dev.offpeak.schemas.pricing.RequestedMode> laneModes) {
+        Map<String, dev.offpeak.schemas.pricing.RequestedMode> laneModes,
+        Map<String, dev.offpeak.result.submit.SyncThrottle.Limit> syncRateLimits) {
 
     /** Whether Offpeak may change {@code tenant}'s requests for the provider's prompt cache. */
     public boolean promptCachingFor(String tenant) {
@@ -118,6 +119,7 @@ public record ResultConfig(
     public static final String RESCUE_PROVIDERS = PREFIX + "RESCUE_PROVIDERS";
     public static final String SYNC_CONCURRENCY = PREFIX + "SYNC_CONCURRENCY";
     public static final String LANE_MODES = PREFIX + "LANE_MODES";
+    public static final String SYNC_RATE_LIMITS = PREFIX + "SYNC_RATE_LIMITS";
     /** Synchronous calls in flight at once per flex / sync batch, unless {@link #SYNC_CONCURRENCY} says otherwise. */
     public static final int DEFAULT_SYNC_CONCURRENCY = 8;
     /** Shared by every service: the operator's model registry override file (docs/model-registry.md). */
@@ -257,11 +259,19 @@ public record ResultConfig(
         } catch (IllegalArgumentException e) {
             r.problem(LANE_MODES, laneModeText, e.getMessage());
         }
+        Map<String, dev.offpeak.result.submit.SyncThrottle.Limit> syncRateLimits = Map.of();
+        String rateLimitText = r.string(SYNC_RATE_LIMITS, null);
+        try {
+            syncRateLimits = dev.offpeak.result.submit.SyncThrottle.parse(rateLimitText);
+        } catch (IllegalArgumentException e) {
+            r.problem(SYNC_RATE_LIMITS, rateLimitText, e.getMessage());
+        }
         r.throwIfProblems(COMPONENT);
         return new ResultConfig(jdbcUrl, user, password, bootstrap, group, owner, tick, lease, firstPoll, pollMax,
                 quotaWait, quotas, spool, maxAttempts, retryDelay, inline, httpHost, httpPort, tokenFile,
                 adminToken, registryFile, providers, kafka, java.util.Collections.unmodifiableSet(cachingOff),
-                rescueBuffer, java.util.Set.copyOf(rescueProviders), syncConcurrency, laneModes);
+                rescueBuffer, java.util.Set.copyOf(rescueProviders), syncConcurrency, laneModes,
+                syncRateLimits);
     }
 
     private static void provider(EnvReader r, Map<Provider, ProviderEndpoint> out, Provider provider, URI fallback) {
@@ -322,6 +332,8 @@ public record ResultConfig(
                 .add(RESCUE_PROVIDERS, rescueProviders.stream().map(Provider::id).sorted().toList())
                 .add(SYNC_CONCURRENCY, syncConcurrency)
                 .add(LANE_MODES, laneModes.isEmpty() ? "(none: every lane runs in batch)" : laneModes)
+                .add(SYNC_RATE_LIMITS, syncRateLimits.isEmpty() ? "(none: the providers' rate-limit headers only)"
+                        : syncRateLimits)
                 .add(MODEL_REGISTRY_FILE, modelRegistryFile == null ? "(none: the shipped registry)" : modelRegistryFile);
         for (Provider p : Provider.values()) {
             ProviderEndpoint endpoint = providers.get(p);

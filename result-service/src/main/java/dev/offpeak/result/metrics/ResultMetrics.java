@@ -32,6 +32,7 @@ public final class ResultMetrics {
     public static final String BATCHES = "offpeak.result.batches";
     /** Calls of flex / sync batches (tags provider, mode, outcome: answered, retried, gave_up). */
     public static final String SYNC_CALLS = "offpeak.result.sync.calls";
+    public static final String SYNC_THROTTLE_SECONDS = "offpeak.result.sync.throttle.seconds";
     public static final String COST = "offpeak.result.cost.usd";
     public static final String SAVED = "offpeak.result.saved.usd";
     public static final String SETTLEMENT_SECONDS = "offpeak.result.settlement.seconds";
@@ -100,12 +101,30 @@ public final class ResultMetrics {
             for (String mode : List.of("flex", "sync")) {
                 SYNC_OUTCOMES.forEach(outcome -> syncCounter(provider, mode, outcome));
             }
+            for (dev.offpeak.result.submit.SyncThrottle.Cause cause : dev.offpeak.result.submit.SyncThrottle.Cause.values()) {
+                throttleCounter(provider, cause.id());
+            }
         }
     }
 
     /** One synchronous call of a flex / sync batch, by outcome ({@link #SYNC_OUTCOMES}). */
     public void syncCall(Provider provider, String mode, String outcome) {
         syncCounter(provider, mode, outcome).increment();
+    }
+
+    /**
+     * Time synchronous calls waited before they were sent, to keep within the provider's rate limits, by
+     * cause: configured (OFFPEAK_RESULT_SYNC_RATE_LIMITS), provider_limit (the provider's rate-limit
+     * headers), retry_after (a 429 paused the lane).
+     */
+    public void syncThrottled(Provider provider, dev.offpeak.result.submit.SyncThrottle.Cause cause, Duration waited) {
+        throttleCounter(provider, cause.id()).increment(waited.toNanos() / 1e9);
+    }
+
+    private Counter throttleCounter(Provider provider, String cause) {
+        return Counter.builder(SYNC_THROTTLE_SECONDS).baseUnit("seconds")
+                .description("seconds synchronous calls waited to stay within the provider's rate limits")
+                .tag("provider", provider.id()).tag("cause", cause).register(registry);
     }
 
     private Counter syncCounter(Provider provider, String mode, String outcome) {

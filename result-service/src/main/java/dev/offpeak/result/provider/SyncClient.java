@@ -37,9 +37,14 @@ public final class SyncClient implements SyncCaller, AutoCloseable {
 
     /**
      * The provider's verdict on one request, as the line its batch results file would hold
-     * ({@code resultLine}) and as read by that file's parser ({@code result}).
+     * ({@code resultLine}) and as read by that file's parser ({@code result}), with what the answer's
+     * headers said of the provider's rate limits ({@code limits}).
      */
-    public record Answer(ObjectNode resultLine, ResultLine result) {}
+    public record Answer(ObjectNode resultLine, ResultLine result, RateLimitHints limits) {
+        public Answer(ObjectNode resultLine, ResultLine result) {
+            this(resultLine, result, RateLimitHints.NONE);
+        }
+    }
 
     /** A stored {@link Answer#resultLine} read again, as settlement reads a results file. */
     public static ResultLine parse(Provider provider, JsonNode resultLine) {
@@ -79,7 +84,7 @@ public final class SyncClient implements SyncCaller, AutoCloseable {
                 .POST(HttpCalls.json(body)).build()).map(answer -> {
                     ObjectNode out = Json.mapper().createObjectNode().put("custom_id", customId);
                     out.putObject("response").put("status_code", answer.status()).set("body", answer.body());
-                    return new Answer(out, OpenAiFormat.line(out));
+                    return new Answer(out, OpenAiFormat.line(out), hints(answer));
                 });
     }
 
@@ -95,7 +100,7 @@ public final class SyncClient implements SyncCaller, AutoCloseable {
                     } else {
                         result.put("type", "errored").set("error", answer.body());
                     }
-                    return new Answer(out, AnthropicFormat.line(out));
+                    return new Answer(out, AnthropicFormat.line(out), hints(answer));
                 });
     }
 
@@ -116,8 +121,13 @@ public final class SyncClient implements SyncCaller, AutoCloseable {
                         out.set("error", error.isObject() ? error : Json.mapper().createObjectNode()
                                 .put("code", answer.status()).put("message", "HTTP " + answer.status()));
                     }
-                    return new Answer(out, GeminiFormat.fileLine(out));
+                    return new Answer(out, GeminiFormat.fileLine(out), hints(answer));
                 });
+    }
+
+    /** Rate limits refill on the wall clock: read against it, whatever clock the service runs on. */
+    private RateLimitHints hints(HttpCalls.Answer answer) {
+        return RateLimitHints.from(provider, answer.headers(), java.time.Instant.now());
     }
 
     public Provider provider() {

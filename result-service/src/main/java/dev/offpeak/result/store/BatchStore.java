@@ -307,7 +307,7 @@ public final class BatchStore {
      * further condition, {@code %2$s} a limit.
      */
     private static final String LINES_AS_SENT = """
-            SELECT i.request_id, r.line, i.adjustment::text FROM batch_items i JOIN requests r ON r.request_id = i.request_id
+            SELECT i.request_id, r.line, i.adjustment::text, r.estimated_tokens FROM batch_items i JOIN requests r ON r.request_id = i.request_id
              WHERE i.batch_id = ? AND i.refused IS NULL %1$s
              ORDER BY r.prefix_fingerprint NULLS FIRST, i.seq %2$s""";
 
@@ -334,7 +334,8 @@ public final class BatchStore {
     }
 
     /** A line of a flex / sync batch still to be called: its request id and the line as it is sent. */
-    public record PendingLine(String requestId, String line) {}
+    /** A line of a flex / sync batch still to call, as sent, with its request's estimated input tokens. */
+    public record PendingLine(String requestId, String line, long estimatedTokens) {}
 
     /** A flex / sync batch starts running: the moment it is priced at, kept across a crash. */
     public void markSyncStarted(String batchId, Instant now) {
@@ -351,7 +352,7 @@ public final class BatchStore {
         return db.query(LINES_AS_SENT.formatted("""
                 AND NOT EXISTS (SELECT 1 FROM sync_calls s WHERE s.batch_id = i.batch_id AND s.request_id = i.request_id)""",
                 "LIMIT ?"), rs -> new PendingLine(rs.getString(1),
-                LineAdjustment.apply(provider, rs.getString(2), rs.getString(3))), batchId, limit);
+                LineAdjustment.apply(provider, rs.getString(2), rs.getString(3)), rs.getLong(4)), batchId, limit);
     }
 
     /** Stores the answer of one call the moment it returns (once: a replay keeps the first). */

@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * has no idempotency key, so those few may be billed twice by the provider (at most
  * {@code concurrency} lines per crash); a line with a stored answer is never called again, and a
  * line that finished in its batch never reaches here (settlement only moves unfinished lines).
+ * Every call first asks the {@link SyncThrottle} (the provider's rate limits, as configured and as
+ * its answers report them; a 429 pauses the whole provider / model lane).
  * 408 / 429 (flex load shedding) / 5xx are retried with the retry policy's backoff (its
  * {@code Retry-After} honoured, each wait capped at {@value #MAX_WAIT_SECONDS} s); a line still
  * refused after the policy's attempts is settled as a retryable error and goes again in a follow-up
@@ -56,6 +58,7 @@ public final class SyncRunner {
     private final InstantSource clock;
     private final RandomGenerator random;
     private final ResultMetrics metrics;
+    private SyncThrottle throttle;
 
     public SyncRunner(BatchStore batches, Map<Provider, ? extends SyncCaller> clients, Settlement settlement,
                       RetryPolicy retry,
@@ -71,6 +74,14 @@ public final class SyncRunner {
         this.clock = clock;
         this.random = random;
         this.metrics = metrics;
+        // rate limits run on the wall clock whatever clock the business runs on
+        this.throttle = SyncThrottle.providerHeadersOnly(InstantSource.system());
+    }
+
+    /** Keeps calls within these rate limits (by default only what the providers' answers say of theirs). */
+    public SyncRunner withThrottle(SyncThrottle throttle) {
+        this.throttle = throttle;
+        return this;
     }
 
     /** Whether this runner can run {@code batch}'s lines (a client for its provider is configured). */
@@ -116,7 +127,25 @@ public final class SyncRunner {
     private void call(BatchRow batch, SyncCaller client, BatchStore.PendingLine line) {
         long started = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
-            Outcome<SyncClient.Answer> outcome = client.run(line.line(), batch.model(), batch.mode());
+            try {
+                throttle.acquire(batch.provider(), batch.model(), line.estimatedTokens(), metrics::syncThrottled);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the rate limit of " + batch.model(), e);
+            }
+            Outcome<SyncClient.Answer> outcome;
+            try {
+                outcome = client.run(line.line(), batch.model(), batch.mode());
+            } catch (RuntimeException e) {
+                throttle.released(batch.provider(), batch.model());
+                throw e;
+            }
+            switch (outcome) {
+                case Outcome.Ok<SyncClient.Answer> ok -> throttle.answered(batch.provider(), batch.model(), ok.value().limits());
+                case Outcome.RetryLater<SyncClient.Answer> later when later.httpStatus() == 429 ->
+                        throttle.refused(batch.provider(), batch.model(), later.after());
+                default -> throttle.released(batch.provider(), batch.model());
+            }
             switch (outcome) {
                 case Outcome.Ok<SyncClient.Answer> ok -> {
                     metrics.syncCall(batch.provider(), batch.mode().id(), "answered");

@@ -54,6 +54,20 @@ class ResultConfigTest {
     }
 
     @Test
+    void syncRateLimitsAreReadAndABadOneNamesTheKeyAndTheEntry() {
+        Map<String, String> env = new java.util.HashMap<>(MINIMAL);
+        assertThat(ResultConfig.fromEnv(env).syncRateLimits()).isEmpty();
+        env.put(ResultConfig.SYNC_RATE_LIMITS, "openai/gpt-4.1-mini=rpm:500;tpm:200000, anthropic/*=rpm:50");
+        assertThat(ResultConfig.fromEnv(env).syncRateLimits()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "openai/gpt-4.1-mini", new dev.offpeak.result.submit.SyncThrottle.Limit(500, 200_000),
+                "anthropic/*", new dev.offpeak.result.submit.SyncThrottle.Limit(50, 0)));
+        env.put(ResultConfig.SYNC_RATE_LIMITS, "openai/gpt-4.1-mini=500/min");
+        assertThatThrownBy(() -> ResultConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("Invalid value openai/gpt-4.1-mini=500/min for OFFPEAK_RESULT_SYNC_RATE_LIMITS")
+                .hasMessageContaining("'500/min' is not rpm:N or tpm:N with N >= 1");
+    }
+
+    @Test
     void secretsNeverAppearInTheLoggedConfiguration() {
         Map<String, String> env = new java.util.HashMap<>(MINIMAL);
         env.put("OFFPEAK_DB_PASSWORD", "hunter2-db-secret");

@@ -1,0 +1,384 @@
+package dev.offpeak.result.submit;
+
+import dev.offpeak.result.provider.RateLimitHints;
+import dev.offpeak.schemas.events.Provider;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.EstimationProbe;
+import io.github.bucket4j.TimeMeter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * Keeps the synchronous calls of each provider and model (a lane) within the provider's rate limits
+ * before they are sent, rather than only retrying the 429s after: every call of the synchronous
+ * runner asks {@link #acquire} first, and reports how it ended.
+ *
+ * <p>Three things hold a lane's next call back, and each wait is counted by its cause:
+ * <ul>
+ *   <li>{@code configured}: the operator's limits ({@code OFFPEAK_RESULT_SYNC_RATE_LIMITS},
+ *       {@link #parse}): requests and input tokens per minute, as token buckets (Bucket4j) that hold a
+ *       second's share at most ({@code rpm / 60}, rounded up) and refill continuously, so a lane never
+ *       bursts a minute's allowance at once (providers enforce limits over shorter periods too). A call
+ *       estimated above a second's token share waits for a full token bucket instead of forever.</li>
+ *   <li>{@code provider_limit}: what the provider's last answer said ({@link RateLimitHints}: requests and
+ *       input tokens remaining, and when the limit is full again); between answers the lane counts the
+ *       calls it started since, and what the provider's continuous refill gave back. With nothing known
+ *       (Gemini sends no headers; the first calls of a lane) calls go.</li>
+ *   <li>{@code retry_after}: a 429 pauses the whole lane for the provider's {@code Retry-After} (1 s
+ *       without one), not just the call that got it.</li>
+ * </ul>
+ * Limits are per replica: replicas sharing one provider account should divide the configured limits
+ * between them (the provider's headers, read by each, cover the rest). The throttle runs on the wall
+ * clock ({@link InstantSource#system()} in service), never on a test's or the business's virtual clock:
+ * the provider's limits refill in real time.
+ */
+public final class SyncThrottle {
+    /** Most a single wait sleeps before the lane is looked at again. */
+    static final Duration MAX_SLEEP = Duration.ofSeconds(5);
+    /** How long a lane with nothing to go on but calls in flight waits for one of their answers. */
+    static final Duration ANSWER_POLL = Duration.ofMillis(50);
+    /** Wait without a {@code Retry-After}. */
+    static final Duration DEFAULT_PAUSE = Duration.ofSeconds(1);
+    private static final Pattern KEY = Pattern.compile("(openai|anthropic|gemini)/([A-Za-z0-9._:@-]+|\\*)");
+
+    /** Requests and input tokens per minute; 0 is no limit of that kind. */
+    public record Limit(long requestsPerMinute, long tokensPerMinute) {
+        public Limit {
+            if (requestsPerMinute < 0 || tokensPerMinute < 0 || requestsPerMinute + tokensPerMinute == 0) {
+                throw new IllegalArgumentException("a rate limit needs rpm or tpm above 0");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return (requestsPerMinute > 0 ? "rpm:" + requestsPerMinute : "")
+                    + (requestsPerMinute > 0 && tokensPerMinute > 0 ? ";" : "")
+                    + (tokensPerMinute > 0 ? "tpm:" + tokensPerMinute : "");
+        }
+    }
+
+    /** Why a call waited. */
+    public enum Cause {
+        CONFIGURED, PROVIDER_LIMIT, RETRY_AFTER;
+
+        public String id() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** How long to wait before asking again, and why. */
+    public record Wait(Duration time, Cause cause) {}
+
+    /** Something that wants to know how long calls waited (the runner's metrics). */
+    @FunctionalInterface
+    public interface WaitListener {
+        void waited(Provider provider, Cause cause, Duration time);
+    }
+
+    private final Map<String, Limit> limits;
+    private final InstantSource clock;
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+
+    public SyncThrottle(Map<String, Limit> limits, InstantSource clock) {
+        this.limits = Map.copyOf(limits);
+        this.clock = clock;
+    }
+
+    /** No configured limits: only what the providers' answers say. */
+    public static SyncThrottle providerHeadersOnly(InstantSource clock) {
+        return new SyncThrottle(Map.of(), clock);
+    }
+
+    /**
+     * {@code provider/model=rpm:N;tpm:M} and {@code provider/*=...} entries, comma-separated (either
+     * of rpm / tpm may be left out); a model's own entry wins over its provider's {@code *}.
+     */
+    public static Map<String, Limit> parse(String text) {
+        Map<String, Limit> out = new TreeMap<>();
+        if (text == null || text.isBlank()) {
+            return out;
+        }
+        for (String entry : text.split(",")) {
+            String[] kv = entry.strip().split("=", 2);
+            if (kv.length != 2 || !KEY.matcher(kv[0].strip()).matches()) {
+                throw new IllegalArgumentException("entry '" + entry.strip()
+                        + "' is not provider/model=rpm:N;tpm:M or provider/*=rpm:N;tpm:M");
+            }
+            long rpm = 0;
+            long tpm = 0;
+            for (String part : kv[1].split(";")) {
+                String[] p = part.strip().split(":", 2);
+                long n;
+                try {
+                    n = p.length == 2 ? Long.parseLong(p[1].strip()) : -1;
+                } catch (NumberFormatException e) {
+                    n = -1;
+                }
+                if (n < 1 || !(p[0].strip().equals("rpm") || p[0].strip().equals("tpm"))) {
+                    throw new IllegalArgumentException("entry '" + entry.strip() + "': '" + part.strip()
+                            + "' is not rpm:N or tpm:N with N >= 1");
+                }
+                if (p[0].strip().equals("rpm")) {
+                    rpm = n;
+                } else {
+                    tpm = n;
+                }
+            }
+            out.put(kv[0].strip(), new Limit(rpm, tpm));
+        }
+        return out;
+    }
+
+    /** The configured limit of a lane: its model's entry, else its provider's {@code *}; null if none. */
+    Limit limitOf(Provider provider, String model) {
+        Limit own = limits.get(provider.id() + "/" + model);
+        return own != null ? own : limits.get(provider.id() + "/*");
+    }
+
+    private Lane lane(Provider provider, String model) {
+        return lanes.computeIfAbsent(provider.id() + "/" + model, k -> new Lane(limitOf(provider, model), clock));
+    }
+
+    /**
+     * Blocks until a call of {@code model} estimated at {@code tokens} input tokens may start, then
+     * counts it as started; every acquire must be followed by one of {@link #answered}, {@link #refused}
+     * or {@link #released}.
+     */
+    public void acquire(Provider provider, String model, long tokens, WaitListener listener) throws InterruptedException {
+        Lane lane = lane(provider, model);
+        while (true) {
+            Wait w = lane.tryTake(clock.instant(), tokens);
+            if (w == null) {
+                return;
+            }
+            Duration sleep = w.time().compareTo(MAX_SLEEP) > 0 ? MAX_SLEEP
+                    : w.time().isNegative() || w.time().isZero() ? Duration.ofMillis(1) : w.time();
+            listener.waited(provider, w.cause(), sleep);
+            Thread.sleep(Math.max(1, sleep.toMillis()));
+        }
+    }
+
+    /** Takes a call at {@code now} if it may start (null), or says how long to wait. */
+    Wait tryAcquire(Provider provider, String model, long tokens, Instant now) {
+        return lane(provider, model).tryTake(now, tokens);
+    }
+
+    /** A call ended with the provider's answer, which said this of its limits. */
+    public void answered(Provider provider, String model, RateLimitHints hints) {
+        lane(provider, model).answered(hints, clock.instant());
+    }
+
+    /** A call was refused 429: the lane pauses for {@code retryAfter} (or {@link #DEFAULT_PAUSE}). */
+    public void refused(Provider provider, String model, Duration retryAfter) {
+        lane(provider, model).refused(clock.instant(), retryAfter == null ? DEFAULT_PAUSE : retryAfter);
+    }
+
+    /** A call ended without telling anything of the limits (5xx, timeout, connection error). */
+    public void released(Provider provider, String model) {
+        lane(provider, model).released();
+    }
+
+    /** One lane's state; every method holds the lane's lock. */
+    static final class Lane {
+        private final Bucket requests;
+        private final Bucket tokens;
+        private final long tokensCapacity;
+        private final Reported reportedRequests = new Reported();
+        private final Reported reportedTokens = new Reported();
+        private Instant pausedUntil = Instant.EPOCH;
+        private int inFlight;
+
+        Lane(Limit limit, InstantSource clock) {
+            TimeMeter time = new TimeMeter() {
+                @Override
+                public long currentTimeNanos() {
+                    Instant now = clock.instant();
+                    return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+                }
+
+                @Override
+                public boolean isWallClockBased() {
+                    return true;
+                }
+            };
+            this.requests = limit == null || limit.requestsPerMinute() == 0 ? null
+                    : bucket(limit.requestsPerMinute(), time);
+            this.tokens = limit == null || limit.tokensPerMinute() == 0 ? null : bucket(limit.tokensPerMinute(), time);
+            this.tokensCapacity = limit == null ? 0 : secondsShare(limit.tokensPerMinute());
+        }
+
+        private static long secondsShare(long perMinute) {
+            return Math.max(1, (perMinute + 59) / 60);
+        }
+
+        private static Bucket bucket(long perMinute, TimeMeter time) {
+            return Bucket.builder().withCustomTimePrecision(time)
+                    .addLimit(l -> l.capacity(secondsShare(perMinute)).refillGreedy(perMinute, Duration.ofMinutes(1)))
+                    .build();
+        }
+
+        synchronized Wait tryTake(Instant now, long estimatedTokens) {
+            if (now.isBefore(pausedUntil)) {
+                return new Wait(Duration.between(now, pausedUntil), Cause.RETRY_AFTER);
+            }
+            long tokensAsked = Math.max(0, estimatedTokens);
+            long tokensReported = reportedTokens.limit() > 0 ? Math.min(tokensAsked, reportedTokens.limit()) : tokensAsked;
+            Duration reported = longest(reportedRequests.waitFor(1, now, inFlight),
+                    reportedTokens.waitFor(tokensReported, now, inFlight));
+            if (reported != null) {
+                return new Wait(reported, Cause.PROVIDER_LIMIT);
+            }
+            long tokensTaken = tokens == null ? 0 : Math.min(tokensAsked, tokensCapacity);
+            EstimationProbe r = requests == null ? null : requests.estimateAbilityToConsume(1);
+            EstimationProbe t = tokens == null || tokensTaken == 0 ? null : tokens.estimateAbilityToConsume(tokensTaken);
+            long nanos = Math.max(r == null || r.canBeConsumed() ? 0 : r.getNanosToWaitForRefill(),
+                    t == null || t.canBeConsumed() ? 0 : t.getNanosToWaitForRefill());
+            if (nanos > 0) {
+                return new Wait(Duration.ofNanos(nanos), Cause.CONFIGURED);
+            }
+            if (r != null) {
+                requests.tryConsume(1);
+            }
+            if (t != null) {
+                tokens.tryConsume(tokensTaken);
+            }
+            reportedRequests.take(1, now);
+            reportedTokens.take(tokensReported, now);
+            inFlight++;
+            return null;
+        }
+
+        private static Duration longest(Duration a, Duration b) {
+            return a == null ? b : b == null ? a : a.compareTo(b) >= 0 ? a : b;
+        }
+
+        synchronized void answered(RateLimitHints hints, Instant now) {
+            inFlight = Math.max(0, inFlight - 1);
+            if (hints.requestsRemaining() >= 0) {
+                reportedRequests.update(hints.requestsLimit(), hints.requestsRemaining(), hints.requestsFullAt(), now,
+                        inFlight);
+            }
+            if (hints.tokensRemaining() >= 0) {
+                // the tokens of the calls still in flight are not counted here: the next answer corrects it
+                reportedTokens.update(hints.tokensLimit(), hints.tokensRemaining(), hints.tokensFullAt(), now, 0);
+            }
+        }
+
+        synchronized void refused(Instant now, Duration retryAfter) {
+            inFlight = Math.max(0, inFlight - 1);
+            // the provider's bucket is empty now: after the pause, wait for the answers in flight (or let one
+            // call find out) rather than send blind again
+            reportedRequests.emptied(now, inFlight);
+            Instant until = now.plus(retryAfter);
+            if (until.isAfter(pausedUntil)) {
+                pausedUntil = until;
+            }
+        }
+
+        synchronized void released() {
+            inFlight = Math.max(0, inFlight - 1);
+        }
+
+        synchronized int inFlight() {
+            return inFlight;
+        }
+    }
+
+    /**
+     * One limit as the provider reports it, kept as a copy of the provider's token bucket: the level
+     * an answer said ({@code remaining}, less the calls still in flight, which it may not have counted
+     * yet) when that is below the copy's, refilled at the rate the reset implies
+     * ({@code (limit - remaining) / (reset - now)}: the providers refill evenly), capped at the limit,
+     * less what this lane takes.
+     */
+    static final class Reported {
+        private boolean known;
+        private long limit = -1;
+        private double level;
+        private double perNano;
+        private Instant at;
+        private Instant fullAt;
+
+        void update(long limit, long remaining, Instant fullAt, Instant now, long stillInFlight) {
+            double said = remaining - stillInFlight;
+            advance(now);
+            // answers arrive out of order: an older one may say more is left than a newer one did, so the
+            // copy only ever goes down on an answer (and up by the refill), never above what was said last
+            this.level = known ? Math.min(level, said) : said;
+            this.known = true;
+            this.limit = limit;
+            this.at = now;
+            this.fullAt = fullAt;
+            if (limit > remaining && fullAt != null && fullAt.isAfter(now)) {
+                perNano = (double) (limit - remaining) / Duration.between(now, fullAt).toNanos();
+            }
+        }
+
+        /** A 429 said the provider's bucket is empty now. */
+        void emptied(Instant now, long stillInFlight) {
+            advance(now);
+            level = known ? Math.min(level, -stillInFlight) : -stillInFlight;
+            known = true;
+            at = now;
+            fullAt = null; // an earlier reset is no longer the one to wait for; a known refill rate still holds
+        }
+
+        long limit() {
+            return limit;
+        }
+
+        private void advance(Instant now) {
+            if (!known || !now.isAfter(at)) {
+                return;
+            }
+            if (perNano > 0) {
+                level += perNano * Duration.between(at, now).toNanos();
+                if (limit >= 0 && level > limit) {
+                    level = limit;
+                }
+            } else if (fullAt != null && !now.isBefore(fullAt)) {
+                if (limit < 0) {
+                    known = false; // full again, of a size not known
+                    return;
+                }
+                level = limit;
+            }
+            at = now;
+        }
+
+        void take(long n, Instant now) {
+            advance(now);
+            if (known) {
+                level -= n;
+            }
+        }
+
+        /** How long until {@code need} are free (null: now, or nothing known to wait for). */
+        Duration waitFor(long need, Instant now, int inFlight) {
+            if (!known || need <= 0) {
+                return null;
+            }
+            advance(now);
+            if (!known || level >= need) {
+                return null;
+            }
+            if (perNano > 0) {
+                long nanos = (long) Math.ceil((need - level) / perNano);
+                return Duration.ofNanos(Math.max(1_000_000, nanos));
+            }
+            if (fullAt != null && now.isBefore(fullAt)) {
+                return Duration.between(now, fullAt);
+            }
+            if (inFlight == 0) {
+                known = false; // nothing will tell us more: let one call find out
+                return null;
+            }
+            return ANSWER_POLL;
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package dev.offpeak.result.submit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.offpeak.result.provider.RateLimitHints;
+import dev.offpeak.schemas.events.Provider;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/** The throttle's decisions on a clock the test moves: no sleeping, no timing. */
+class SyncThrottleTest {
+    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-07T10:00:00Z"));
+    private final InstantSource clock = now::get;
+
+    private void advance(Duration d) {
+        now.set(now.get().plus(d));
+    }
+
+    private SyncThrottle.Wait take(SyncThrottle throttle, String model, long tokens) {
+        return throttle.tryAcquire(Provider.OPENAI, model, tokens, now.get());
+    }
+
+    @Test
+    void parsesLimitsPerModelAndPerProviderAndNamesTheBadEntry() {
+        Map<String, SyncThrottle.Limit> limits = SyncThrottle.parse(
+                " openai/gpt-4.1-mini=rpm:500;tpm:200000, openai/*=rpm:60 , anthropic/claude-haiku-4-5=tpm:50000");
+        assertThat(limits).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "openai/gpt-4.1-mini", new SyncThrottle.Limit(500, 200_000),
+                "openai/*", new SyncThrottle.Limit(60, 0),
+                "anthropic/claude-haiku-4-5", new SyncThrottle.Limit(0, 50_000)));
+        SyncThrottle throttle = new SyncThrottle(limits, clock);
+        assertThat(throttle.limitOf(Provider.OPENAI, "gpt-4.1-mini")).isEqualTo(new SyncThrottle.Limit(500, 200_000));
+        assertThat(throttle.limitOf(Provider.OPENAI, "o4-mini")).isEqualTo(new SyncThrottle.Limit(60, 0));
+        assertThat(throttle.limitOf(Provider.GEMINI, "gemini-2.5-flash")).isNull();
+        assertThat(SyncThrottle.parse(null)).isEmpty();
+        assertThat(SyncThrottle.parse(" ")).isEmpty();
+
+        assertThatThrownBy(() -> SyncThrottle.parse("openai/gpt-4o-mini=rpm:0"))
+                .hasMessageContaining("'rpm:0' is not rpm:N or tpm:N with N >= 1");
+        assertThatThrownBy(() -> SyncThrottle.parse("openai/gpt-4o-mini=500"))
+                .hasMessageContaining("entry 'openai/gpt-4o-mini=500'");
+        assertThatThrownBy(() -> SyncThrottle.parse("mistral/large=rpm:5"))
+                .hasMessageContaining("is not provider/model=rpm:N;tpm:M or provider/*=rpm:N;tpm:M");
+        assertThatThrownBy(() -> SyncThrottle.parse("openai/gpt-4o-mini=rpm:5;rps:2"))
+                .hasMessageContaining("'rps:2'");
+    }
+
+    @Test
+    void configuredRequestsPerMinuteAllowASecondsShareThenOneEveryPeriod() {
+        SyncThrottle throttle = new SyncThrottle(SyncThrottle.parse("openai/*=rpm:120"), clock);
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
+        SyncThrottle.Wait wait = take(throttle, "gpt-4o-mini", 10);
+        assertThat(wait.cause()).isEqualTo(SyncThrottle.Cause.CONFIGURED);
+        assertThat(wait.time()).isBetween(Duration.ofMillis(499), Duration.ofMillis(500));
+        // each model is a lane of its own
+        assertThat(take(throttle, "o4-mini", 10)).isNull();
+        advance(Duration.ofMillis(500));
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isNotNull();
+        // a minute gives exactly rpm calls
+        int granted = 0;
+        for (int ms = 0; ms < 60_000; ms += 50) {
+            advance(Duration.ofMillis(50));
+            while (take(throttle, "gpt-4o-mini", 10) == null) {
+                granted++;
+            }
+        }
+        assertThat(granted).isBetween(119, 121);
+    }
+
+    @Test
+    void configuredTokensPerMinuteWaitForTheEstimateAndABigCallWaitsForAFullBucket() {
+        SyncThrottle throttle = new SyncThrottle(SyncThrottle.parse("openai/gpt-4o-mini=tpm:6000"), clock);
+        assertThat(take(throttle, "gpt-4o-mini", 80)).isNull(); // 100 a second: 20 left
+        SyncThrottle.Wait wait = take(throttle, "gpt-4o-mini", 80);
+        assertThat(wait.cause()).isEqualTo(SyncThrottle.Cause.CONFIGURED);
+        assertThat(wait.time()).isBetween(Duration.ofMillis(599), Duration.ofMillis(600));
+        advance(Duration.ofMillis(600));
+        assertThat(take(throttle, "gpt-4o-mini", 80)).isNull();
+        // a call estimated above the second's share (100) waits until the bucket is full (empty now), then goes
+        SyncThrottle.Wait big = take(throttle, "gpt-4o-mini", 5_000);
+        assertThat(big.time()).isBetween(Duration.ofMillis(999), Duration.ofMillis(1000));
+        advance(Duration.ofMillis(1000));
+        assertThat(take(throttle, "gpt-4o-mini", 5_000)).isNull();
+    }
+
+    @Test
+    void theProvidersHeadersHoldTheLaneUntilItsBucketHasRoom() {
+        SyncThrottle throttle = SyncThrottle.providerHeadersOnly(clock);
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isNull(); // nothing known yet: calls go
+        // 1 of 5 requests left, full again in 4 s: one comes back every second
+        throttle.answered(Provider.OPENAI, "gpt-4o-mini",
+                new RateLimitHints(5, 1, now.get().plusSeconds(4), -1, -1, null));
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
+        SyncThrottle.Wait wait = take(throttle, "gpt-4o-mini", 10);
+        assertThat(wait.cause()).isEqualTo(SyncThrottle.Cause.PROVIDER_LIMIT);
+        assertThat(wait.time()).isEqualTo(Duration.ofSeconds(1));
+        advance(Duration.ofSeconds(1));
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isNotNull();
+        // the copy of the provider's bucket refills at its rate up to the limit, never above it
+        advance(Duration.ofSeconds(3));
+        for (int i = 0; i < 3; i++) {
+            assertThat(take(throttle, "gpt-4o-mini", 10)).as("call %d", i).isNull();
+        }
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isNotNull();
+        advance(Duration.ofSeconds(60));
+        for (int i = 0; i < 5; i++) {
+            assertThat(take(throttle, "gpt-4o-mini", 10)).as("call %d", i).isNull();
+        }
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isEqualTo(
+                new SyncThrottle.Wait(Duration.ofSeconds(1), SyncThrottle.Cause.PROVIDER_LIMIT));
+        // an answer counts the calls still in flight as not yet counted by the provider
+        throttle.answered(Provider.OPENAI, "gpt-4o-mini",
+                new RateLimitHints(5, 3, now.get().plusSeconds(2), -1, -1, null));
+        // (10 calls taken above, none answered but this one: 3 left less 9 in flight is -6, one a second back)
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isEqualTo(
+                new SyncThrottle.Wait(Duration.ofSeconds(7), SyncThrottle.Cause.PROVIDER_LIMIT));
+
+        // input tokens: 1,000 left of 60,000, full in 59 s (1,000 a second back)
+        SyncThrottle tokens = SyncThrottle.providerHeadersOnly(clock);
+        assertThat(take(tokens, "gpt-4o-mini", 1)).isNull();
+        tokens.answered(Provider.OPENAI, "gpt-4o-mini",
+                new RateLimitHints(-1, -1, null, 60_000, 1_000, now.get().plusSeconds(59)));
+        assertThat(take(tokens, "gpt-4o-mini", 3_000)).isEqualTo(
+                new SyncThrottle.Wait(Duration.ofSeconds(2), SyncThrottle.Cause.PROVIDER_LIMIT));
+        advance(Duration.ofSeconds(2));
+        assertThat(take(tokens, "gpt-4o-mini", 3_000)).isNull();
+    }
+
+    @Test
+    void aRemainingOfZeroWithoutAResetWaitsForAnAnswerInFlightOrLetsOneCallFindOut() {
+        SyncThrottle throttle = SyncThrottle.providerHeadersOnly(clock);
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
+        throttle.answered(Provider.OPENAI, "gpt-4o-mini", new RateLimitHints(-1, 0, null, -1, -1, null));
+        // one call is still in flight: its answer will say more
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isEqualTo(
+                new SyncThrottle.Wait(SyncThrottle.ANSWER_POLL, SyncThrottle.Cause.PROVIDER_LIMIT));
+        throttle.released(Provider.OPENAI, "gpt-4o-mini");
+        // nothing in flight and nothing known: one call goes rather than the lane stopping for good
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
+    }
+
+    @Test
+    void a429PausesTheWholeLaneForTheRetryAfter() {
+        SyncThrottle throttle = SyncThrottle.providerHeadersOnly(clock);
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
+        throttle.refused(Provider.OPENAI, "gpt-4o-mini", Duration.ofSeconds(3));
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isEqualTo(
+                new SyncThrottle.Wait(Duration.ofSeconds(3), SyncThrottle.Cause.RETRY_AFTER));
+        assertThat(take(throttle, "o4-mini", 10)).as("another model's lane").isNull();
+        advance(Duration.ofSeconds(3));
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
+        throttle.refused(Provider.OPENAI, "gpt-4o-mini", null);
+        assertThat(take(throttle, "gpt-4o-mini", 10).time()).isEqualTo(SyncThrottle.DEFAULT_PAUSE);
+    }
+
+    @Test
+    void afterA429WithNothingKnownTheLaneWaitsForTheAnswersInFlightInsteadOfSendingBlind() {
+        SyncThrottle throttle = SyncThrottle.providerHeadersOnly(clock);
+        for (int i = 0; i < 3; i++) {
+            assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
+        }
+        throttle.refused(Provider.OPENAI, "gpt-4o-mini", Duration.ofMillis(200));
+        advance(Duration.ofMillis(200));
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isEqualTo(
+                new SyncThrottle.Wait(SyncThrottle.ANSWER_POLL, SyncThrottle.Cause.PROVIDER_LIMIT));
+        // an answer tells the rate: 0 of 4 left, full in 1 s (one every 250 ms); the copy stays at the lower
+        // level the 429 left (empty, less the 2 then in flight) and refills from there: 3 needed, 750 ms
+        throttle.answered(Provider.OPENAI, "gpt-4o-mini", new RateLimitHints(4, 0, now.get().plusSeconds(1), -1, -1, null));
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isEqualTo(
+                new SyncThrottle.Wait(Duration.ofMillis(750), SyncThrottle.Cause.PROVIDER_LIMIT));
+        advance(Duration.ofMillis(750));
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
+    }
+}
