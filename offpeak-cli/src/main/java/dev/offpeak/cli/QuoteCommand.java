@@ -9,6 +9,7 @@ import dev.offpeak.cli.quote.Quote.Figures;
 import dev.offpeak.cli.quote.Quote.ModelQuote;
 import dev.offpeak.cli.quote.Quote.Output;
 import dev.offpeak.config.Durations;
+import dev.offpeak.result.config.ResultConfig;
 import dev.offpeak.result.submit.ModeChooser;
 import dev.offpeak.schemas.events.TaskSubmitted;
 import dev.offpeak.schemas.json.EventSerde;
@@ -111,11 +112,18 @@ public final class QuoteCommand implements Callable<Integer> {
             description = "Parallel requests assumed for the flex and sync lanes (default: ${DEFAULT-VALUE}).")
     int concurrency;
 
+    @Option(names = "--lane-modes", paramLabel = "SPEC",
+            description = "result-service's lane modes ([tenant:]provider/model=mode or [tenant:]*=mode, comma-separated; "
+                    + "default: the " + ResultConfig.LANE_MODES + " environment variable): lines asking no mode run in "
+                    + "their tenant's or lane's. Without either, such lines are taken as auto.")
+    String laneModes;
+
     @Option(names = "--tenant", defaultValue = "quote",
             description = "Tenant for lines that leave it out (the dedup scope; default: ${DEFAULT-VALUE}).")
     String tenant;
 
     InstantSource clock = InstantSource.system();
+    private String laneNote = "";
 
     @Override
     public Integer call() {
@@ -137,6 +145,17 @@ public final class QuoteCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             err.println(name + ": --deadline: " + e.getMessage());
             return 2;
+        }
+        String laneText = laneModes != null ? laneModes : System.getenv(ResultConfig.LANE_MODES);
+        ModeChooser lanes = null;
+        if (laneText != null && !laneText.isBlank()) {
+            try {
+                lanes = new ModeChooser(ModelRegistry.loadDefault(), ModeChooser.parse(laneText), concurrency);
+            } catch (IllegalArgumentException e) {
+                err.println(name + ": " + (laneModes != null ? "--lane-modes" : ResultConfig.LANE_MODES) + ": "
+                        + e.getMessage());
+                return 2;
+            }
         }
         ModelRegistry registry;
         try {
@@ -169,7 +188,11 @@ public final class QuoteCommand implements Callable<Integer> {
             return 2;
         }
         long assumed = outputTokens == null ? DEFAULT_OUTPUT_TOKENS : outputTokens;
-        Quote.Result result = new Quote(registry, tokens).quote(tasks, assumed, now);
+        ModeChooser chooser = lanes;
+        Quote.Result result = new Quote(registry, tokens).quote(tasks, assumed, now, chooser == null ? TaskSubmitted::mode
+                : t -> t.mode() != null ? t.mode() : chooser.laneDefault(t.provider(), t.model(), t.tenant()));
+        laneNote = chooser == null ? "lines asking none are taken as auto (no --lane-modes)"
+                : "lines asking none run in their tenant's or lane's mode (lane modes " + laneText.strip() + ")";
         print(result, out, demo ? "demo workload (--size " + size + " --seed " + seed + ")" : file.toString(), now, due);
         due.ifPresent(d -> printDeadline(result, now, d, out));
         out.println();
@@ -308,8 +331,7 @@ public final class QuoteCommand implements Callable<Integer> {
                 + "expected cache; cached = prompt tokens expected from cache");
         out.println("  auto = the mode result-service's auto would choose per model: the cheapest expected "
                 + (due.isPresent() ? "to finish by the deadline (late: none is; the fastest)" : "(no --deadline given)")
-                + "; lines whose task asks batch, flex or sync are priced in that mode (\"+ asked\"), lines asking"
-                + " none are taken as auto");
+                + "; lines whose task asks batch, flex or sync are priced in that mode (\"+ asked\"); " + laneNote);
         if (r.models().stream().anyMatch(m -> syncBeatsBatch(m.figures()))) {
             out.println("  ! sync is expected to cost less than batch: the batch tier bills this model's cache hits "
                     + "as plain input (batch_cached_input: as_input)");

@@ -183,6 +183,26 @@ class QuoteCommandTest {
     }
 
     @Test
+    void laneModesGiveTheLinesAskingNoModeTheirTenantsOrLanesMode() throws IOException {
+        Path file = dir.resolve("lanes.ndjson");
+        Files.write(file, workload());
+        Cli cli = Cli.run("quote", file.toString(), "--tenant", "acme", "--lane-modes",
+                "acme:gemini/gemini-2.5-flash=sync, initech:*=flex, *=batch");
+        assertThat(cli.exitCode()).as(cli.err()).isZero();
+        assertThat(cli.out()).containsPattern("gemini-2\\.5-flash\\s.*\\s\\$0\\.000602\\s+\\$0\\.000602 as asked\\R")
+                .containsPattern("claude-haiku-4-5\\s.*\\s(\\$[0-9.]+)\\s+n/a\\s+\\$[0-9.]+\\s+\\1 as asked\\R")
+                .contains("lines asking none run in their tenant's or lane's mode (lane modes acme:gemini/gemini-2.5-flash=sync,"
+                        + " initech:*=flex, *=batch)");
+        // another tenant's lines follow the lane entries, not acme's
+        Cli other = Cli.run("quote", file.toString(), "--tenant", "initech", "--lane-modes",
+                "acme:gemini/gemini-2.5-flash=sync, *=auto");
+        assertThat(other.out()).containsPattern("gemini-2\\.5-flash\\s.*\\$0\\.000319 batch\\R");
+        Cli bad = Cli.run("quote", file.toString(), "--lane-modes", "gemini=fast");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("offpeak quote: --lane-modes: entry 'gemini=fast' is not [tenant:]provider/model=mode");
+    }
+
+    @Test
     void theCommandPrintsEveryModeLabelledAsAnEstimateWithTheDeadlineCheck() throws IOException {
         Path file = dir.resolve("tasks.ndjson");
         Files.write(file, workload());

@@ -272,7 +272,8 @@ public final class ResultService implements AutoCloseable {
         parts.submitter().withSyncRunner(new SyncRunner(parts.batches(), providerClients.syncClients(),
                 parts.settlement(), RetryPolicy.defaults(), config.syncConcurrency(), clock, RandomGenerator.getDefault(),
                 metrics).withThrottle(new SyncThrottle(config.syncRateLimits(), InstantSource.system())));
-        parts.submitter().withLaneModes(new ModeChooser(catalog, config.laneModes(), config.syncConcurrency()));
+        parts.submitter().withLaneModes(new ModeChooser(catalog, config.laneModes(), config.syncConcurrency())
+                .withSyncRateLimits(config.syncRateLimits()));
         parts.poller().withRescue(new Rescue(config.rescueBuffer(), config.rescueProviders(),
                 (provider, model) -> catalog.find(provider, model).map(m -> m.offersFlex()).orElse(false)));
         EventIntake intake = new EventIntake(consumer, db, new IntakeStore(), parts.completion(), clock,

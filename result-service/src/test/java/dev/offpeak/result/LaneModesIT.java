@@ -285,6 +285,28 @@ class LaneModesIT {
         }
     }
 
+    @Test
+    void autoLeavesFlexWhenTheConfiguredRateLimitCannotPassTheLinesBeforeTheDeadline(KafkaCluster kafka, DataSource ds) {
+        try (MoneyPathHarness h = harness(kafka, ds, "openai/o4-mini=auto")) {
+            // flex is cheaper (it keeps the cache discount), but 1 token a minute cannot pass these lines in 30 h
+            h.parts.submitter().withLaneModes(new ModeChooser(ModelRegistry.loadDefault(),
+                    ModeChooser.parse("openai/o4-mini=auto"), 4).withSyncRateLimits(SyncThrottle.parse("openai/o4-mini=tpm:1")));
+            String policy = "Summarise the support ticket in two sentences and name the product. ".repeat(120);
+            Instant deadline = h.clock.instant().plus(Duration.ofHours(30));
+            List<Task> tasks = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                tasks.add(PipelineFixture.withDeadline(task(O4_MINI, "tpm-" + i, policy), deadline));
+            }
+            h.publish(PipelineFixture.batch("b-tpm", O4_MINI, tasks, 0, h.clock.instant()));
+            h.intakeUntil(4, 1);
+            h.parts.submitter().submitOnce();
+            assertThat(h.text("SELECT mode FROM batches WHERE batch_id = 'b-tpm'")).isEqualTo("batch");
+            assertThat(h.text("SELECT mode_reason FROM batches WHERE batch_id = 'b-tpm'"))
+                    .containsPattern("flex \\$[0-9.]+ ~[0-9]+h \\(default: 0 calls of history\\), rate limit tpm:1 allows it in [0-9]+h \\(late\\)")
+                    .contains("chose batch (cheapest in time)");
+        }
+    }
+
     private static double throttled(MoneyPathHarness h, String cause) {
         return h.metrics.registry().get(ResultMetrics.SYNC_THROTTLE_SECONDS).tag("provider", "openai")
                 .tag("cause", cause).counter().count();

@@ -158,6 +158,15 @@ public final class Quote {
      * in force at {@code at}.
      */
     public Result quote(List<TaskSubmitted> tasks, long assumedOutput, Instant at) {
+        return quote(tasks, assumedOutput, at, TaskSubmitted::mode);
+    }
+
+    /**
+     * As {@link #quote(List, long, Instant)}, with the mode each task runs in by {@code asked} (its own, or
+     * its tenant's / lane's default; null or auto: left to auto).
+     */
+    public Result quote(List<TaskSubmitted> tasks, long assumedOutput, Instant at,
+                        java.util.function.Function<TaskSubmitted, RequestedMode> asked) {
         Map<String, ModelQuote> models = new LinkedHashMap<>();
         Map<String, List<UniqueLine>> groups = new LinkedHashMap<>();
         Map<String, Long> prefixTokens = new HashMap<>();
@@ -187,7 +196,7 @@ public final class Quote {
             boolean cacheControl = text.contains("\"cache_control\"");
             groups.computeIfAbsent(task.provider().id() + "/" + info.id() + "|" + lane + "|" + prefix.fingerprint(),
                     k -> new ArrayList<>()).add(new UniqueLine(price, prompt, Math.min(prefixEstimate, prompt), output, cap,
-                    cacheControl, cacheControl && text.contains("\"ttl\":\"1h\""), task.mode()));
+                    cacheControl, cacheControl && text.contains("\"ttl\":\"1h\""), asked.apply(task)));
         }
         for (Map.Entry<String, List<UniqueLine>> g : groups.entrySet()) {
             String modelKey = g.getKey().substring(0, g.getKey().indexOf('|'));

@@ -51,7 +51,9 @@ import java.util.regex.Pattern;
  * deployment's own history of the provider and model in that mode: batch, the 95th percentile of the
  * last {@value #HISTORY} settled batches (submission to settlement); flex and sync, the 95th
  * percentile of the last {@value #CALL_HISTORY} calls (first attempt to answer, retries included)
- * times the rounds the runner's concurrency needs. Until there are {@value #MIN_SAMPLES} samples,
+ * times the rounds the runner's concurrency needs for the batch's lines and those of the provider's
+ * flex / sync batches already waiting, and no less than the model's configured rate limit lets those
+ * lines through in ({@link #withSyncRateLimits}). Until there are {@value #MIN_SAMPLES} samples,
  * conservative defaults: the providers' 24-hour batch window, {@link #FLEX_PER_LINE} and
  * {@link #SYNC_PER_LINE} per line.
  */
@@ -70,6 +72,7 @@ public final class ModeChooser implements ModeDecider {
     private final ModelRegistry registry;
     private final Map<String, RequestedMode> lanes;
     private final int concurrency;
+    private Map<String, SyncThrottle.Limit> rateLimits = Map.of();
 
     /**
      * @param lanes {@code [tenant:]provider/model} or {@code [tenant:]*} → mode ({@link #parse}); what
@@ -81,8 +84,25 @@ public final class ModeChooser implements ModeDecider {
         this.concurrency = concurrency;
     }
 
+    /**
+     * The configured rate limits of synchronous calls ({@code OFFPEAK_RESULT_SYNC_RATE_LIMITS}): flex and sync
+     * take at least as long as they allow for the lines.
+     */
+    public ModeChooser withSyncRateLimits(Map<String, SyncThrottle.Limit> limits) {
+        this.rateLimits = Map.copyOf(limits);
+        return this;
+    }
+
     /** A line's mode and who asked for it, in words for the batch's {@code mode_reason} (null: nobody). */
     record Asked(RequestedMode mode, String by) {}
+
+    /**
+     * The mode a task of {@code tenant} that names none runs in by these lane modes (batch where no entry
+     * matches), as a quote needs it.
+     */
+    public RequestedMode laneDefault(Provider provider, String model, String tenant) {
+        return configured(provider, model, tenant).mode();
+    }
 
     /** What a line of {@code tenant} on a provider and model asks for when its task names no mode. */
     Asked configured(Provider provider, String model, String tenant) {
@@ -183,7 +203,7 @@ public final class ModeChooser implements ModeDecider {
         StringBuilder why = new StringBuilder(why0);
         for (Mode m : candidates) {
             BigDecimal cost = Cost.of(expected, price.get(), m).batchUsd();
-            Turnaround takes = turnaround(c, batch, m, lines);
+            Turnaround takes = turnaround(c, batch, m, lines, expected.inputTokens() + expected.cachedInputTokens());
             options.add(new Option(m, cost, takes.expected()));
             why.append(' ').append(m.id()).append(" $").append(cost.stripTrailingZeros().toPlainString())
                     .append(" ~").append(takes).append(inTime(takes.expected(), now, deadline) ? "" : " (late)")
@@ -261,22 +281,25 @@ public final class ModeChooser implements ModeDecider {
      * 95th percentile from history (per batch, or per call times rounds), or the default without
      * enough history; {@code median} the 50th, when there is history.
      */
-    record Turnaround(Duration expected, Duration median, int samples, String unit) {
-        @Override
-        public String toString() {
-            return median == null
-                    ? human(expected) + " (default: " + samples + " " + unit + " of history)"
-                    : human(expected) + " (p95; p50 " + human(median) + ", " + samples + " " + unit + ")";
+    record Turnaround(Duration expected, Duration median, int samples, String unit, String behind) {
+        Turnaround(Duration expected, Duration median, int samples, String unit) {
+            this(expected, median, samples, unit, "");
         }
 
-        private static String human(Duration d) {
+        @Override
+        public String toString() {
+            return (median == null
+                    ? human(expected) + " (default: " + samples + " " + unit + " of history)"
+                    : human(expected) + " (p95; p50 " + human(median) + ", " + samples + " " + unit + ")") + behind;
+        }
+
+        static String human(Duration d) {
             return d.toHours() >= 2 ? d.toHours() + "h" : d.toMinutes() >= 2 ? d.toMinutes() + "m"
                     : Math.max(d.toSeconds(), d.isZero() ? 0 : 1) + "s";
         }
     }
 
-    Turnaround turnaround(Connection c, BatchRow batch, Mode mode, long lines) throws SQLException {
-        long rounds = Math.max(1, (lines + concurrency - 1) / concurrency);
+    Turnaround turnaround(Connection c, BatchRow batch, Mode mode, long lines, long tokens) throws SQLException {
         if (mode == Mode.BATCH) {
             List<Double> seconds = Db.query(c, """
                     SELECT extract(epoch FROM settled_at - submitted_at) FROM batches
@@ -294,12 +317,55 @@ public final class ModeChooser implements ModeDecider {
                  WHERE b.provider = ? AND b.model = ? AND b.mode = ? AND s.latency_ms IS NOT NULL
                  ORDER BY s.called_at DESC LIMIT ?""", rs -> rs.getDouble(1), batch.provider().id(), batch.model(),
                 mode.id(), CALL_HISTORY);
-        if (perCall.size() < MIN_SAMPLES) {
-            return new Turnaround((mode == Mode.FLEX ? FLEX_PER_LINE : SYNC_PER_LINE).multipliedBy(rounds), null,
-                    perCall.size(), "calls");
+        // the provider's flex / sync batches already waiting run first (one provider's batches run one after
+        // another); the lines of this model among them count against its rate limit too
+        long[] queued = Db.queryOne(c, """
+                SELECT count(*), count(*) FILTER (WHERE b.model = ?),
+                       coalesce(sum(r.estimated_tokens) FILTER (WHERE b.model = ?), 0)
+                  FROM batches b JOIN batch_items i ON i.batch_id = b.batch_id JOIN requests r ON r.request_id = i.request_id
+                 WHERE b.provider = ? AND b.mode IN ('flex', 'sync') AND b.state = 'submitting' AND b.batch_id <> ?
+                   AND i.refused IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM sync_calls s WHERE s.batch_id = i.batch_id AND s.request_id = i.request_id)""",
+                rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, batch.model(), batch.model(),
+                batch.provider().id(), batch.batchId()).orElse(new long[3]);
+        Queue queue = new Queue(lines, queued[0], lines + queued[1], tokens + queued[2]);
+        SyncThrottle.Limit limit = rateLimits.get(batch.provider().id() + "/" + batch.model());
+        if (limit == null) {
+            limit = rateLimits.get(batch.provider().id() + "/*");
         }
-        return new Turnaround(percentile(perCall, 0.95).multipliedBy(rounds),
-                percentile(perCall, 0.50).multipliedBy(rounds), perCall.size(), "calls");
+        String behind = (queued[0] > 0 ? ", behind " + queued[0] + " queued lines" : "")
+                + (limit != null && queue.rateFloor(limit).compareTo(Duration.ZERO) > 0
+                        ? ", rate limit " + limit + " allows it in " + Turnaround.human(queue.rateFloor(limit)) : "");
+        if (perCall.size() < MIN_SAMPLES) {
+            return new Turnaround(queue.time(mode == Mode.FLEX ? FLEX_PER_LINE : SYNC_PER_LINE, concurrency, limit),
+                    null, perCall.size(), "calls", behind);
+        }
+        return new Turnaround(queue.time(percentile(perCall, 0.95), concurrency, limit),
+                queue.time(percentile(perCall, 0.50), concurrency, limit), perCall.size(), "calls", behind);
+    }
+
+    /**
+     * A flex / sync batch's lines behind what is queued: {@code lines} of its own, {@code queuedLines} of the
+     * provider's waiting flex / sync batches, {@code modelLines} and {@code modelTokens} (estimated input) of
+     * its model, queued ones included, for the model's rate limit.
+     */
+    record Queue(long lines, long queuedLines, long modelLines, long modelTokens) {
+        /** Rounds of {@code concurrency} calls of {@code perCall} each, and no less than the rate limit allows. */
+        Duration time(Duration perCall, int concurrency, SyncThrottle.Limit limit) {
+            long total = lines + queuedLines;
+            Duration calls = perCall.multipliedBy(Math.max(1, (total + concurrency - 1) / concurrency));
+            Duration floor = limit == null ? Duration.ZERO : rateFloor(limit);
+            return calls.compareTo(floor) >= 0 ? calls : floor;
+        }
+
+        /** The least time the rate limit lets the model's lines (queued ones included) through in. */
+        Duration rateFloor(SyncThrottle.Limit limit) {
+            Duration byRequests = limit.requestsPerMinute() == 0 ? Duration.ZERO
+                    : Duration.ofMillis(Math.ceilDiv(modelLines * 60_000, limit.requestsPerMinute()));
+            Duration byTokens = limit.tokensPerMinute() == 0 ? Duration.ZERO
+                    : Duration.ofMillis(Math.ceilDiv(Math.multiplyExact(modelTokens, 60_000L), limit.tokensPerMinute()));
+            return byRequests.compareTo(byTokens) >= 0 ? byRequests : byTokens;
+        }
     }
 
     /** The nearest-rank percentile {@code p} of {@code seconds}, as a duration. */

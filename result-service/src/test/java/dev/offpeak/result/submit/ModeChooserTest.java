@@ -46,6 +46,23 @@ class ModeChooserTest {
     }
 
     @Test
+    void synchronousTurnaroundCountsTheLinesQueuedAheadAndTheConfiguredRateLimit() {
+        // 20 lines of its own behind 60 queued, 8 at a time: 10 rounds of 3 s
+        ModeChooser.Queue queue = new ModeChooser.Queue(20, 60, 50, 100_000);
+        assertThat(queue.time(Duration.ofSeconds(3), 8, null)).isEqualTo(Duration.ofSeconds(30));
+        // 50 lines of the model at 10 a minute take 5 minutes, more than the calls themselves
+        assertThat(queue.rateFloor(new SyncThrottle.Limit(10, 0))).isEqualTo(Duration.ofMinutes(5));
+        assertThat(queue.time(Duration.ofSeconds(3), 8, new SyncThrottle.Limit(10, 0))).isEqualTo(Duration.ofMinutes(5));
+        // 100,000 estimated input tokens at 40,000 a minute: 2.5 minutes; the slower of the two limits counts
+        assertThat(queue.rateFloor(new SyncThrottle.Limit(100, 40_000))).isEqualTo(Duration.ofSeconds(150));
+        assertThat(queue.time(Duration.ofSeconds(3), 8, new SyncThrottle.Limit(6_000, 1_000_000)))
+                .isEqualTo(Duration.ofSeconds(30));
+        assertThat(new ModeChooser.Turnaround(Duration.ofMinutes(5), null, 0, "calls",
+                ", behind 60 queued lines, rate limit rpm:10 allows it in 5m"))
+                .hasToString("5m (default: 0 calls of history), behind 60 queued lines, rate limit rpm:10 allows it in 5m");
+    }
+
+    @Test
     void aBadEntryIsNamed() {
         assertThatThrownBy(() -> ModeChooser.parse("gpt-4o-mini=auto"))
                 .hasMessageContaining("'gpt-4o-mini=auto' is not [tenant:]provider/model=mode");
