@@ -5,6 +5,7 @@ import dev.offpeak.result.store.BatchRow;
 import dev.offpeak.result.store.BatchStore;
 import dev.offpeak.result.store.FollowUpBatches;
 import dev.offpeak.result.store.ModeDecider;
+import dev.offpeak.config.NamedEntries;
 import dev.offpeak.schemas.events.Provider;
 import dev.offpeak.schemas.events.Usage;
 import dev.offpeak.schemas.pricing.Cost;
@@ -26,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
@@ -383,22 +383,12 @@ public final class ModeChooser implements ModeDecider {
      * named); an entry it cannot read is an IllegalArgumentException naming it.
      */
     public static Map<String, RequestedMode> parse(String text) {
-        Map<String, RequestedMode> out = new TreeMap<>();
-        if (text == null || text.isBlank()) {
-            return out;
-        }
-        for (String entry : text.split(",")) {
-            String[] kv = entry.strip().split("=", 2);
-            if (kv.length != 2 || !KEY.matcher(kv[0].strip()).matches()) {
-                throw new IllegalArgumentException("entry '" + entry.strip()
-                        + "' is not [tenant:]provider/model=mode or [tenant:]*=mode");
-            }
+        return NamedEntries.parse(text, KEY, "[tenant:]provider/model=mode or [tenant:]*=mode", v -> {
             try {
-                out.put(kv[0].strip(), RequestedMode.of(kv[1]));
+                return RequestedMode.of(v);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("entry '" + entry.strip() + "': mode must be batch, flex, sync or auto");
+                throw new IllegalArgumentException("mode must be batch, flex, sync or auto");
             }
-        }
-        return out;
+        });
     }
 }

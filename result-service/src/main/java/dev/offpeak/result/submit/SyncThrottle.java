@@ -1,5 +1,6 @@
 package dev.offpeak.result.submit;
 
+import dev.offpeak.config.NamedEntries;
 import dev.offpeak.result.provider.RateLimitHints;
 import dev.offpeak.schemas.events.Provider;
 import io.github.bucket4j.Bucket;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -99,39 +99,30 @@ public final class SyncThrottle {
      * of rpm / tpm may be left out); a model's own entry wins over its provider's {@code *}.
      */
     public static Map<String, Limit> parse(String text) {
-        Map<String, Limit> out = new TreeMap<>();
-        if (text == null || text.isBlank()) {
-            return out;
-        }
-        for (String entry : text.split(",")) {
-            String[] kv = entry.strip().split("=", 2);
-            if (kv.length != 2 || !KEY.matcher(kv[0].strip()).matches()) {
-                throw new IllegalArgumentException("entry '" + entry.strip()
-                        + "' is not provider/model=rpm:N;tpm:M or provider/*=rpm:N;tpm:M");
+        return NamedEntries.parse(text, KEY, "provider/model=rpm:N;tpm:M or provider/*=rpm:N;tpm:M", SyncThrottle::limit);
+    }
+
+    private static Limit limit(String value) {
+        long rpm = 0;
+        long tpm = 0;
+        for (String part : value.split(";")) {
+            String[] p = part.strip().split(":", 2);
+            long n;
+            try {
+                n = p.length == 2 ? Long.parseLong(p[1].strip()) : -1;
+            } catch (NumberFormatException e) {
+                n = -1;
             }
-            long rpm = 0;
-            long tpm = 0;
-            for (String part : kv[1].split(";")) {
-                String[] p = part.strip().split(":", 2);
-                long n;
-                try {
-                    n = p.length == 2 ? Long.parseLong(p[1].strip()) : -1;
-                } catch (NumberFormatException e) {
-                    n = -1;
-                }
-                if (n < 1 || !(p[0].strip().equals("rpm") || p[0].strip().equals("tpm"))) {
-                    throw new IllegalArgumentException("entry '" + entry.strip() + "': '" + part.strip()
-                            + "' is not rpm:N or tpm:N with N >= 1");
-                }
-                if (p[0].strip().equals("rpm")) {
-                    rpm = n;
-                } else {
-                    tpm = n;
-                }
+            if (n < 1 || !(p[0].strip().equals("rpm") || p[0].strip().equals("tpm"))) {
+                throw new IllegalArgumentException("'" + part.strip() + "' is not rpm:N or tpm:N with N >= 1");
             }
-            out.put(kv[0].strip(), new Limit(rpm, tpm));
+            if (p[0].strip().equals("rpm")) {
+                rpm = n;
+            } else {
+                tpm = n;
+            }
         }
-        return out;
+        return new Limit(rpm, tpm);
     }
 
     /** The configured limit of a lane: its model's entry, else its provider's {@code *}; null if none. */
