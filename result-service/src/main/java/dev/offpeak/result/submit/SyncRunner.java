@@ -127,8 +127,9 @@ public final class SyncRunner {
     private void call(BatchRow batch, SyncCaller client, BatchStore.PendingLine line) {
         long started = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
+            long ticket;
             try {
-                throttle.acquire(batch.provider(), batch.model(), line.estimatedTokens(), metrics::syncThrottled);
+                ticket = throttle.acquire(batch.provider(), batch.model(), line.estimatedTokens(), metrics::syncThrottled);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for the rate limit of " + batch.model(), e);
@@ -137,14 +138,15 @@ public final class SyncRunner {
             try {
                 outcome = client.run(line.line(), batch.model(), batch.mode());
             } catch (RuntimeException e) {
-                throttle.released(batch.provider(), batch.model());
+                throttle.released(batch.provider(), batch.model(), ticket);
                 throw e;
             }
             switch (outcome) {
-                case Outcome.Ok<SyncClient.Answer> ok -> throttle.answered(batch.provider(), batch.model(), ok.value().limits());
+                case Outcome.Ok<SyncClient.Answer> ok ->
+                        throttle.answered(batch.provider(), batch.model(), ticket, ok.value().limits());
                 case Outcome.RetryLater<SyncClient.Answer> later when later.httpStatus() == 429 ->
-                        throttle.refused(batch.provider(), batch.model(), later.after());
-                default -> throttle.released(batch.provider(), batch.model());
+                        throttle.refused(batch.provider(), batch.model(), ticket, later.after());
+                default -> throttle.released(batch.provider(), batch.model(), ticket);
             }
             switch (outcome) {
                 case Outcome.Ok<SyncClient.Answer> ok -> {

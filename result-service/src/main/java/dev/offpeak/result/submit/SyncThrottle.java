@@ -71,8 +71,14 @@ public final class SyncThrottle {
         }
     }
 
+    /** What a lane said to a call asking to start: wait, or go with a ticket. */
+    sealed interface Take permits Wait, Go {}
+
     /** How long to wait before asking again, and why. */
-    public record Wait(Duration time, Cause cause) {}
+    public record Wait(Duration time, Cause cause) implements Take {}
+
+    /** The call may start; its ticket (the lane's calls in the order they started) goes with its end. */
+    record Go(long ticket) implements Take {}
 
     /** Something that wants to know how long calls waited (the runner's metrics). */
     @FunctionalInterface
@@ -137,15 +143,15 @@ public final class SyncThrottle {
 
     /**
      * Blocks until a call of {@code model} estimated at {@code tokens} input tokens may start, then
-     * counts it as started; every acquire must be followed by one of {@link #answered}, {@link #refused}
-     * or {@link #released}.
+     * counts it as started and returns its ticket; every acquire must be followed by one of
+     * {@link #answered}, {@link #refused} or {@link #released} with that ticket.
      */
-    public void acquire(Provider provider, String model, long tokens, WaitListener listener) throws InterruptedException {
+    public long acquire(Provider provider, String model, long tokens, WaitListener listener) throws InterruptedException {
         Lane lane = lane(provider, model);
         while (true) {
-            Wait w = lane.tryTake(clock.instant(), tokens);
-            if (w == null) {
-                return;
+            Take take = lane.tryTake(clock.instant(), tokens);
+            if (!(take instanceof Wait w)) {
+                return ((Go) take).ticket();
             }
             Duration sleep = w.time().compareTo(MAX_SLEEP) > 0 ? MAX_SLEEP
                     : w.time().isNegative() || w.time().isZero() ? Duration.ofMillis(1) : w.time();
@@ -154,24 +160,24 @@ public final class SyncThrottle {
         }
     }
 
-    /** Takes a call at {@code now} if it may start (null), or says how long to wait. */
-    Wait tryAcquire(Provider provider, String model, long tokens, Instant now) {
+    /** Takes a call at {@code now} if it may start, or says how long to wait. */
+    Take tryAcquire(Provider provider, String model, long tokens, Instant now) {
         return lane(provider, model).tryTake(now, tokens);
     }
 
-    /** A call ended with the provider's answer, which said this of its limits. */
-    public void answered(Provider provider, String model, RateLimitHints hints) {
-        lane(provider, model).answered(hints, clock.instant());
+    /** The call of {@code ticket} ended with the provider's answer, which said this of its limits. */
+    public void answered(Provider provider, String model, long ticket, RateLimitHints hints) {
+        lane(provider, model).answered(ticket, hints, clock.instant());
     }
 
-    /** A call was refused 429: the lane pauses for {@code retryAfter} (or {@link #DEFAULT_PAUSE}). */
-    public void refused(Provider provider, String model, Duration retryAfter) {
-        lane(provider, model).refused(clock.instant(), retryAfter == null ? DEFAULT_PAUSE : retryAfter);
+    /** The call of {@code ticket} was refused 429: the lane pauses for {@code retryAfter} (or {@link #DEFAULT_PAUSE}). */
+    public void refused(Provider provider, String model, long ticket, Duration retryAfter) {
+        lane(provider, model).refused(ticket, clock.instant(), retryAfter == null ? DEFAULT_PAUSE : retryAfter);
     }
 
-    /** A call ended without telling anything of the limits (5xx, timeout, connection error). */
-    public void released(Provider provider, String model) {
-        lane(provider, model).released();
+    /** The call of {@code ticket} ended without telling anything of the limits (5xx, timeout, connection error). */
+    public void released(Provider provider, String model, long ticket) {
+        lane(provider, model).released(ticket);
     }
 
     /** One lane's state; every method holds the lane's lock. */
@@ -182,7 +188,11 @@ public final class SyncThrottle {
         private final Reported reportedRequests = new Reported();
         private final Reported reportedTokens = new Reported();
         private Instant pausedUntil = Instant.EPOCH;
-        private int inFlight;
+        /** Tickets of the calls started and not ended. */
+        private final java.util.TreeSet<Long> inFlight = new java.util.TreeSet<>();
+        private long issued;
+        /** The ticket whose end last set what the provider reported; an older call's answer is stale. */
+        private long newestEnded = -1;
 
         Lane(Limit limit, InstantSource clock) {
             TimeMeter time = new TimeMeter() {
@@ -213,14 +223,14 @@ public final class SyncThrottle {
                     .build();
         }
 
-        synchronized Wait tryTake(Instant now, long estimatedTokens) {
+        synchronized Take tryTake(Instant now, long estimatedTokens) {
             if (now.isBefore(pausedUntil)) {
                 return new Wait(Duration.between(now, pausedUntil), Cause.RETRY_AFTER);
             }
             long tokensAsked = Math.max(0, estimatedTokens);
             long tokensReported = reportedTokens.limit() > 0 ? Math.min(tokensAsked, reportedTokens.limit()) : tokensAsked;
-            Duration reported = longest(reportedRequests.waitFor(1, now, inFlight),
-                    reportedTokens.waitFor(tokensReported, now, inFlight));
+            Duration reported = longest(reportedRequests.waitFor(1, now, inFlight.size()),
+                    reportedTokens.waitFor(tokensReported, now, inFlight.size()));
             if (reported != null) {
                 return new Wait(reported, Cause.PROVIDER_LIMIT);
             }
@@ -240,52 +250,66 @@ public final class SyncThrottle {
             }
             reportedRequests.take(1, now);
             reportedTokens.take(tokensReported, now);
-            inFlight++;
-            return null;
+            long ticket = issued++;
+            inFlight.add(ticket);
+            return new Go(ticket);
         }
 
         private static Duration longest(Duration a, Duration b) {
             return a == null ? b : b == null ? a : a.compareTo(b) >= 0 ? a : b;
         }
 
-        synchronized void answered(RateLimitHints hints, Instant now) {
-            inFlight = Math.max(0, inFlight - 1);
+        /**
+         * What the provider said, if {@code ticket}'s call started after the one whose end last said it (the
+         * provider counts a call when it arrives, so a later-started call's answer is the newer state;
+         * answers return out of order). Calls started after it and still in flight may not be counted in
+         * it yet: they are taken off what it said.
+         */
+        synchronized void answered(long ticket, RateLimitHints hints, Instant now) {
+            inFlight.remove(ticket);
+            if (ticket < newestEnded) {
+                return;
+            }
+            newestEnded = ticket;
+            long later = inFlight.tailSet(ticket, false).size();
             if (hints.requestsRemaining() >= 0) {
                 reportedRequests.update(hints.requestsLimit(), hints.requestsRemaining(), hints.requestsFullAt(), now,
-                        inFlight);
+                        later);
             }
             if (hints.tokensRemaining() >= 0) {
-                // the tokens of the calls still in flight are not counted here: the next answer corrects it
+                // the tokens of the later calls are not known here: the next answer corrects it
                 reportedTokens.update(hints.tokensLimit(), hints.tokensRemaining(), hints.tokensFullAt(), now, 0);
             }
         }
 
-        synchronized void refused(Instant now, Duration retryAfter) {
-            inFlight = Math.max(0, inFlight - 1);
-            // the provider's bucket is empty now: after the pause, wait for the answers in flight (or let one
-            // call find out) rather than send blind again
-            reportedRequests.emptied(now, inFlight);
+        synchronized void refused(long ticket, Instant now, Duration retryAfter) {
+            inFlight.remove(ticket);
             Instant until = now.plus(retryAfter);
             if (until.isAfter(pausedUntil)) {
                 pausedUntil = until;
             }
+            if (ticket >= newestEnded) {
+                // the provider's bucket is empty now: after the pause, wait for the answers of the calls started
+                // since (or let one call find out) rather than send blind again
+                newestEnded = ticket;
+                reportedRequests.emptied(now, inFlight.tailSet(ticket, false).size());
+            }
         }
 
-        synchronized void released() {
-            inFlight = Math.max(0, inFlight - 1);
+        synchronized void released(long ticket) {
+            inFlight.remove(ticket);
         }
 
         synchronized int inFlight() {
-            return inFlight;
+            return inFlight.size();
         }
     }
 
     /**
-     * One limit as the provider reports it, kept as a copy of the provider's token bucket: the level
-     * an answer said ({@code remaining}, less the calls still in flight, which it may not have counted
-     * yet) when that is below the copy's, refilled at the rate the reset implies
-     * ({@code (limit - remaining) / (reset - now)}: the providers refill evenly), capped at the limit,
-     * less what this lane takes.
+     * One limit as the provider reports it, kept as a copy of the provider's token bucket: the level the
+     * newest answer said ({@code remaining}, less the calls started after it and still in flight, which it
+     * may not have counted yet), refilled at the rate the reset implies ({@code (limit - remaining) /
+     * (reset - now)}: the providers refill evenly), capped at the limit, less what this lane takes.
      */
     static final class Reported {
         private boolean known;
@@ -295,12 +319,8 @@ public final class SyncThrottle {
         private Instant at;
         private Instant fullAt;
 
-        void update(long limit, long remaining, Instant fullAt, Instant now, long stillInFlight) {
-            double said = remaining - stillInFlight;
-            advance(now);
-            // answers arrive out of order: an older one may say more is left than a newer one did, so the
-            // copy only ever goes down on an answer (and up by the refill), never above what was said last
-            this.level = known ? Math.min(level, said) : said;
+        void update(long limit, long remaining, Instant fullAt, Instant now, long startedSince) {
+            this.level = remaining - startedSince;
             this.known = true;
             this.limit = limit;
             this.at = now;
@@ -311,9 +331,8 @@ public final class SyncThrottle {
         }
 
         /** A 429 said the provider's bucket is empty now. */
-        void emptied(Instant now, long stillInFlight) {
-            advance(now);
-            level = known ? Math.min(level, -stillInFlight) : -stillInFlight;
+        void emptied(Instant now, long startedSince) {
+            level = -startedSince;
             known = true;
             at = now;
             fullAt = null; // an earlier reset is no longer the one to wait for; a known refill rate still holds

@@ -21,8 +21,14 @@ class SyncThrottleTest {
         now.set(now.get().plus(d));
     }
 
+    /** Null when the call may start (its ticket is the lane's next: 0, 1, 2, ...), else the wait. */
     private SyncThrottle.Wait take(SyncThrottle throttle, String model, long tokens) {
-        return throttle.tryAcquire(Provider.OPENAI, model, tokens, now.get());
+        SyncThrottle.Take take = throttle.tryAcquire(Provider.OPENAI, model, tokens, now.get());
+        return take instanceof SyncThrottle.Wait w ? w : null;
+    }
+
+    private static void answered(SyncThrottle throttle, long ticket, RateLimitHints hints) {
+        throttle.answered(Provider.OPENAI, "gpt-4o-mini", ticket, hints);
     }
 
     @Test
@@ -93,10 +99,9 @@ class SyncThrottleTest {
     @Test
     void theProvidersHeadersHoldTheLaneUntilItsBucketHasRoom() {
         SyncThrottle throttle = SyncThrottle.providerHeadersOnly(clock);
-        assertThat(take(throttle, "gpt-4o-mini", 10)).isNull(); // nothing known yet: calls go
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isNull(); // nothing known yet: calls go (ticket 0)
         // 1 of 5 requests left, full again in 4 s: one comes back every second
-        throttle.answered(Provider.OPENAI, "gpt-4o-mini",
-                new RateLimitHints(5, 1, now.get().plusSeconds(4), -1, -1, null));
+        answered(throttle, 0, new RateLimitHints(5, 1, now.get().plusSeconds(4), -1, -1, null));
         assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
         SyncThrottle.Wait wait = take(throttle, "gpt-4o-mini", 10);
         assertThat(wait.cause()).isEqualTo(SyncThrottle.Cause.PROVIDER_LIMIT);
@@ -116,18 +121,22 @@ class SyncThrottleTest {
         }
         assertThat(take(throttle, "gpt-4o-mini", 10)).isEqualTo(
                 new SyncThrottle.Wait(Duration.ofSeconds(1), SyncThrottle.Cause.PROVIDER_LIMIT));
-        // an answer counts the calls still in flight as not yet counted by the provider
-        throttle.answered(Provider.OPENAI, "gpt-4o-mini",
-                new RateLimitHints(5, 3, now.get().plusSeconds(2), -1, -1, null));
-        // (10 calls taken above, none answered but this one: 3 left less 9 in flight is -6, one a second back)
-        assertThat(take(throttle, "gpt-4o-mini", 10)).isEqualTo(
+        // tickets 1..10 are in flight: the answer of ticket 1 may not count the 9 started after it
+        answered(throttle, 1, new RateLimitHints(5, 3, now.get().plusSeconds(2), -1, -1, null));
+        assertThat(take(throttle, "gpt-4o-mini", 10)).as("3 left less 9 is -6, one a second back").isEqualTo(
                 new SyncThrottle.Wait(Duration.ofSeconds(7), SyncThrottle.Cause.PROVIDER_LIMIT));
+        // the answer of the newest call is the provider's newest state; an older call's, arriving after it, is stale
+        answered(throttle, 10, new RateLimitHints(5, 4, now.get().plusSeconds(1), -1, -1, null));
+        answered(throttle, 5, new RateLimitHints(5, 5, now.get(), -1, -1, null));
+        for (int i = 0; i < 4; i++) {
+            assertThat(take(throttle, "gpt-4o-mini", 10)).as("call %d", i).isNull();
+        }
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isNotNull();
 
         // input tokens: 1,000 left of 60,000, full in 59 s (1,000 a second back)
         SyncThrottle tokens = SyncThrottle.providerHeadersOnly(clock);
         assertThat(take(tokens, "gpt-4o-mini", 1)).isNull();
-        tokens.answered(Provider.OPENAI, "gpt-4o-mini",
-                new RateLimitHints(-1, -1, null, 60_000, 1_000, now.get().plusSeconds(59)));
+        answered(tokens, 0, new RateLimitHints(-1, -1, null, 60_000, 1_000, now.get().plusSeconds(59)));
         assertThat(take(tokens, "gpt-4o-mini", 3_000)).isEqualTo(
                 new SyncThrottle.Wait(Duration.ofSeconds(2), SyncThrottle.Cause.PROVIDER_LIMIT));
         advance(Duration.ofSeconds(2));
@@ -139,11 +148,11 @@ class SyncThrottleTest {
         SyncThrottle throttle = SyncThrottle.providerHeadersOnly(clock);
         assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
         assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
-        throttle.answered(Provider.OPENAI, "gpt-4o-mini", new RateLimitHints(-1, 0, null, -1, -1, null));
+        answered(throttle, 0, new RateLimitHints(-1, 0, null, -1, -1, null));
         // one call is still in flight: its answer will say more
         assertThat(take(throttle, "gpt-4o-mini", 10)).isEqualTo(
                 new SyncThrottle.Wait(SyncThrottle.ANSWER_POLL, SyncThrottle.Cause.PROVIDER_LIMIT));
-        throttle.released(Provider.OPENAI, "gpt-4o-mini");
+        throttle.released(Provider.OPENAI, "gpt-4o-mini", 1);
         // nothing in flight and nothing known: one call goes rather than the lane stopping for good
         assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
     }
@@ -152,13 +161,13 @@ class SyncThrottleTest {
     void a429PausesTheWholeLaneForTheRetryAfter() {
         SyncThrottle throttle = SyncThrottle.providerHeadersOnly(clock);
         assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
-        throttle.refused(Provider.OPENAI, "gpt-4o-mini", Duration.ofSeconds(3));
+        throttle.refused(Provider.OPENAI, "gpt-4o-mini", 0, Duration.ofSeconds(3));
         assertThat(take(throttle, "gpt-4o-mini", 10)).isEqualTo(
                 new SyncThrottle.Wait(Duration.ofSeconds(3), SyncThrottle.Cause.RETRY_AFTER));
         assertThat(take(throttle, "o4-mini", 10)).as("another model's lane").isNull();
         advance(Duration.ofSeconds(3));
         assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
-        throttle.refused(Provider.OPENAI, "gpt-4o-mini", null);
+        throttle.refused(Provider.OPENAI, "gpt-4o-mini", 1, null);
         assertThat(take(throttle, "gpt-4o-mini", 10).time()).isEqualTo(SyncThrottle.DEFAULT_PAUSE);
     }
 
@@ -168,16 +177,16 @@ class SyncThrottleTest {
         for (int i = 0; i < 3; i++) {
             assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
         }
-        throttle.refused(Provider.OPENAI, "gpt-4o-mini", Duration.ofMillis(200));
+        throttle.refused(Provider.OPENAI, "gpt-4o-mini", 0, Duration.ofMillis(200));
         advance(Duration.ofMillis(200));
         assertThat(take(throttle, "gpt-4o-mini", 10)).isEqualTo(
                 new SyncThrottle.Wait(SyncThrottle.ANSWER_POLL, SyncThrottle.Cause.PROVIDER_LIMIT));
-        // an answer tells the rate: 0 of 4 left, full in 1 s (one every 250 ms); the copy stays at the lower
-        // level the 429 left (empty, less the 2 then in flight) and refills from there: 3 needed, 750 ms
-        throttle.answered(Provider.OPENAI, "gpt-4o-mini", new RateLimitHints(4, 0, now.get().plusSeconds(1), -1, -1, null));
+        // the answer of ticket 1 tells the rate: 0 of 4 left, full in 1 s (one every 250 ms), less ticket 2 still
+        // in flight: 2 needed, 500 ms
+        answered(throttle, 1, new RateLimitHints(4, 0, now.get().plusSeconds(1), -1, -1, null));
         assertThat(take(throttle, "gpt-4o-mini", 10)).isEqualTo(
-                new SyncThrottle.Wait(Duration.ofMillis(750), SyncThrottle.Cause.PROVIDER_LIMIT));
-        advance(Duration.ofMillis(750));
+                new SyncThrottle.Wait(Duration.ofMillis(500), SyncThrottle.Cause.PROVIDER_LIMIT));
+        advance(Duration.ofMillis(500));
         assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
     }
 }
