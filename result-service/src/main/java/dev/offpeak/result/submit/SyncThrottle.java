@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  *       {@link #parse}): requests and input tokens per minute, as token buckets (Bucket4j) that hold a
  *       second's share at most ({@code rpm / 60}, rounded up) and refill continuously, so a lane never
  *       bursts a minute's allowance at once (providers enforce limits over shorter periods too). A call
- *       estimated above a second's token share waits for a full token bucket instead of forever.</li>
+ *       estimated above a second's token share waits for a full token bucket, then takes all it needs
+ *       (the bucket goes into debt, which the calls after it wait out), so the rate holds on average.</li>
  *   <li>{@code provider_limit}: what the provider's last answer said ({@link RateLimitHints}: requests and
  *       input tokens remaining, and when the limit is full again); between answers the lane counts the
  *       calls it started since, and what the provider's continuous refill gave back. With nothing known
@@ -234,9 +235,11 @@ public final class SyncThrottle {
             if (reported != null) {
                 return new Wait(reported, Cause.PROVIDER_LIMIT);
             }
-            long tokensTaken = tokens == null ? 0 : Math.min(tokensAsked, tokensCapacity);
+            // a call estimated above the bucket's capacity waits for a full bucket, then takes all it needs: the
+            // bucket goes into debt, and the calls after it wait until the refill has paid it back
+            long tokensWaited = tokens == null ? 0 : Math.min(tokensAsked, tokensCapacity);
             EstimationProbe r = requests == null ? null : requests.estimateAbilityToConsume(1);
-            EstimationProbe t = tokens == null || tokensTaken == 0 ? null : tokens.estimateAbilityToConsume(tokensTaken);
+            EstimationProbe t = tokens == null || tokensWaited == 0 ? null : tokens.estimateAbilityToConsume(tokensWaited);
             long nanos = Math.max(r == null || r.canBeConsumed() ? 0 : r.getNanosToWaitForRefill(),
                     t == null || t.canBeConsumed() ? 0 : t.getNanosToWaitForRefill());
             if (nanos > 0) {
@@ -246,7 +249,7 @@ public final class SyncThrottle {
                 requests.tryConsume(1);
             }
             if (t != null) {
-                tokens.tryConsume(tokensTaken);
+                tokens.consumeIgnoringRateLimits(tokensAsked);
             }
             reportedRequests.take(1, now);
             reportedTokens.take(tokensReported, now);

@@ -94,6 +94,12 @@ class SyncThrottleTest {
         assertThat(big.time()).isBetween(Duration.ofMillis(999), Duration.ofMillis(1000));
         advance(Duration.ofMillis(1000));
         assertThat(take(throttle, "gpt-4o-mini", 5_000)).isNull();
+        // and its whole estimate counts: the next call waits until the refill has paid for the 4,900 beyond the
+        // bucket and 80 more (49.8 s at 100 a second), so the minute's tokens stay within the limit
+        SyncThrottle.Wait afterBig = take(throttle, "gpt-4o-mini", 80);
+        assertThat(afterBig.time()).isBetween(Duration.ofMillis(49_799), Duration.ofMillis(49_800));
+        advance(afterBig.time());
+        assertThat(take(throttle, "gpt-4o-mini", 80)).isNull();
     }
 
     @Test
