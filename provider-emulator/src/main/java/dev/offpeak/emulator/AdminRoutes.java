@@ -98,9 +98,9 @@ public final class AdminRoutes {
     }
 
     /**
-     * {@code {"provider":"openai","model":"gpt-4o-mini","requests":500,"per_seconds":60}}: the synchronous calls of
-     * the provider's models starting with {@code model} are limited to {@code requests} per {@code per_seconds}
-     * (default 60); see {@link SyncRateLimits}.
+     * {@code {"provider":"openai","model":"gpt-4o-mini","requests":500,"tokens":200000,"per_seconds":60}}: the
+     * synchronous calls of the provider's models starting with {@code model} are limited to {@code requests} and
+     * {@code tokens} input tokens (optional, 0: none) per {@code per_seconds} (default 60); see {@link SyncRateLimits}.
      */
     private void setRateLimit(Context ctx) {
         ObjectNode b = Json.parseObject(ctx.bodyInputStream());
@@ -113,7 +113,11 @@ public final class AdminRoutes {
         if (!(seconds > 0)) {
             throw new IllegalArgumentException("per_seconds must be > 0");
         }
-        emulator.rateLimits().set(p, model, b.get("requests").asLong(), Duration.ofMillis(Math.round(seconds * 1000)));
+        long tokens = b.path("tokens").asLong(0);
+        if (tokens < 0) {
+            throw new IllegalArgumentException("tokens must be >= 0");
+        }
+        emulator.rateLimits().set(p, model, b.get("requests").asLong(), tokens, Duration.ofMillis(Math.round(seconds * 1000)));
         Json.send(ctx, Map.of("set", true));
     }
 

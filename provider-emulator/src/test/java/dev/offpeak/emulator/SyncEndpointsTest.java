@@ -320,6 +320,37 @@ class SyncEndpointsTest {
         assertThat(openAi.post("/chat/completions", body).header("x-ratelimit-limit-requests")).isNull();
     }
 
+    @Test
+    void tokenLimitedLanesCountEachRequestsCharactersOverFourAndRefuseOneLargerThanTheLimit() throws IOException {
+        String body = chatBody("gpt-4.1-mini", "Classify: fine", null);
+        long each = SyncRateLimits.tokensOf(Json.MAPPER.readTree(body));
+        emu.rateLimits().set(Provider.OPENAI, "gpt-4.1-mini", 1_000, each * 3, Duration.ofMinutes(1));
+        emu.rateLimits().set(Provider.ANTHROPIC, "claude-sonnet", 1_000, 1_000, Duration.ofMinutes(1));
+        TestHttp openAi = TestHttp.openAi(emu, "sk-tokens");
+        TestHttp.Resp first = openAi.post("/chat/completions", body);
+        assertThat(first.status()).as(first.body()).isEqualTo(200);
+        assertThat(first.header("x-ratelimit-limit-tokens")).isEqualTo(Long.toString(each * 3));
+        assertThat(first.header("x-ratelimit-remaining-tokens")).isEqualTo(Long.toString(each * 2));
+        assertThat(first.header("x-ratelimit-remaining-requests")).isEqualTo("999");
+        assertThat(openAi.post("/chat/completions", body).status()).isEqualTo(200);
+        assertThat(openAi.post("/chat/completions", body).status()).isEqualTo(200);
+        TestHttp.Resp over = openAi.post("/chat/completions", body);
+        assertThat(over.status()).isEqualTo(429);
+        assertThat(Long.parseLong(over.header("retry-after-ms"))).isBetween(15_000L, 20_000L);
+        // larger than the whole limit: refused without a retry hint, it would never pass
+        TestHttp.Resp huge = openAi.post("/chat/completions", chatBody("gpt-4.1-mini", "x".repeat(2_000), null));
+        assertThat(huge.status()).isEqualTo(429);
+        assertThat(huge.json().at("/error/message").asText()).startsWith("Request too large for gpt-4.1-mini");
+        assertThat(huge.header("retry-after")).isNull();
+
+        TestHttp.Resp message = TestHttp.anthropic(emu, "sk-ant").post("/v1/messages", anthropicBody("hi", null));
+        assertThat(message.status()).as(message.body()).isEqualTo(200);
+        assertThat(message.header("anthropic-ratelimit-input-tokens-limit")).isEqualTo("1000");
+        assertThat(Long.parseLong(message.header("anthropic-ratelimit-input-tokens-remaining")))
+                .isEqualTo(1_000 - SyncRateLimits.tokensOf(Json.MAPPER.readTree(anthropicBody("hi", null))));
+        assertThat(emu.counters().syncRateLimited(Provider.OPENAI)).isEqualTo(2);
+    }
+
     // ---- Anthropic -------------------------------------------------------------------------------
 
     private static String anthropicBody(String text, String system) {

@@ -92,7 +92,8 @@ public final class AnthropicRoutes {
     private void message(Context ctx) {
         ObjectNode params = Json.parseObject(ctx.bodyInputStream());
         try {
-            emu.rateLimits().admit(Provider.ANTHROPIC, params.path("model").asText(), Gate.scope(ctx), ctx);
+            emu.rateLimits().admit(Provider.ANTHROPIC, params.path("model").asText(), Gate.scope(ctx), ctx,
+                    () -> dev.offpeak.emulator.SyncRateLimits.tokensOf(params));
         } catch (ApiException e) {
             emu.counters().syncCall(Provider.ANTHROPIC, Operations.MESSAGES, "standard",
                     Counters.SyncOutcome.RATE_LIMITED);

@@ -43,7 +43,8 @@ final class GeminiSync {
         boolean flex = "flex".equals(tier);
         String counted = flex ? "flex" : "standard";
         try {
-            emu.rateLimits().admit(Provider.GEMINI, model, Gate.scope(ctx), ctx);
+            emu.rateLimits().admit(Provider.GEMINI, model, Gate.scope(ctx), ctx,
+                    () -> dev.offpeak.emulator.SyncRateLimits.tokensOf(request));
         } catch (ApiException e) {
             emu.counters().syncCall(Provider.GEMINI, Operations.GENERATE_CONTENT, counted,
                     Counters.SyncOutcome.RATE_LIMITED);

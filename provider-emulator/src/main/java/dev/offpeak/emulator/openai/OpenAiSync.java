@@ -9,6 +9,7 @@ import dev.offpeak.emulator.Emulation;
 import dev.offpeak.emulator.Gate;
 import dev.offpeak.emulator.Json;
 import dev.offpeak.emulator.Provider;
+import dev.offpeak.emulator.SyncRateLimits;
 import io.javalin.http.Context;
 
 import java.time.Instant;
@@ -49,7 +50,7 @@ final class OpenAiSync {
         boolean flex = "flex".equals(tierNode.asText(null)) && tierNode.isTextual();
         String counted = flex ? "flex" : "standard";
         String model = body.path("model").asText();
-        admit(ctx, model, operation, counted);
+        admit(ctx, body, model, operation, counted);
         Encoding encoding = emu.tokens().openAiEncoding(model);
         ApiException refused = body.path("stream").asBoolean(false)
                 ? new ApiException(400, STREAM_MESSAGE, "stream", "unsupported_value")
@@ -88,9 +89,9 @@ final class OpenAiSync {
     }
 
     /** The lane's rate limit first, as the API checks it before the request's content. */
-    private void admit(Context ctx, String model, String operation, String counted) {
+    private void admit(Context ctx, ObjectNode body, String model, String operation, String counted) {
         try {
-            emu.rateLimits().admit(Provider.OPENAI, model, Gate.scope(ctx), ctx);
+            emu.rateLimits().admit(Provider.OPENAI, model, Gate.scope(ctx), ctx, () -> SyncRateLimits.tokensOf(body));
         } catch (ApiException e) {
             emu.counters().syncCall(Provider.OPENAI, operation, counted, Counters.SyncOutcome.RATE_LIMITED);
             throw e;

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -189,8 +190,8 @@ public final class SyncThrottle {
         private final Reported reportedRequests = new Reported();
         private final Reported reportedTokens = new Reported();
         private Instant pausedUntil = Instant.EPOCH;
-        /** Tickets of the calls started and not ended. */
-        private final java.util.TreeSet<Long> inFlight = new java.util.TreeSet<>();
+        /** Tickets of the calls started and not ended, with their estimated input tokens. */
+        private final TreeMap<Long, Long> inFlight = new TreeMap<>();
         private long issued;
         /** The ticket whose end last set what the provider reported; an older call's answer is stale. */
         private long newestEnded = -1;
@@ -254,7 +255,7 @@ public final class SyncThrottle {
             reportedRequests.take(1, now);
             reportedTokens.take(tokensReported, now);
             long ticket = issued++;
-            inFlight.add(ticket);
+            inFlight.put(ticket, tokensReported);
             return new Go(ticket);
         }
 
@@ -274,14 +275,18 @@ public final class SyncThrottle {
                 return;
             }
             newestEnded = ticket;
-            long later = inFlight.tailSet(ticket, false).size();
+            Map<Long, Long> later = inFlight.tailMap(ticket, false);
             if (hints.requestsRemaining() >= 0) {
                 reportedRequests.update(hints.requestsLimit(), hints.requestsRemaining(), hints.requestsFullAt(), now,
-                        later);
+                        later.size());
+            } else {
+                reportedRequests.forget(); // a provider that says nothing (Gemini): nothing to keep a copy of
             }
             if (hints.tokensRemaining() >= 0) {
-                // the tokens of the later calls are not known here: the next answer corrects it
-                reportedTokens.update(hints.tokensLimit(), hints.tokensRemaining(), hints.tokensFullAt(), now, 0);
+                reportedTokens.update(hints.tokensLimit(), hints.tokensRemaining(), hints.tokensFullAt(), now,
+                        later.values().stream().mapToLong(Long::longValue).sum());
+            } else {
+                reportedTokens.forget();
             }
         }
 
@@ -292,10 +297,15 @@ public final class SyncThrottle {
                 pausedUntil = until;
             }
             if (ticket >= newestEnded) {
-                // the provider's bucket is empty now: after the pause, wait for the answers of the calls started
-                // since (or let one call find out) rather than send blind again
+                // the provider's bucket is empty now (requests, or tokens where it reports them: a 429 does not
+                // say which): after the pause, wait for the answers of the calls started since, or let one call
+                // find out, rather than send blind again
                 newestEnded = ticket;
-                reportedRequests.emptied(now, inFlight.tailSet(ticket, false).size());
+                Map<Long, Long> later = inFlight.tailMap(ticket, false);
+                reportedRequests.emptied(now, later.size());
+                if (reportedTokens.known()) {
+                    reportedTokens.emptied(now, later.values().stream().mapToLong(Long::longValue).sum());
+                }
             }
         }
 
@@ -331,6 +341,15 @@ public final class SyncThrottle {
             if (limit > remaining && fullAt != null && fullAt.isAfter(now)) {
                 perNano = (double) (limit - remaining) / Duration.between(now, fullAt).toNanos();
             }
+        }
+
+        boolean known() {
+            return known;
+        }
+
+        /** The provider's answers say nothing of this limit. */
+        void forget() {
+            known = false;
         }
 
         /** A 429 said the provider's bucket is empty now. */
@@ -388,7 +407,7 @@ public final class SyncThrottle {
                 return Duration.between(now, fullAt);
             }
             if (inFlight == 0) {
-                known = false; // nothing will tell us more: let one call find out
+                level = need; // nothing in flight will tell us more: let one call find out, the others wait for it
                 return null;
             }
             return ANSWER_POLL;

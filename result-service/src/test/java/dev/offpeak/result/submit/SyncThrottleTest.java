@@ -159,8 +159,16 @@ class SyncThrottleTest {
         assertThat(take(throttle, "gpt-4o-mini", 10)).isEqualTo(
                 new SyncThrottle.Wait(SyncThrottle.ANSWER_POLL, SyncThrottle.Cause.PROVIDER_LIMIT));
         throttle.released(Provider.OPENAI, "gpt-4o-mini", 1);
-        // nothing in flight and nothing known: one call goes rather than the lane stopping for good
+        // nothing in flight and nothing known: one call goes rather than the lane stopping for good, the next
+        // waits for its answer
         assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
+        assertThat(take(throttle, "gpt-4o-mini", 10)).isEqualTo(
+                new SyncThrottle.Wait(SyncThrottle.ANSWER_POLL, SyncThrottle.Cause.PROVIDER_LIMIT));
+        // an answer that says nothing of the limits (a provider without headers) leaves the lane unthrottled
+        answered(throttle, 2, RateLimitHints.NONE);
+        for (int i = 0; i < 10; i++) {
+            assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
+        }
     }
 
     @Test
