@@ -292,9 +292,9 @@ class LaneModesIT {
             // a configured limit paces the calls from the first one
             assertThat(refusedConfigured).isLessThanOrEqualTo(2L);
             // input tokens: the lines' estimates (20 each here) are below what the provider counts (a body's
-            // characters / 4, about 25), so the copy of its bucket runs ahead between answers and some calls
-            // still get 429s, each pausing the lane; all lines answer, and far fewer are refused than without
-            assertThat(refusedTokens).isLessThanOrEqualTo(16L);
+            // characters / 4, about 25); the first burst goes blind and the lane learns the ratio from the answers
+            // (without learning: 11 429s; throttle removed: 49)
+            assertThat(refusedTokens).isLessThanOrEqualTo(12L);
             assertThat(throttled(h, "configured")).isPositive();
             new CostRecomputation(h.db).assertEveryStoredCostIsExact();
         }

@@ -167,6 +167,11 @@ public final class SyncThrottle {
         return lane(provider, model).tryTake(now, tokens);
     }
 
+    /** What the provider counts per input token this lane estimates, as learned so far (1 at first). */
+    double tokenScale(Provider provider, String model) {
+        return lane(provider, model).tokenScale();
+    }
+
     /** The call of {@code ticket} ended with the provider's answer, which said this of its limits. */
     public void answered(Provider provider, String model, long ticket, RateLimitHints hints) {
         lane(provider, model).answered(ticket, hints, clock.instant());
@@ -195,6 +200,16 @@ public final class SyncThrottle {
         private long issued;
         /** The ticket whose end last set what the provider reported; an older call's answer is stale. */
         private long newestEnded = -1;
+        /** Calls started since the last token reading: when, and their estimated tokens (-1: refused, not counted). */
+        private final TreeMap<Long, long[]> started = new TreeMap<>();
+        /** The last answer's token reading: its ticket, what was left, and when its call started (epoch nanos). */
+        private long[] lastReading;
+        /** How much of each observed ratio goes into the token scale; the rest stays (an exponential mean). */
+        static final double LEARNING = 0.3;
+        static final double MIN_SCALE = 0.5;
+        static final double MAX_SCALE = 4;
+        static final int MAX_REMEMBERED = 10_000;
+        private double tokenScale = 1;
 
         Lane(Limit limit, InstantSource clock) {
             TimeMeter time = new TimeMeter() {
@@ -256,6 +271,11 @@ public final class SyncThrottle {
             reportedTokens.take(tokensReported, now);
             long ticket = issued++;
             inFlight.put(ticket, tokensReported);
+            if (started.size() >= MAX_REMEMBERED) {
+                started.clear(); // answers without readings for this long: nothing to learn from
+                lastReading = null;
+            }
+            started.put(ticket, new long[] {nanos(now), tokensReported});
             return new Go(ticket);
         }
 
@@ -283,15 +303,51 @@ public final class SyncThrottle {
                 reportedRequests.forget(); // a provider that says nothing (Gemini): nothing to keep a copy of
             }
             if (hints.tokensRemaining() >= 0) {
+                learnTokenScale(ticket, hints);
                 reportedTokens.update(hints.tokensLimit(), hints.tokensRemaining(), hints.tokensFullAt(), now,
                         later.values().stream().mapToLong(Long::longValue).sum());
             } else {
                 reportedTokens.forget();
+                lastReading = null;
+                started.headMap(ticket, true).clear();
             }
+        }
+
+        /**
+         * Between two answers' token readings, the provider took what was left at the first, plus its refill
+         * until the second call arrived, less what was left at the second: that, for the calls started between
+         * them and not refused (the provider counts a call on arrival, in the order they started), against
+         * their estimates, is the ratio of its counting to this lane's. Readings at a full bucket tell nothing.
+         */
+        private void learnTokenScale(long ticket, RateLimitHints hints) {
+            long[] call = started.get(ticket);
+            if (call == null) {
+                return;
+            }
+            long[] last = lastReading;
+            lastReading = new long[] {ticket, hints.tokensRemaining(), call[0]};
+            if (last != null && hints.tokensLimit() > 0 && reportedTokens.perNano() > 0) {
+                double before = last[1] + reportedTokens.perNano() * (call[0] - last[2]);
+                long estimated = 0;
+                for (long[] c : started.subMap(last[0], false, ticket, true).values()) {
+                    estimated += Math.max(0, c[1]);
+                }
+                if (before < hints.tokensLimit() && estimated > 0) {
+                    double ratio = (before - hints.tokensRemaining()) / estimated;
+                    tokenScale = (1 - LEARNING) * tokenScale + LEARNING * Math.max(MIN_SCALE, Math.min(MAX_SCALE, ratio));
+                    reportedTokens.scale(tokenScale);
+                }
+            }
+            started.headMap(ticket, true).clear();
+        }
+
+        private static long nanos(Instant t) {
+            return t.getEpochSecond() * 1_000_000_000L + t.getNano();
         }
 
         synchronized void refused(long ticket, Instant now, Duration retryAfter) {
             inFlight.remove(ticket);
+            started.computeIfPresent(ticket, (k, c) -> new long[] {c[0], -1});
             Instant until = now.plus(retryAfter);
             if (until.isAfter(pausedUntil)) {
                 pausedUntil = until;
@@ -313,6 +369,10 @@ public final class SyncThrottle {
             inFlight.remove(ticket);
         }
 
+        synchronized double tokenScale() {
+            return tokenScale;
+        }
+
         synchronized int inFlight() {
             return inFlight.size();
         }
@@ -322,7 +382,9 @@ public final class SyncThrottle {
      * One limit as the provider reports it, kept as a copy of the provider's token bucket: the level the
      * newest answer said ({@code remaining}, less the calls started after it and still in flight, which it
      * may not have counted yet), refilled at the rate the reset implies ({@code (limit - remaining) /
-     * (reset - now)}: the providers refill evenly), capped at the limit, less what this lane takes.
+     * (reset - now)}: the providers refill evenly), capped at the limit, less what this lane takes. What
+     * this lane takes is its estimate times {@link #scale}, the ratio of what the provider counted to what
+     * the lane estimated, learned from successive answers.
      */
     static final class Reported {
         private boolean known;
@@ -331,9 +393,14 @@ public final class SyncThrottle {
         private double perNano;
         private Instant at;
         private Instant fullAt;
+        /**
+         * What the provider counts per unit this lane estimates (input tokens: providers count their own
+         * way, OpenAI from characters), as the lane learned it; 1 until then.
+         */
+        private double scale = 1;
 
         void update(long limit, long remaining, Instant fullAt, Instant now, long startedSince) {
-            this.level = remaining - startedSince;
+            this.level = remaining - startedSince * scale;
             this.known = true;
             this.limit = limit;
             this.at = now;
@@ -341,6 +408,15 @@ public final class SyncThrottle {
             if (limit > remaining && fullAt != null && fullAt.isAfter(now)) {
                 perNano = (double) (limit - remaining) / Duration.between(now, fullAt).toNanos();
             }
+        }
+
+        void scale(double scale) {
+            this.scale = scale;
+        }
+
+        /** The refill rate per nanosecond, 0 while unknown. */
+        double perNano() {
+            return perNano;
         }
 
         boolean known() {
@@ -354,7 +430,7 @@ public final class SyncThrottle {
 
         /** A 429 said the provider's bucket is empty now. */
         void emptied(Instant now, long startedSince) {
-            level = -startedSince;
+            level = -startedSince * scale;
             known = true;
             at = now;
             fullAt = null; // an earlier reset is no longer the one to wait for; a known refill rate still holds
@@ -386,28 +462,29 @@ public final class SyncThrottle {
         void take(long n, Instant now) {
             advance(now);
             if (known) {
-                level -= n;
+                level -= n * scale;
             }
         }
 
-        /** How long until {@code need} are free (null: now, or nothing known to wait for). */
+        /** How long until {@code need} (in this lane's estimate) are free (null: now, or nothing known to wait for). */
         Duration waitFor(long need, Instant now, int inFlight) {
             if (!known || need <= 0) {
                 return null;
             }
             advance(now);
-            if (!known || level >= need) {
+            double needed = limit > 0 ? Math.min(limit, need * scale) : need * scale;
+            if (!known || level >= needed) {
                 return null;
             }
             if (perNano > 0) {
-                long nanos = (long) Math.ceil((need - level) / perNano);
+                long nanos = (long) Math.ceil((needed - level) / perNano);
                 return Duration.ofNanos(Math.max(1_000_000, nanos));
             }
             if (fullAt != null && now.isBefore(fullAt)) {
                 return Duration.between(now, fullAt);
             }
             if (inFlight == 0) {
-                level = need; // nothing in flight will tell us more: let one call find out, the others wait for it
+                level = needed; // nothing in flight will tell us more: let one call find out, the others wait for it
                 return null;
             }
             return ANSWER_POLL;

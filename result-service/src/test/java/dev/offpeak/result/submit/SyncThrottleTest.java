@@ -150,6 +150,24 @@ class SyncThrottleTest {
     }
 
     @Test
+    void theCopyLearnsHowManyTokensTheProviderCountsPerEstimatedToken() {
+        SyncThrottle throttle = SyncThrottle.providerHeadersOnly(clock);
+        assertThat(throttle.tokenScale(Provider.OPENAI, "gpt-4o-mini")).isEqualTo(1.0);
+        long remaining = 300; // of 300, one back a millisecond
+        for (int i = 0; i < 11; i++) {
+            assertThat(take(throttle, "gpt-4o-mini", 20)).isNull(); // ticket i, estimated at 20
+            remaining -= 25; // the provider counts 25
+            answered(throttle, i, new RateLimitHints(-1, -1, null, 300, remaining,
+                    now.get().plusMillis(300 - remaining)));
+        }
+        // 10 answers after the first, each observing 25 / 20: 1.25 - 0.25 x 0.7^10
+        assertThat(throttle.tokenScale(Provider.OPENAI, "gpt-4o-mini")).isBetween(1.24, 1.25);
+        // 25 left: one call estimated at 20 fits; the next needs ~24.9 back, not 15 as the raw estimate would say
+        assertThat(take(throttle, "gpt-4o-mini", 20)).isNull();
+        assertThat(take(throttle, "gpt-4o-mini", 20).time()).isBetween(Duration.ofMillis(24), Duration.ofMillis(25));
+    }
+
+    @Test
     void aRemainingOfZeroWithoutAResetWaitsForAnAnswerInFlightOrLetsOneCallFindOut() {
         SyncThrottle throttle = SyncThrottle.providerHeadersOnly(clock);
         assertThat(take(throttle, "gpt-4o-mini", 10)).isNull();
