@@ -289,8 +289,9 @@ class LaneModesIT {
             // (the headers read against the service's clock instead of the wall clock: 51 429s and lines given up)
             assertThat(refusedByHeaders).isLessThanOrEqualTo(8L);
             assertThat(throttled(h, "provider_limit") + throttled(h, "retry_after")).isPositive();
-            // a configured limit paces the calls from the first one
-            assertThat(refusedConfigured).isLessThanOrEqualTo(2L);
+            // a configured limit paces the calls from the first one (0-1 measured: the client's bucket and the
+            // provider's start apart and calls arrive with varying delay, so a slow machine may see a few)
+            assertThat(refusedConfigured).isLessThanOrEqualTo(4L);
             // input tokens: the lines' estimates (20 each here) are below what the provider counts (a body's
             // characters / 4, about 25); the first burst goes blind and the lane learns the ratio from the answers
             // (without learning: 11 429s; throttle removed: 49)
