@@ -17,6 +17,7 @@ import dev.offpeak.schemas.json.Json;
 import dev.offpeak.schemas.pricing.Mode;
 import dev.offpeak.schemas.pricing.ModelRegistry;
 import dev.offpeak.schemas.pricing.RegistryException;
+import dev.offpeak.schemas.pricing.RequestedMode;
 import dev.offpeak.schemas.validation.Problem;
 import dev.offpeak.schemas.validation.TaskValidator;
 import dev.offpeak.schemas.validation.TokenEstimator;
@@ -36,6 +37,7 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -147,10 +149,10 @@ public final class QuoteCommand implements Callable<Integer> {
             return 2;
         }
         String laneText = laneModes != null ? laneModes : System.getenv(ResultConfig.LANE_MODES);
-        ModeChooser lanes = null;
+        Map<String, RequestedMode> laneMap = null;
         if (laneText != null && !laneText.isBlank()) {
             try {
-                lanes = new ModeChooser(ModelRegistry.loadDefault(), ModeChooser.parse(laneText), concurrency);
+                laneMap = ModeChooser.parse(laneText);
             } catch (IllegalArgumentException e) {
                 err.println(name + ": " + (laneModes != null ? "--lane-modes" : ResultConfig.LANE_MODES) + ": "
                         + e.getMessage());
@@ -188,7 +190,7 @@ public final class QuoteCommand implements Callable<Integer> {
             return 2;
         }
         long assumed = outputTokens == null ? DEFAULT_OUTPUT_TOKENS : outputTokens;
-        ModeChooser chooser = lanes;
+        ModeChooser chooser = laneMap == null ? null : new ModeChooser(registry, laneMap, concurrency);
         Quote.Result result = new Quote(registry, tokens).quote(tasks, assumed, now, chooser == null ? TaskSubmitted::mode
                 : t -> t.mode() != null ? t.mode() : chooser.laneDefault(t.provider(), t.model(), t.tenant()));
         laneNote = chooser == null ? "lines asking none are taken as auto (no --lane-modes)"

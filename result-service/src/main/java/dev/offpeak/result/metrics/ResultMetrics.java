@@ -2,6 +2,7 @@ package dev.offpeak.result.metrics;
 
 import dev.offpeak.result.store.PipelineState;
 import dev.offpeak.result.settle.Settlement;
+import dev.offpeak.result.submit.SyncThrottle;
 import dev.offpeak.schemas.events.Provider;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -101,7 +102,7 @@ public final class ResultMetrics {
             for (String mode : List.of("flex", "sync")) {
                 SYNC_OUTCOMES.forEach(outcome -> syncCounter(provider, mode, outcome));
             }
-            for (dev.offpeak.result.submit.SyncThrottle.Cause cause : dev.offpeak.result.submit.SyncThrottle.Cause.values()) {
+            for (SyncThrottle.Cause cause : SyncThrottle.Cause.values()) {
                 throttleCounter(provider, cause.id());
             }
         }
@@ -117,7 +118,7 @@ public final class ResultMetrics {
      * cause: configured (OFFPEAK_RESULT_SYNC_RATE_LIMITS), provider_limit (the provider's rate-limit
      * headers), retry_after (a 429 paused the lane).
      */
-    public void syncThrottled(Provider provider, dev.offpeak.result.submit.SyncThrottle.Cause cause, Duration waited) {
+    public void syncThrottled(Provider provider, SyncThrottle.Cause cause, Duration waited) {
         throttleCounter(provider, cause.id()).increment(waited.toNanos() / 1e9);
     }
 

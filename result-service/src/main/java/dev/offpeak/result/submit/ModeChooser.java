@@ -201,9 +201,10 @@ public final class ModeChooser implements ModeDecider {
         candidates.add(Mode.SYNC);
         List<Option> options = new ArrayList<>();
         StringBuilder why = new StringBuilder(why0);
+        Queue queue = queue(c, batch, lines, expected.inputTokens() + expected.cachedInputTokens());
         for (Mode m : candidates) {
             BigDecimal cost = Cost.of(expected, price.get(), m).batchUsd();
-            Turnaround takes = turnaround(c, batch, m, lines, expected.inputTokens() + expected.cachedInputTokens());
+            Turnaround takes = turnaround(c, batch, m, queue);
             options.add(new Option(m, cost, takes.expected()));
             why.append(' ').append(m.id()).append(" $").append(cost.stripTrailingZeros().toPlainString())
                     .append(" ~").append(takes).append(inTime(takes.expected(), now, deadline) ? "" : " (late)")
@@ -299,7 +300,7 @@ public final class ModeChooser implements ModeDecider {
         }
     }
 
-    Turnaround turnaround(Connection c, BatchRow batch, Mode mode, long lines, long tokens) throws SQLException {
+    Turnaround turnaround(Connection c, BatchRow batch, Mode mode, Queue queue) throws SQLException {
         if (mode == Mode.BATCH) {
             List<Double> seconds = Db.query(c, """
                     SELECT extract(epoch FROM settled_at - submitted_at) FROM batches
@@ -317,8 +318,24 @@ public final class ModeChooser implements ModeDecider {
                  WHERE b.provider = ? AND b.model = ? AND b.mode = ? AND s.latency_ms IS NOT NULL
                  ORDER BY s.called_at DESC LIMIT ?""", rs -> rs.getDouble(1), batch.provider().id(), batch.model(),
                 mode.id(), CALL_HISTORY);
-        // the provider's flex / sync batches already waiting run first (one provider's batches run one after
-        // another); the lines of this model among them count against its rate limit too
+        SyncThrottle.Limit limit = SyncThrottle.limitOf(rateLimits, batch.provider(), batch.model());
+        String behind = (queue.queuedLines() > 0 ? ", behind " + queue.queuedLines() + " queued lines" : "")
+                + (limit != null && queue.rateFloor(limit).compareTo(Duration.ZERO) > 0
+                        ? ", rate limit " + limit + " allows it in " + Turnaround.human(queue.rateFloor(limit)) : "");
+        if (perCall.size() < MIN_SAMPLES) {
+            return new Turnaround(queue.time(mode == Mode.FLEX ? FLEX_PER_LINE : SYNC_PER_LINE, concurrency, limit),
+                    null, perCall.size(), "calls", behind);
+        }
+        return new Turnaround(queue.time(percentile(perCall, 0.95), concurrency, limit),
+                queue.time(percentile(perCall, 0.50), concurrency, limit), perCall.size(), "calls", behind);
+    }
+
+    /**
+     * {@code lines} lines ({@code tokens} estimated input tokens) of {@code batch} behind the provider's flex /
+     * sync batches already waiting: they run first (one provider's batches run one after another), and the
+     * lines of this model among them count against its rate limit too.
+     */
+    private static Queue queue(Connection c, BatchRow batch, long lines, long tokens) throws SQLException {
         long[] queued = Db.queryOne(c, """
                 SELECT count(*), count(*) FILTER (WHERE b.model = ?),
                        coalesce(sum(r.estimated_tokens) FILTER (WHERE b.model = ?), 0)
@@ -328,20 +345,7 @@ public final class ModeChooser implements ModeDecider {
                    AND NOT EXISTS (SELECT 1 FROM sync_calls s WHERE s.batch_id = i.batch_id AND s.request_id = i.request_id)""",
                 rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, batch.model(), batch.model(),
                 batch.provider().id(), batch.batchId()).orElse(new long[3]);
-        Queue queue = new Queue(lines, queued[0], lines + queued[1], tokens + queued[2]);
-        SyncThrottle.Limit limit = rateLimits.get(batch.provider().id() + "/" + batch.model());
-        if (limit == null) {
-            limit = rateLimits.get(batch.provider().id() + "/*");
-        }
-        String behind = (queued[0] > 0 ? ", behind " + queued[0] + " queued lines" : "")
-                + (limit != null && queue.rateFloor(limit).compareTo(Duration.ZERO) > 0
-                        ? ", rate limit " + limit + " allows it in " + Turnaround.human(queue.rateFloor(limit)) : "");
-        if (perCall.size() < MIN_SAMPLES) {
-            return new Turnaround(queue.time(mode == Mode.FLEX ? FLEX_PER_LINE : SYNC_PER_LINE, concurrency, limit),
-                    null, perCall.size(), "calls", behind);
-        }
-        return new Turnaround(queue.time(percentile(perCall, 0.95), concurrency, limit),
-                queue.time(percentile(perCall, 0.50), concurrency, limit), perCall.size(), "calls", behind);
+        return new Queue(lines, queued[0], lines + queued[1], tokens + queued[2]);
     }
 
     /**

@@ -142,24 +142,24 @@ public final class SyncRunner {
                 throw e;
             }
             switch (outcome) {
-                case Outcome.Ok<SyncClient.Answer> ok ->
-                        throttle.answered(batch.provider(), batch.model(), ticket, ok.value().limits());
-                case Outcome.RetryLater<SyncClient.Answer> later when later.httpStatus() == 429 ->
-                        throttle.refused(batch.provider(), batch.model(), ticket, later.after());
-                default -> throttle.released(batch.provider(), batch.model(), ticket);
-            }
-            switch (outcome) {
                 case Outcome.Ok<SyncClient.Answer> ok -> {
+                    throttle.answered(batch.provider(), batch.model(), ticket, ok.value().limits());
                     metrics.syncCall(batch.provider(), batch.mode().id(), "answered");
                     batches.storeSyncAnswer(batch.batchId(), line.requestId(), ok.value().resultLine(), attempt,
                             Duration.ofNanos(System.nanoTime() - started), clock.instant());
                     return;
                 }
                 case Outcome.Failed<SyncClient.Answer> failed -> {
+                    throttle.released(batch.provider(), batch.model(), ticket);
                     // not an answer about the request (e.g. credentials): the batch stays for an operator
                     throw new IllegalStateException(failed.reason());
                 }
                 case Outcome.RetryLater<SyncClient.Answer> later -> {
+                    if (later.httpStatus() == 429) {
+                        throttle.refused(batch.provider(), batch.model(), ticket, later.after());
+                    } else {
+                        throttle.released(batch.provider(), batch.model(), ticket);
+                    }
                     if (attempt >= retry.attempts()) {
                         metrics.syncCall(batch.provider(), batch.mode().id(), "gave_up");
                         batches.storeSyncAnswer(batch.batchId(), line.requestId(),

@@ -135,6 +135,11 @@ public final class SyncThrottle {
 
     /** The configured limit of a lane: its model's entry, else its provider's {@code *}; null if none. */
     Limit limitOf(Provider provider, String model) {
+        return limitOf(limits, provider, model);
+    }
+
+    /** The limit of {@code provider}'s {@code model} in parsed {@code limits} ({@link #parse}); null if none. */
+    static Limit limitOf(Map<String, Limit> limits, Provider provider, String model) {
         Limit own = limits.get(provider.id() + "/" + model);
         return own != null ? own : limits.get(provider.id() + "/*");
     }
